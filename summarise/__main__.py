@@ -1,0 +1,5 @@
+"""``python -m summarise``."""
+
+from summarise.cli import run
+
+run()

@@ -1,0 +1,91 @@
+"""Turn a text's own wording of a date into a partial ISO date, never inventing a year.
+
+A year is taken from the wording when it states one. When it does not ("in March",
+"Dec. 8"), the year comes from the article's publication date: the date is placed
+in the publication year unless that puts it more than two months after publication,
+in which case it is the year before. Without a publication date the year stays
+unknown and no date is given: the wording is kept as it is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Literal
+
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
+_YEAR = r"(?P<year>(?:19|20)\d\d)"
+_PATTERNS = [
+    re.compile(r"\b" + _YEAR + r"-(?P<nmonth>[01]\d)-(?P<nday>[0-3]\d)\b"),
+    re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r"(?:\s*(?:-|–|and|to)\s*[0-3]?\d)?(?:,?\s+" + _YEAR + r")?\b", re.I),
+    re.compile(r"\b" + _DAY + r"(?:\s*(?:-|–|and|to)\s*[0-3]?\d)?\s+(?:of\s+)?" + _MONTH + r"(?:,?\s+" + _YEAR + r")?\b", re.I),
+    re.compile(r"\b" + _MONTH + r"(?:,?\s+(?:of\s+)?" + _YEAR + r")?\b", re.I),
+    re.compile(r"\b" + _YEAR + r"\b"),
+]
+
+DateBasis = Literal["text", "publication_date"]
+
+
+def resolve_date(when_text: str, published: dt.date | None) -> tuple[str | None, DateBasis | None]:
+    """Return ``(partial ISO date, basis)`` for a date's wording, or ``(None, None)``.
+
+    >>> resolve_date("in March", dt.date(2025, 3, 12))
+    ('2025-03', 'publication_date')
+    >>> resolve_date("Dec. 8", dt.date(2025, 3, 12))
+    ('2024-12-08', 'publication_date')
+    >>> resolve_date("in March", None)
+    (None, None)
+    """
+    for pattern in _PATTERNS:
+        match = pattern.search(when_text)
+        if not match:
+            continue
+        parts = match.groupdict()
+        year = int(parts["year"]) if parts.get("year") else None
+        month = _month_number(parts)
+        day = int(parts.get("day") or parts.get("nday") or 0) or None
+        if month is None and year is not None:
+            return f"{year:04d}", "text"
+        if month is None:
+            continue
+        if day is not None and not _valid_day(year or 2024, month, day):
+            day = None
+        basis: DateBasis = "text"
+        if year is None:
+            if published is None:
+                return None, None
+            year = _year_near(published, month, day)
+            basis = "publication_date"
+        if day is None:
+            return f"{year:04d}-{month:02d}", basis
+        return f"{year:04d}-{month:02d}-{day:02d}", basis
+    return None, None
+
+
+def _month_number(parts: dict[str, str | None]) -> int | None:
+    if parts.get("nmonth"):
+        return int(parts["nmonth"] or 0) or None
+    name = (parts.get("month") or "").lower().rstrip(".")
+    if not name:
+        return None
+    return _MONTHS.get(name[:4]) or _MONTHS.get(name[:3])
+
+
+def _valid_day(year: int, month: int, day: int) -> bool:
+    try:
+        dt.date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
+def _year_near(published: dt.date, month: int, day: int | None) -> int:
+    candidate = dt.date(published.year, month, min(day or 1, 28))
+    if candidate > published + dt.timedelta(days=62):
+        return published.year - 1
+    return published.year

@@ -1,0 +1,228 @@
+"""Curated names: countries and organisations with their aliases, and candidate people.
+
+These tables serve two stages. Extraction offers the model only the countries and
+organisations that occur in the article (a small model cannot then invent a member
+that the text never names). The merger maps every spelling to one canonical name.
+Short acronyms (``IS``, ``US``) match case-sensitively so that the English words
+"is" and "us" never count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from summarise.grounding import normalise
+
+# Canonical name -> aliases (the canonical name itself always matches).
+COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
+    "Türkiye": ("Turkey", "Turkiye", "Republic of Türkiye", "Republic of Turkey"),
+    "United States": ("US", "U.S.", "USA", "U.S.A.", "United States of America", "America"),
+    "United Kingdom": ("UK", "U.K.", "Britain", "Great Britain"),
+    "Syria": ("Syrian Arab Republic",),
+    "Iraq": ("Republic of Iraq",),
+    "Iran": ("Islamic Republic of Iran",),
+    "Jordan": ("Hashemite Kingdom of Jordan",),
+    "Lebanon": (),
+    "Russia": ("Russian Federation",),
+    "Israel": (),
+    "Saudi Arabia": (),
+    "United Arab Emirates": ("UAE", "U.A.E."),
+    "Qatar": (),
+    "Egypt": (),
+    "France": (),
+    "Germany": (),
+    "China": ("People's Republic of China",),
+    "South Korea": ("Republic of Korea",),
+    "North Korea": ("DPRK",),
+    "Czechia": ("Czech Republic",),
+    "Netherlands": ("Holland", "the Netherlands"),
+    "Ivory Coast": ("Côte d'Ivoire", "Cote d'Ivoire"),
+    "Palestine": ("State of Palestine",),
+}
+
+_MORE_COUNTRIES = """
+Afghanistan Albania Algeria Andorra Angola Argentina Armenia Australia Austria Azerbaijan
+Bahamas Bahrain Bangladesh Barbados Belarus Belgium Belize Benin Bhutan Bolivia
+Bosnia_and_Herzegovina Botswana Brazil Brunei Bulgaria Burkina_Faso Burundi Cambodia Cameroon
+Canada Cape_Verde Chad Chile Colombia Comoros Congo Costa_Rica Croatia Cuba Cyprus Denmark
+Djibouti Dominica Dominican_Republic Ecuador El_Salvador Eritrea Estonia Eswatini Ethiopia
+Fiji Finland Gabon Gambia Georgia Ghana Greece Grenada Guatemala Guinea Guyana Haiti Honduras
+Hungary Iceland India Indonesia Ireland Italy Jamaica Japan Kazakhstan Kenya Kosovo Kuwait
+Kyrgyzstan Laos Latvia Lesotho Liberia Libya Liechtenstein Lithuania Luxembourg Madagascar
+Malawi Malaysia Maldives Mali Malta Mauritania Mauritius Mexico Moldova Monaco Mongolia
+Montenegro Morocco Mozambique Myanmar Namibia Nepal New_Zealand Nicaragua Niger Nigeria
+North_Macedonia Norway Oman Pakistan Panama Papua_New_Guinea Paraguay Peru Philippines Poland
+Portugal Romania Rwanda Samoa San_Marino Senegal Serbia Seychelles Sierra_Leone Singapore
+Slovakia Slovenia Somalia South_Africa South_Sudan Spain Sri_Lanka Sudan Suriname Sweden
+Switzerland Taiwan Tajikistan Tanzania Thailand Togo Tonga Trinidad_and_Tobago Tunisia
+Turkmenistan Uganda Ukraine Uruguay Uzbekistan Vanuatu Venezuela Vietnam Yemen Zambia Zimbabwe
+"""
+for _name in _MORE_COUNTRIES.split():
+    COUNTRY_ALIASES.setdefault(_name.replace("_", " "), ())
+
+ORGANISATION_ALIASES: dict[str, tuple[str, ...]] = {
+    "ISIS": (
+        "ISIL",
+        "IS",
+        "Daesh",
+        "Da'esh",
+        "Islamic State",
+        "Islamic State group",
+        "Islamic State of Iraq and Syria",
+        "Islamic State of Iraq and the Levant",
+    ),
+    "SDF": ("Syrian Democratic Forces",),
+    "YPG": ("People's Protection Units",),
+    "PKK": ("Kurdistan Workers' Party", "Kurdistan Workers Party"),
+    "HTS": ("Hayat Tahrir al-Sham", "Hayat Tahrir Al-Sham", "Hay'at Tahrir al-Sham"),
+    "al-Qaeda": ("Al-Qaeda", "al-Qaida", "Al Qaeda"),
+    "NATO": ("North Atlantic Treaty Organization",),
+    "CENTCOM": ("Centcom", "U.S. Central Command", "US Central Command", "Central Command"),
+    "Global Coalition to Defeat ISIS": (
+        "Global Coalition against Daesh",
+        "international coalition against ISIS",
+        "international coalition to defeat ISIS",
+        "US-led coalition",
+        "U.S.-led coalition",
+    ),
+    "United Nations": ("UN", "U.N."),
+    "European Union": ("EU", "E.U."),
+    "Arab League": ("League of Arab States",),
+    "Hamas": (),
+    "Hezbollah": ("Hizbullah",),
+}
+
+TARGET_ORGANISATION = "ISIS"
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A canonical name with the aliases that denote it."""
+
+    canonical: str
+    kind: str  # "country" or "organisation"
+    aliases: tuple[str, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The canonical name followed by every alias."""
+        return (self.canonical, *self.aliases)
+
+
+def _pattern(alias: str) -> re.Pattern[str]:
+    body = re.escape(alias).replace(r"\ ", r"\s+").replace("'", "['\u2019]")
+    flags = 0 if (len(alias) <= 4 and alias.replace(".", "").isupper()) else re.IGNORECASE
+    return re.compile(r"(?<![\w.])" + body + r"(?![\w])", flags)
+
+
+@lru_cache(maxsize=1)
+def _entities() -> tuple[tuple[Entity, tuple[re.Pattern[str], ...]], ...]:
+    table: list[tuple[Entity, tuple[re.Pattern[str], ...]]] = []
+    for kind, source in (("country", COUNTRY_ALIASES), ("organisation", ORGANISATION_ALIASES)):
+        for canonical, aliases in source.items():
+            entity = Entity(canonical, kind, aliases)
+            table.append((entity, tuple(_pattern(name) for name in entity.names)))
+    return tuple(table)
+
+
+def entities_in(text: str, kind: str | None = None) -> list[Entity]:
+    """Entities named in ``text`` (by any alias), in order of first mention."""
+    found: list[tuple[int, Entity]] = []
+    for entity, patterns in _entities():
+        if kind and entity.kind != kind:
+            continue
+        positions = [m.start() for p in patterns if (m := p.search(text))]
+        if positions:
+            found.append((min(positions), entity))
+    return [entity for _, entity in sorted(found, key=lambda pair: pair[0])]
+
+
+def canonical_name(name: str) -> str | None:
+    """The canonical name of a country or organisation alias, or ``None`` if unknown."""
+    wanted = normalise(name)
+    for entity, _ in _entities():
+        if any(normalise(alias) == wanted for alias in entity.names):
+            return entity.canonical
+    return None
+
+
+def entity_named(canonical: str) -> Entity | None:
+    """The entity whose canonical name is ``canonical``."""
+    for entity, _ in _entities():
+        if entity.canonical == canonical:
+            return entity
+    return None
+
+
+def names_entity(text: str, canonical: str) -> bool:
+    """Whether ``text`` names the entity ``canonical`` by any of its aliases."""
+    for entity, patterns in _entities():
+        if entity.canonical == canonical:
+            return any(p.search(text) for p in patterns)
+    return False
+
+
+# Words that open a capitalised run but are titles, not names.
+_TITLE_WORDS = {
+    "mr", "mrs", "ms", "dr", "president", "prime", "minister", "foreign", "defense", "defence",
+    "interior", "secretary", "state", "general", "commander", "spokesperson", "spokesman",
+    "chief", "director", "interim", "former", "king", "queen", "prince", "sheikh", "leader",
+    "ambassador", "envoy", "official", "officials", "deputy", "head", "chairman", "senator",
+    "turkish", "syrian", "iraqi", "jordanian", "lebanese", "american", "russian", "iranian",
+    "us", "u.s.", "centcom", "ministry", "of", "the", "affairs", "expert", "analyst",
+    "communications", "presidential", "regime", "colonel", "lieutenant", "major", "captain",
+}
+_NAME_PARTICLES = {"al", "el", "bin", "ibn", "abu", "abd", "van", "von", "de", "da", "der", "al-"}
+_NOT_NAMES = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
+    "saturday", "sunday", "middle", "east", "north", "south", "west", "northern", "southern",
+    "eastern", "western", "ministry", "agency", "news", "party", "forces", "army", "council",
+    "coalition", "embassy", "palace", "camp", "desert", "region", "command", "government",
+    "department", "house", "white", "act", "sanctions", "through", "countering", "adversaries",
+    "after", "before", "when", "while", "as", "in", "on", "at", "for", "with", "from", "but", "and",
+    "this", "that", "these", "those", "it", "its", "his", "her", "their", "our", "we", "they", "he",
+    "she", "there", "here", "despite", "during", "since", "until", "under", "over", "speaking",
+    "democratic", "republic", "kingdom", "union", "nations", "united", "states", "islamic",
+    "international", "global", "regional", "joint", "operation", "operations", "centre", "center",
+    "defense", "foreign", "press", "conference", "anadolu", "associated", "reuters", "afp", "ap",
+}
+_WORD = r"(?:[A-Z][\w'\u2019]*(?:-[A-Za-z][\w'\u2019]*)*|(?:al|el|bin|ibn|abu|de|van|von)-?[A-Z][\w'\u2019-]*)"
+_RUN = re.compile(_WORD + r"(?:\s+(?:" + _WORD + r"|al|el|bin|ibn|abu|de|van|von|der))*")
+
+
+def person_candidates(text: str, limit: int = 40) -> list[str]:
+    """Capitalised runs of two or more words that look like personal names.
+
+    Titles at the front ("Turkish Foreign Minister Hakan Fidan") are cut off; runs that
+    name a country or organisation, months, places and institutions are dropped. The
+    result errs on the side of including: the model decides which candidates are people.
+    """
+    known = {normalise(name) for entity, _ in _entities() for name in entity.names}
+    seen: dict[str, None] = {}
+    for match in _RUN.finditer(text):
+        if normalise(match.group(0)) in known:
+            continue
+        words = match.group(0).split()
+        cut = 0
+        for index, word in enumerate(words):
+            bare = re.sub(r"['’]s$", "", word).lower()
+            parts = {bare, *bare.split("-")}
+            if parts & (_TITLE_WORDS | {"u.s"}) or parts & known or bare.rstrip(".") in _NOT_NAMES:
+                cut = index + 1
+        words = words[cut:]
+        if words:
+            words[-1] = re.sub(r"['’]s$", "", words[-1])
+        while words and words[-1].lower() in _NAME_PARTICLES:
+            words = words[:-1]
+        if len(words) < 2 or len(words) > 4:
+            continue
+        name = " ".join(words)
+        if normalise(name) in known:
+            continue
+        seen.setdefault(name, None)
+        if len(seen) >= limit:
+            break
+    return list(seen)

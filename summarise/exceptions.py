@@ -1,0 +1,73 @@
+"""Every error summarise raises on purpose.
+
+Each message says whose mistake it is and what to do next. The CLI prints
+``str(error)`` on one line and exits with ``error.exit_code``; library callers
+catch :class:`SummariseError`.
+"""
+
+from __future__ import annotations
+
+
+class SummariseError(Exception):
+    """Base class of all expected failures."""
+
+    exit_code = 1
+
+
+class InputError(SummariseError):
+    """An input (file, stdin, JSONL line) cannot be read as an article."""
+
+    exit_code = 2
+
+    def __init__(self, source: str, problem: str) -> None:
+        self.source = source
+        self.problem = problem
+        super().__init__(f"{source}: {problem}")
+
+
+class ConfigError(SummariseError):
+    """The configuration (backend, model, key, GGUF path) is unusable."""
+
+    exit_code = 3
+
+
+class ModelUnavailableError(ConfigError):
+    """The embedded model or its runtime cannot be loaded."""
+
+
+class ReplayMissingError(SummariseError):
+    """The replay backend has no recording for a request."""
+
+    exit_code = 4
+
+    def __init__(self, key: str, directory: str) -> None:
+        self.key = key
+        self.directory = directory
+        super().__init__(
+            f"no recorded exchange {key} in {directory}: re-record the fixtures "
+            "(see README, 'Recorded fixtures') or use another backend"
+        )
+
+
+class TransportError(SummariseError):
+    """The model endpoint kept failing (rate limits, 5xx, timeouts) after every retry."""
+
+    exit_code = 5
+
+
+class ExtractionError(SummariseError):
+    """The model's answers for one article never passed validation."""
+
+    exit_code = 6
+
+    def __init__(self, article_id: str, step: str, attempts: int, detail: str) -> None:
+        self.article_id = article_id
+        self.step = step
+        self.attempts = attempts
+        self.detail = detail
+        self.last_content: str | None = None
+        self.usage: object | None = None
+        super().__init__(
+            f"article {article_id}: step '{step}' failed validation after "
+            f"{attempts} attempts: {detail}"
+        )

@@ -1,0 +1,525 @@
+"""Per-article extraction: from a cleaned article to a grounded :class:`ArticleBrief`.
+
+The model is asked one thing at a time (coalitions, people, events, figures, claims
+and quotes), each request repeating the same system prompt and article first so that
+a local model reuses its evaluation of the article. Each answer is constrained by a
+small schema built for this article:
+
+* member names may only be countries and organisations the article names (found with
+  the curated alias tables), so a member the text never mentions cannot be produced;
+* people may only be the capitalised names found in the text;
+* every item carries ``evidence`` that must occur in the article, and a member's
+  evidence must name that member, an event's evidence must hold its date wording, a
+  figure's evidence its number.
+
+A failed check is fed back as a reask. If the answers still fail after the reasks,
+the items that pass are kept and the others are listed in ``dropped_facts``: a fact
+without evidence never reaches a brief. Dates are resolved in code
+(:mod:`summarise.dates`), never by the model, so a year is never invented. Articles
+that never name the target organisation are marked off-topic without a model call.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from summarise.articles import Article
+from summarise.dates import resolve_date
+from summarise.entities import (
+    TARGET_ORGANISATION,
+    Entity,
+    entities_in,
+    entity_named,
+    names_entity,
+    person_candidates,
+)
+from summarise.exceptions import ExtractionError, SummariseError
+from summarise.grounding import find_span, mentions
+from summarise.llm.client import CallInfo, StructuredClient
+from summarise.schemas import (
+    ArticleBrief,
+    ArticleRef,
+    Claim,
+    Coalition,
+    CoalitionKind,
+    CoalitionMember,
+    Event,
+    ExtractionInfo,
+    Figure,
+    FigureQualifier,
+    Grounded,
+    LongText,
+    MemberStatus,
+    Person,
+    Quote,
+    ShortText,
+    Statement,
+    Usage,
+    check_evidence,
+)
+from summarise.store import Store
+from summarise.templates import PromptSet, load_prompts
+
+EXTRACTION_VERSION = "1"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One question asked of the model about an article."""
+
+    name: str
+    max_tokens: int
+
+
+STEPS = (
+    Step("coalitions", 900),
+    Step("people", 450),
+    Step("events", 600),
+    Step("figures", 500),
+    Step("claims", 700),
+)
+
+
+# --- the answer schemas, built per article -------------------------------------------------
+
+
+class StatementDraft(Grounded):
+    """An objective or mechanism."""
+
+    text: ShortText
+
+
+def _choice(values: list[str]) -> Any:
+    return Literal[tuple(values)] if values else str  # type: ignore[valid-type]
+
+
+def coalitions_answer(member_names: list[str], organisations: list[str]) -> type[BaseModel]:
+    """The schema of the coalitions step, limited to the names this article uses."""
+    MemberName = _choice(member_names)
+    Organisation = _choice(organisations)
+
+    class MemberDraft(Grounded):
+        name: MemberName  # type: ignore[valid-type]
+        role: ShortText | None
+        status: MemberStatus
+
+        @model_validator(mode="after")
+        def _evidence_names_member(self) -> MemberDraft:
+            if not names_entity(self.evidence, self.name):
+                raise ValueError(
+                    f"the evidence given for member {self.name} does not name {self.name}; "
+                    f"give a sentence of the article that names {self.name} as taking part, or leave it out"
+                )
+            return self
+
+    class CoalitionDraft(Grounded):
+        name: ShortText
+        kind: CoalitionKind
+        target: Organisation | None  # type: ignore[valid-type]
+        led_by: MemberName | None  # type: ignore[valid-type]
+        member_count_stated: int | None = Field(ge=1, le=200)
+        members: list[MemberDraft] = Field(max_length=16 if member_names else 0)
+        objectives: list[StatementDraft] = Field(max_length=4)
+        mechanisms: list[StatementDraft] = Field(max_length=4)
+
+    class CoalitionsAnswer(BaseModel):
+        on_topic: bool
+        coalitions: list[CoalitionDraft] = Field(max_length=4)
+
+        @model_validator(mode="after")
+        def _off_topic_has_no_coalitions(self) -> CoalitionsAnswer:
+            if not self.on_topic and self.coalitions:
+                raise ValueError("on_topic is false, so coalitions must be an empty list")
+            return self
+
+    return CoalitionsAnswer
+
+
+def people_answer(candidates: list[str]) -> type[BaseModel]:
+    """The schema of the people step, limited to the candidate names of this article."""
+    PersonName = _choice(candidates)
+
+    class PersonDraft(Grounded):
+        name: PersonName  # type: ignore[valid-type]
+        role: ShortText | None
+        affiliation: ShortText | None
+
+        @model_validator(mode="after")
+        def _evidence_names_person(self) -> PersonDraft:
+            if not mentions(self.evidence, self.name):
+                raise ValueError(
+                    f"the evidence given for {self.name} does not contain that name; "
+                    f"give a sentence of the article that names {self.name}"
+                )
+            return self
+
+    class PeopleAnswer(BaseModel):
+        people: list[PersonDraft] = Field(max_length=12)
+
+    return PeopleAnswer
+
+
+class EventDraft(Grounded):
+    """A dated event as the model reports it."""
+
+    when: ShortText
+    what: LongText
+
+    @model_validator(mode="after")
+    def _evidence_holds_date(self) -> EventDraft:
+        if find_span(self.evidence, self.when) is None:
+            raise ValueError(
+                f"'when' must be the article's own words for the time, found in the evidence: {self.when!r}"
+            )
+        return self
+
+
+class EventsAnswer(BaseModel):
+    """The events step."""
+
+    events: list[EventDraft] = Field(max_length=12)
+
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15, "twenty": 20, "dozens": None,
+}
+
+
+def number_in(text: str) -> float | None:
+    """The number a figure's wording gives: digits ("43,000", "2.5 million") or a number word."""
+    match = re.search(r"\d[\d,]*(?:\.\d+)?", text)
+    if match:
+        value = float(match.group(0).replace(",", ""))
+        for word, factor in (("thousand", 1e3), ("million", 1e6), ("billion", 1e9)):
+            if word in text.lower():
+                value *= factor
+        return value
+    for word, value in _NUMBER_WORDS.items():
+        if re.search(rf"\b{word}\b", text.lower()):
+            return float(value) if value is not None else None
+    return None
+
+
+class FigureDraft(Grounded):
+    """A reported number as the model reports it."""
+
+    value_as_written: ShortText
+    value: float
+    unit: ShortText | None
+    what: LongText
+    qualifier: FigureQualifier
+
+    @model_validator(mode="after")
+    def _number_is_in_evidence(self) -> FigureDraft:
+        if find_span(self.evidence, self.value_as_written) is None:
+            raise ValueError(
+                f"value_as_written must be copied from the evidence: {self.value_as_written!r}"
+            )
+        written = number_in(self.value_as_written)
+        if written is not None and abs(written - self.value) > 1e-6 * max(abs(written), 1):
+            raise ValueError(f"value {self.value:g} does not match value_as_written {self.value_as_written!r}")
+        return self
+
+
+class ClaimDraft(Grounded):
+    """A claim as the model reports it."""
+
+    holder: ShortText
+    claim: LongText
+
+
+class QuoteDraft(BaseModel):
+    """A quotation as the model reports it: its text is its own evidence."""
+
+    speaker: ShortText
+    text: LongText
+
+    @field_validator("text")
+    @classmethod
+    def _quote_in_article(cls, value: str, info: ValidationInfo) -> str:
+        return check_evidence(value, info)
+
+
+class ClaimsAnswer(BaseModel):
+    """The claims-and-quotes step."""
+
+    claims: list[ClaimDraft] = Field(max_length=8)
+    quotes: list[QuoteDraft] = Field(max_length=8)
+
+
+# --- running the steps ---------------------------------------------------------------------------
+
+
+@dataclass
+class ArticleFailure:
+    """An article that produced no brief, with the reason."""
+
+    article: Article
+    error: SummariseError
+
+
+@dataclass
+class Extractor:
+    """Extract briefs with one client, prompt set and (optional) store."""
+
+    client: StructuredClient
+    store: Store | None = None
+    prompts: PromptSet = field(default_factory=load_prompts)
+    use_cache: bool = True
+
+    def cache_key(self, article: Article) -> str:
+        """The key of an article's brief in the store's cache."""
+        parts = [
+            EXTRACTION_VERSION,
+            self.client.backend.identity(),
+            self.prompts.hash,
+            article.id,
+            article.title or "",
+            article.outlet or "",
+            str(article.published or ""),
+        ]
+        return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+    def extract(self, article: Article, on_step: Callable[[str], None] | None = None) -> ArticleBrief:
+        """The grounded brief of one article (from the cache when it was extracted before)."""
+        key = self.cache_key(article)
+        if self.use_cache and self.store is not None and (cached := self.store.cached_brief(key)):
+            brief = ArticleBrief.model_validate_json(cached)
+            brief.article = article_ref(article)
+            if brief.extraction is not None:
+                brief.extraction.usage = Usage(cached=True)
+            return brief
+        brief = self._extract_fresh(article, on_step)
+        if self.store is not None:
+            self.store.save_brief(
+                key,
+                article_id=article.id,
+                backend=self.client.backend.name,
+                model=self.client.backend.model,
+                prompt_hash=self.prompts.hash,
+                brief_json=brief.model_dump_json(),
+            )
+        return brief
+
+    def _extract_fresh(self, article: Article, on_step: Callable[[str], None] | None) -> ArticleBrief:
+        started = time.perf_counter()
+        info = ExtractionInfo(
+            backend=self.client.backend.name, model=self.client.backend.model, prompt_hash=self.prompts.hash
+        )
+        brief = ArticleBrief(article=article_ref(article), on_topic=False, extraction=info)
+        named = entities_in(article.text)
+        if not any(entity.canonical == TARGET_ORGANISATION for entity in named):
+            info.warnings.append(
+                f"the article never names {TARGET_ORGANISATION} (or an alias): off-topic, no model call made"
+            )
+            return brief
+        for step in STEPS:
+            if on_step:
+                on_step(step.name)
+            answer = self._ask(article, step, named, info)
+            if answer is None:
+                continue
+            _apply(step.name, answer, brief, article)
+            if step.name == "coalitions" and not brief.on_topic:
+                break
+        info.seconds = round(time.perf_counter() - started, 2)
+        return brief
+
+    def _ask(self, article: Article, step: Step, named: list[Entity], info: ExtractionInfo) -> BaseModel | None:
+        model, values = self._answer_model(article, step, named)
+        messages = [
+            {"role": "system", "content": self.prompts.render("system").strip()},
+            {"role": "user", "content": self._article_block(article) + self.prompts.render(step.name, **values)},
+        ]
+        context = {"article_text": article.text}
+        call = CallInfo(article_id=article.id, step=step.name, prompt_hash=self.prompts.hash)
+        try:
+            answer, usage = self.client.structured(
+                model, messages, context=context, info=call, max_tokens=step.max_tokens
+            )
+        except ExtractionError as error:
+            if isinstance(error.usage, Usage):
+                info.usage.add(error.usage)
+            salvaged, dropped = salvage(model, error.last_content, context)
+            info.dropped_facts += [f"{step.name}: {item}" for item in dropped]
+            info.warnings.append(f"{step.name}: {error.detail}")
+            return salvaged
+        info.usage.add(usage)
+        return answer
+
+    def _answer_model(self, article: Article, step: Step, named: list[Entity]) -> tuple[type[BaseModel], dict]:
+        if step.name == "coalitions":
+            members = [entity.canonical for entity in named]
+            organisations = [entity.canonical for entity in named if entity.kind == "organisation"]
+            target = entity_named(TARGET_ORGANISATION)
+            label = ", ".join(target.names[:4]) if target else TARGET_ORGANISATION
+            allowed = ", ".join(members) or "(none)"
+            return coalitions_answer(members, organisations), {"target": label, "allowed_members": allowed}
+        if step.name == "people":
+            candidates = person_candidates(article.text)
+            return people_answer(candidates), {"candidates": "; ".join(candidates) or "(none found)"}
+        answers = {"events": EventsAnswer, "figures": FiguresAnswer, "claims": ClaimsAnswer}
+        return answers[step.name], {}
+
+    def _article_block(self, article: Article) -> str:
+        return self.prompts.render(
+            "article",
+            title=article.title or "(none)",
+            outlet=article.outlet or "(unknown)",
+            published=article.published.isoformat() if article.published else "(unknown)",
+            text=article.text,
+        )
+
+
+class FiguresAnswer(BaseModel):
+    """The figures step."""
+
+    figures: list[FigureDraft] = Field(max_length=12)
+
+
+def article_ref(article: Article) -> ArticleRef:
+    """The reference a brief keeps to its article."""
+    return ArticleRef(
+        id=article.id,
+        source=article.source,
+        title=article.title,
+        outlet=article.outlet,
+        url=article.url,
+        published=article.published,
+    )
+
+
+def _as_written(evidence: str, canonical: str) -> str | None:
+    entity = entity_named(canonical)
+    if entity is None:
+        return None
+    for name in entity.names:
+        if span := find_span(evidence, name):
+            if mentions(evidence, name):
+                return span
+    return None
+
+
+def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> None:
+    if step == "coalitions":
+        brief.on_topic = answer.on_topic
+        brief.coalitions = [
+            Coalition(
+                evidence=draft.evidence,
+                name=draft.name,
+                kind=draft.kind,
+                target=draft.target,
+                led_by=draft.led_by,
+                member_count_stated=draft.member_count_stated,
+                members=_unique_members(draft.members),
+                objectives=[Statement(evidence=s.evidence, text=s.text) for s in draft.objectives],
+                mechanisms=[Statement(evidence=s.evidence, text=s.text) for s in draft.mechanisms],
+            )
+            for draft in answer.coalitions
+        ]
+        if brief.coalitions:
+            brief.topic_evidence = brief.coalitions[0].evidence
+    elif step == "people":
+        seen: set[str] = set()
+        for draft in answer.people:
+            if draft.name not in seen:
+                seen.add(draft.name)
+                brief.people.append(
+                    Person(evidence=draft.evidence, name=draft.name, role=draft.role, affiliation=draft.affiliation)
+                )
+    elif step == "events":
+        for draft in answer.events:
+            date, basis = resolve_date(draft.when, article.published)
+            brief.events.append(
+                Event(evidence=draft.evidence, when_text=draft.when, date=date, date_basis=basis,
+                      description=draft.what)
+            )
+        brief.events.sort(key=lambda event: (event.date is None, event.date or ""))
+    elif step == "figures":
+        brief.figures = [
+            Figure(evidence=d.evidence, value=d.value, value_as_written=d.value_as_written, unit=d.unit,
+                   what=d.what, qualifier=d.qualifier)
+            for d in answer.figures
+        ]
+    elif step == "claims":
+        brief.claims = [Claim(evidence=d.evidence, holder=d.holder, claim=d.claim) for d in answer.claims]
+        brief.quotes = [Quote(evidence=q.text, speaker=q.speaker, text=q.text) for q in answer.quotes if len(q.text) >= 8]
+
+
+def _unique_members(drafts: list[Any]) -> list[CoalitionMember]:
+    members: dict[str, CoalitionMember] = {}
+    for draft in drafts:
+        if draft.name in members:
+            continue
+        members[draft.name] = CoalitionMember(
+            evidence=draft.evidence,
+            name=draft.name,
+            name_as_written=_as_written(draft.evidence, draft.name),
+            role=draft.role,
+            status=draft.status,
+        )
+    return list(members.values())
+
+
+def salvage(model: type[BaseModel], content: str | None, context: dict[str, Any]) -> tuple[BaseModel | None, list[str]]:
+    """Keep the parts of a failed answer that validate; describe the dropped ones.
+
+    List items that fail are removed one by one (recursively); the answer is then
+    validated again. Returns ``(None, dropped)`` when nothing usable remains.
+    """
+    if not content:
+        return None, []
+    try:
+        data = json.loads(content)
+    except json.JSONDecodeError:
+        return None, ["the whole answer (not valid JSON)"]
+    dropped: list[str] = []
+    cleaned = _salvage_value(model, data, context, dropped, path="")
+    if cleaned is None:
+        return None, dropped
+    try:
+        return model.model_validate(cleaned, context=context), dropped
+    except ValidationError as error:
+        return None, [*dropped, f"the whole answer ({error.error_count()} errors)"]
+
+
+def _salvage_value(model: type[BaseModel], data: Any, context: dict, dropped: list[str], path: str) -> Any:
+    if not isinstance(data, dict):
+        return None
+    result = dict(data)
+    for name, info in model.model_fields.items():
+        item_model = _list_item_model(info.annotation)
+        if item_model is None or not isinstance(data.get(name), list):
+            continue
+        kept = []
+        for index, item in enumerate(data[name]):
+            fixed = _salvage_value(item_model, item, context, dropped, f"{path}{name}[{index}].")
+            if fixed is None:
+                continue
+            try:
+                item_model.model_validate(fixed, context=context)
+            except ValidationError as error:
+                reason = error.errors()[0]["msg"][:140]
+                label = fixed.get("name") or fixed.get("text") or fixed.get("when") or fixed.get("value_as_written")
+                dropped.append(f"{path}{name}[{index}] {label!r}: {reason}")
+                continue
+            kept.append(fixed)
+        result[name] = kept
+    return result
+
+
+def _list_item_model(annotation: Any) -> type[BaseModel] | None:
+    args = getattr(annotation, "__args__", ())
+    if getattr(annotation, "__origin__", None) is list and args and isinstance(args[0], type):
+        if issubclass(args[0], BaseModel):
+            return args[0]
+    return None

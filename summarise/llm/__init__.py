@@ -1,0 +1,107 @@
+"""The LLM layer: one backend interface, three backends, and the validated client on top.
+
+``make_backend`` picks a backend from a :class:`BackendConfig` (built by the CLI from
+flags and environment variables): ``openai`` for any OpenAI-compatible endpoint,
+``local`` for the embedded llama.cpp model, ``replay`` for recorded exchanges.
+``auto`` picks ``openai`` when ``OPENAI_API_KEY`` or ``OPENAI_BASE_URL`` is set, else
+``local``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from summarise.exceptions import ConfigError
+from summarise.llm.base import ChatBackend, completion_from_text, request_key
+from summarise.llm.client import CallInfo, StructuredClient
+from summarise.llm.embedded import DEFAULT_EMBEDDED_MODEL, EMBEDDED_MODELS, ensure_gguf
+from summarise.llm.retry import RetryPolicy
+
+__all__ = [
+    "BackendConfig",
+    "CallInfo",
+    "ChatBackend",
+    "RetryPolicy",
+    "StructuredClient",
+    "completion_from_text",
+    "make_backend",
+    "request_key",
+    "resolve_backend_name",
+]
+
+BACKENDS = ("auto", "openai", "local", "replay")
+
+
+@dataclass
+class BackendConfig:
+    """Everything needed to choose and build a backend."""
+
+    backend: str = "auto"
+    model: str | None = None
+    gguf: Path | None = None
+    replay_dir: Path | None = None
+    api_key: str | None = None
+    base_url: str | None = None
+    n_ctx: int = 8192
+
+    @classmethod
+    def from_env(cls, **overrides: object) -> BackendConfig:
+        """Defaults from ``SUMMARISE_*`` and ``OPENAI_*`` variables, then ``overrides`` (``None`` ignored)."""
+        config = cls(
+            backend=os.environ.get("SUMMARISE_BACKEND", "auto"),
+            model=os.environ.get("SUMMARISE_MODEL") or None,
+            gguf=Path(os.environ["SUMMARISE_GGUF"]) if os.environ.get("SUMMARISE_GGUF") else None,
+            replay_dir=Path(os.environ["SUMMARISE_REPLAY_DIR"]) if os.environ.get("SUMMARISE_REPLAY_DIR") else None,
+            api_key=os.environ.get("OPENAI_API_KEY") or None,
+            base_url=os.environ.get("OPENAI_BASE_URL") or None,
+        )
+        for key, value in overrides.items():
+            if value is not None:
+                setattr(config, key, value)
+        return config
+
+
+def resolve_backend_name(config: BackendConfig) -> str:
+    """The backend ``auto`` stands for under this configuration."""
+    if config.backend not in BACKENDS:
+        raise ConfigError(f"unknown backend '{config.backend}': choose one of {', '.join(BACKENDS)}")
+    if config.backend != "auto":
+        return config.backend
+    return "openai" if (config.api_key or config.base_url) else "local"
+
+
+def make_backend(config: BackendConfig, progress: Callable[[int, int], None] | None = None) -> ChatBackend:
+    """Build the configured backend; ``progress`` reports assembling the embedded model."""
+    name = resolve_backend_name(config)
+    if name == "openai":
+        from summarise.llm.openai_backend import DEFAULT_OPENAI_MODEL, OpenAIBackend
+
+        if not config.api_key and not config.base_url:
+            raise ConfigError(
+                "no API key found: set the OPENAI_API_KEY environment variable (and OPENAI_BASE_URL for "
+                "another OpenAI-compatible endpoint), or use --backend local"
+            )
+        return OpenAIBackend(config.model or DEFAULT_OPENAI_MODEL, api_key=config.api_key, base_url=config.base_url)
+    if name == "replay":
+        from summarise.llm.replay import ReplayBackend
+
+        directory = config.replay_dir or Path("fixtures/llm")
+        if not directory.is_dir():
+            raise ConfigError(f"replay folder {directory} does not exist: pass --replay-dir or set SUMMARISE_REPLAY_DIR")
+        return ReplayBackend(directory, model=config.model or "replay")
+    from summarise.llm.local import LocalBackend
+
+    if config.gguf is not None:
+        if not config.gguf.is_file():
+            raise ConfigError(f"{config.gguf}: no such GGUF file (from --gguf or SUMMARISE_GGUF)")
+        return LocalBackend(config.gguf, model=config.model or config.gguf.stem, n_ctx=config.n_ctx)
+    model_name = config.model or DEFAULT_EMBEDDED_MODEL
+    if model_name not in EMBEDDED_MODELS:
+        choices = ", ".join(EMBEDDED_MODELS)
+        raise ConfigError(f"unknown embedded model '{model_name}': choose one of {choices}, or pass --gguf PATH")
+    spec = EMBEDDED_MODELS[model_name]
+    path = ensure_gguf(spec, progress=progress)
+    return LocalBackend(path, model=spec.name, sha256=spec.sha256, n_ctx=config.n_ctx)

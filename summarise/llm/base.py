@@ -1,0 +1,95 @@
+"""The one interface every model backend implements.
+
+A backend turns one OpenAI-style chat-completions request (a dict of keyword
+arguments: ``messages``, ``response_format``, ``max_tokens``, ...) into one
+:class:`openai.types.chat.ChatCompletion`. Validation, reasks, transport retries,
+logging and caching are built on top, once, in :mod:`summarise.llm.client`; no
+other code knows which backend runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from abc import ABC, abstractmethod
+from typing import Any, ClassVar
+
+from openai.types.chat import ChatCompletion
+
+from summarise.exceptions import ConfigError
+
+#: Tests set this to ``False`` (see ``tests/conftest.py``): a backend that would run a
+#: real model (remote or embedded) then refuses, unless a test opts in.
+ALLOW_MODEL_REQUESTS = True
+
+#: Request keys that decide a model's answer; the model name is deliberately left out
+#: of replay keys so that a recording answers whatever name a run gives its model.
+ANSWER_KEYS = ("messages", "response_format", "tools", "tool_choice", "max_tokens", "temperature", "seed")
+
+
+class ChatBackend(ABC):
+    """A model that answers chat-completion requests."""
+
+    name: ClassVar[str]
+    model: str
+
+    @abstractmethod
+    def complete(self, request: dict[str, Any]) -> ChatCompletion:
+        """Answer one chat-completions request."""
+
+    def identity(self) -> str:
+        """What cache keys use to tell this model from another."""
+        return f"{self.name}:{self.model}"
+
+    def describe(self) -> dict[str, Any]:
+        """How this backend records itself in fixtures and logs."""
+        return {"backend": self.name, "model": self.model}
+
+    def close(self) -> None:
+        """Release the model's resources."""
+
+    def _check_allowed(self) -> None:
+        if not ALLOW_MODEL_REQUESTS:
+            raise ConfigError(
+                f"real model requests are blocked here ({self.name} backend): tests must use the "
+                "replay or scripted backend, or opt in with the allow_model_requests fixture"
+            )
+
+
+def request_key(request: dict[str, Any]) -> str:
+    """A stable 16-hex key of the parts of a request that decide the answer."""
+    wanted = {key: request[key] for key in ANSWER_KEYS if request.get(key) is not None}
+    canonical = json.dumps(wanted, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def completion_from_text(
+    content: str,
+    *,
+    model: str,
+    prompt_tokens: int = 0,
+    completion_tokens: int = 0,
+    finish_reason: str = "stop",
+    completion_id: str = "chatcmpl-local",
+) -> ChatCompletion:
+    """Build an SDK ``ChatCompletion`` carrying ``content`` as the assistant message."""
+    return ChatCompletion.model_validate(
+        {
+            "id": completion_id,
+            "object": "chat.completion",
+            "created": 0,
+            "model": model,
+            "choices": [
+                {
+                    "index": 0,
+                    "finish_reason": finish_reason,
+                    "message": {"role": "assistant", "content": content},
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+    )

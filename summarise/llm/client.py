@@ -1,0 +1,222 @@
+"""Validated structured calls on any backend: instructor reasks over transport retries.
+
+One request goes through three layers, each bounded:
+
+1. instructor (``Mode.JSON_SCHEMA``) sends the Pydantic model as the response schema,
+   validates the answer with the validation context (the evidence check) and, on a
+   validation error, reasks at once with the error appended (``RetryPolicy.reasks``);
+2. every single request it sends goes through tenacity transport retries
+   (``RetryPolicy.transport_attempts``, backoff with jitter, ``Retry-After`` honoured);
+3. every attempt, failed or not, is logged to the store with its usage and latency.
+
+Token usage is summed over every answer received, reasks included.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import instructor
+import openai
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from openai.types.chat import ChatCompletion
+from pydantic import BaseModel, ValidationError
+from tenacity import RetryCallState
+
+from summarise.exceptions import ConfigError, ExtractionError, SummariseError, TransportError
+from summarise.llm.base import ChatBackend
+from summarise.llm.retry import RetryPolicy
+from summarise.schemas import Usage
+from summarise.store import CallRecord, Store
+
+logging.getLogger("instructor").addHandler(logging.NullHandler())
+logging.getLogger("instructor").propagate = False
+
+T = TypeVar("T", bound=BaseModel)
+
+
+@dataclass
+class CallInfo:
+    """What a call is for, recorded in the call log."""
+
+    article_id: str | None = None
+    step: str | None = None
+    prompt_hash: str | None = None
+
+
+@dataclass
+class _CallState:
+    info: CallInfo
+    usage: Usage = field(default_factory=Usage)
+    attempt: int = 0
+    last_content: str | None = None
+
+
+class StructuredClient:
+    """Ask a backend for an instance of a Pydantic model, validated, with bounded retries."""
+
+    def __init__(self, backend: ChatBackend, *, store: Store | None = None, policy: RetryPolicy | None = None):
+        self.backend = backend
+        self.store = store
+        self.policy = policy or RetryPolicy()
+        self._state = threading.local()
+        mode = instructor.Mode.JSON_SCHEMA
+        self._instructor = instructor.Instructor(
+            client=None, create=instructor.patch(create=self._create, mode=mode), mode=mode
+        )
+
+    def structured(
+        self,
+        response_model: type[T],
+        messages: list[dict[str, Any]],
+        *,
+        context: dict[str, Any] | None = None,
+        info: CallInfo | None = None,
+        max_tokens: int = 800,
+    ) -> tuple[T, Usage]:
+        """Return a validated ``response_model`` and the usage of every attempt.
+
+        Raises :class:`ExtractionError` when no answer validates after the reasks (its
+        ``last_content`` holds the last answer and ``usage`` what was spent), and
+        :class:`TransportError` when the endpoint keeps failing.
+        """
+        state = _CallState(info or CallInfo())
+        self._state.current = state
+        try:
+            value = self._instructor.create(
+                response_model=response_model,
+                messages=messages,  # type: ignore[arg-type]
+                context=context,
+                max_retries=self.policy.reasks,
+                model=self.backend.model,
+                max_tokens=max_tokens,
+                temperature=0,
+            )
+        except InstructorRetryException as error:
+            raise self._failure(error, state) from None
+        except IncompleteOutputException:
+            error = ExtractionError(
+                state.info.article_id or "-",
+                state.info.step or "-",
+                state.attempt,
+                f"the answer was cut off at {max_tokens} tokens",
+            )
+            error.last_content = state.last_content
+            error.usage = state.usage
+            raise error from None
+        finally:
+            self._state.current = None
+        state.usage.reasks = max(state.usage.calls - 1, 0)
+        return value, state.usage
+
+    def _failure(self, error: InstructorRetryException, state: _CallState) -> SummariseError:
+        cause: BaseException | None = error.__cause__
+        while cause is not None and not isinstance(cause, SummariseError):
+            cause = cause.__cause__
+        if isinstance(cause, SummariseError):
+            return cause
+        state.usage.reasks = max(state.usage.calls - 1, 0)
+        attempts = getattr(error, "failed_attempts", None) or []
+        last = attempts[-1].exception if attempts else error
+        failure = ExtractionError(
+            state.info.article_id or "-",
+            state.info.step or "-",
+            state.attempt,
+            _validation_summary(last),
+        )
+        failure.last_content = state.last_content
+        failure.usage = state.usage
+        return failure
+
+    def _create(self, **request: Any) -> ChatCompletion:
+        state: _CallState = self._state.current
+        state.attempt += 1
+
+        def count_retry(_: RetryCallState) -> None:
+            state.usage.transport_retries += 1
+
+        try:
+            for attempt in self.policy.retrying(on_retry=count_retry):
+                with attempt:
+                    return self._logged_call(request, state)
+        except openai.AuthenticationError:
+            raise ConfigError(
+                f"the {self.backend.name} endpoint rejected the API key: check OPENAI_API_KEY"
+            ) from None
+        except openai.NotFoundError as error:
+            raise ConfigError(
+                f"the {self.backend.name} endpoint has no model '{self.backend.model}' "
+                f"(HTTP 404): pick another with --model ({_short(error)})"
+            ) from None
+        except openai.APIStatusError as error:
+            raise TransportError(
+                f"the {self.backend.name} endpoint answered HTTP {error.status_code} "
+                f"after {state.usage.transport_retries + 1} attempts: {_short(error)}"
+            ) from None
+        except openai.APIConnectionError as error:
+            raise TransportError(
+                f"cannot reach the {self.backend.name} endpoint after "
+                f"{state.usage.transport_retries + 1} attempts: {_short(error)}"
+            ) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _logged_call(self, request: dict[str, Any], state: _CallState) -> ChatCompletion:
+        started = time.perf_counter()
+        response: ChatCompletion | None = None
+        error_text: str | None = None
+        try:
+            response = self.backend.complete(request)
+            return response
+        except Exception as error:
+            error_text = f"{type(error).__name__}: {_short(error)}"
+            raise
+        finally:
+            latency_ms = (time.perf_counter() - started) * 1000
+            usage = response.usage if response is not None else None
+            if usage is not None:
+                state.usage.prompt_tokens += usage.prompt_tokens
+                state.usage.completion_tokens += usage.completion_tokens
+            if response is not None:
+                state.usage.calls += 1
+                choice = response.choices[0] if response.choices else None
+                state.last_content = choice.message.content if choice else None
+            if self.store is not None:
+                self.store.log_call(
+                    CallRecord(
+                        backend=self.backend.name,
+                        model=self.backend.model,
+                        prompt_hash=state.info.prompt_hash,
+                        article_id=state.info.article_id,
+                        step=state.info.step,
+                        attempt=state.attempt,
+                        request=_loggable(request),
+                        response=response.model_dump(mode="json") if response is not None else None,
+                        prompt_tokens=usage.prompt_tokens if usage else None,
+                        completion_tokens=usage.completion_tokens if usage else None,
+                        latency_ms=latency_ms,
+                        error=error_text,
+                    )
+                )
+
+
+def _loggable(request: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in request.items() if key not in ("extra_headers", "timeout")}
+
+
+def _validation_summary(error: BaseException) -> str:
+    if isinstance(error, ValidationError):
+        problems = [
+            f"{'.'.join(str(part) for part in item['loc']) or 'answer'}: {item['msg']}" for item in error.errors()[:3]
+        ]
+        more = f" (+{error.error_count() - 3} more)" if error.error_count() > 3 else ""
+        return "; ".join(problems)[:400] + more
+    return _short(error)
+
+
+def _short(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text[:200]

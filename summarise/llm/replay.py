@@ -1,0 +1,86 @@
+"""Recorded exchanges: the ``replay`` backend and the recorder that writes them.
+
+A recording is one readable JSON file per request in a fixtures folder, named by the
+request's key (:func:`summarise.llm.base.request_key`). It says how it was recorded:
+backend, model, GGUF hash, runtime, prompt hash and date. Replay answers a request
+from its recording and nothing else: a request without one is an error that names
+the missing key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any, ClassVar
+
+from openai.types.chat import ChatCompletion
+
+from summarise.exceptions import ReplayMissingError
+from summarise.llm.base import ChatBackend, request_key
+
+FORMAT_VERSION = 1
+
+
+class ReplayBackend(ChatBackend):
+    """Answers from recorded exchanges only."""
+
+    name: ClassVar[str] = "replay"
+
+    def __init__(self, directory: Path, model: str = "replay") -> None:
+        self.directory = directory
+        self.model = model
+
+    def complete(self, request: dict[str, Any]) -> ChatCompletion:
+        """The recorded answer to ``request``."""
+        key = request_key(request)
+        path = self.directory / f"{key}.json"
+        if not path.is_file():
+            raise ReplayMissingError(key, str(self.directory))
+        recording = json.loads(path.read_text(encoding="utf-8"))
+        return ChatCompletion.model_validate(recording["response"])
+
+
+class RecordingBackend(ChatBackend):
+    """Passes requests to a real backend and writes each exchange as a fixture."""
+
+    name: ClassVar[str] = "recording"
+
+    def __init__(self, inner: ChatBackend, directory: Path, prompt_hash: str) -> None:
+        self.inner = inner
+        self.model = inner.model
+        self.directory = directory
+        self.prompt_hash = prompt_hash
+
+    def identity(self) -> str:
+        """The recorded backend's identity."""
+        return self.inner.identity()
+
+    def describe(self) -> dict[str, Any]:
+        """The recorded backend's description."""
+        return self.inner.describe()
+
+    def complete(self, request: dict[str, Any]) -> ChatCompletion:
+        """Answer with the real backend and save the exchange."""
+        response = self.inner.complete(request)
+        key = request_key(request)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        recording = {
+            "format": FORMAT_VERSION,
+            "key": key,
+            "recorded_with": {
+                **self.inner.describe(),
+                "prompt_hash": self.prompt_hash,
+                "date": dt.date.today().isoformat(),
+                "how": "summarise record (see README, 'Recorded fixtures')",
+            },
+            "request": {k: v for k, v in request.items() if k not in ("extra_headers", "timeout")},
+            "response": response.model_dump(mode="json", exclude_none=True),
+        }
+        path = self.directory / f"{key}.json"
+        path.write_text(json.dumps(recording, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return response
+
+    def close(self) -> None:
+        """Close the real backend."""
+        self.inner.close()
