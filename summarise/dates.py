@@ -2,8 +2,9 @@
 
 A year is taken from the wording when it states one. When it does not ("in March",
 "Dec. 8"), the year comes from the article's publication date: the date is placed
-in the publication year unless that puts it more than two months after publication,
-in which case it is the year before. Without a publication date the year stays
+in the publication year unless that puts it more than two months after publication
+(then it is the year before) or more than ten months before it (then the year after:
+"on January 5" in a paper of December 20). Without a publication date the year stays
 unknown and no date is given: the wording is kept as it is.
 """
 
@@ -88,4 +89,20 @@ def _year_near(published: dt.date, month: int, day: int | None) -> int:
     candidate = dt.date(published.year, month, min(day or 1, 28))
     if candidate > published + dt.timedelta(days=62):
         return published.year - 1
+    if candidate < published - dt.timedelta(days=303):
+        return published.year + 1
     return published.year
+
+
+_TIME_WORDS = re.compile(
+    r"\d|\b" + _MONTH.replace("(?P<month>", "(?:") + r"(?!\w)|"
+    r"\b(?:mon|tues|wednes|thurs|fri|satur|sun)day\b|"
+    r"\b(?:today|yesterday|tomorrow|tonight|weeks?|months?|years?|decades?|ago|earlier|later|recently|"
+    r"weekend|morning|afternoon|evening|night|spring|summer|autumn|fall|winter|century)\b",
+    re.I,
+)
+
+
+def looks_like_time(when_text: str) -> bool:
+    """Whether a wording names a time at all ("in March", "last week"), unlike "still going on"."""
+    return _TIME_WORDS.search(when_text) is not None

@@ -18,7 +18,7 @@ from summarise.grounding import normalise
 # Canonical name -> aliases (the canonical name itself always matches).
 COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
     "Türkiye": ("Turkey", "Turkiye", "Republic of Türkiye", "Republic of Turkey"),
-    "United States": ("US", "U.S.", "USA", "U.S.A.", "United States of America", "America"),
+    "United States": ("US", "U.S.", "USA", "U.S.A.", "United States of America"),
     "United Kingdom": ("UK", "U.K.", "Britain", "Great Britain"),
     "Syria": ("Syrian Arab Republic",),
     "Iraq": ("Republic of Iraq",),
@@ -113,7 +113,7 @@ class Entity:
 
 def _pattern(alias: str) -> re.Pattern[str]:
     body = re.escape(alias).replace(r"\ ", r"\s+").replace("'", "['\u2019]")
-    flags = 0 if (len(alias) <= 4 and alias.replace(".", "").isupper()) else re.IGNORECASE
+    flags = 0 if _is_acronym(alias) else re.IGNORECASE
     return re.compile(r"(?<![\w.])" + body + r"(?![\w])", flags)
 
 
@@ -128,24 +128,45 @@ def _entities() -> tuple[tuple[Entity, tuple[re.Pattern[str], ...]], ...]:
 
 
 def entities_in(text: str, kind: str | None = None) -> list[Entity]:
-    """Entities named in ``text`` (by any alias), in order of first mention."""
-    found: list[tuple[int, Entity]] = []
+    """Entities named in ``text`` (by any alias), in order of first mention.
+
+    A match inside a longer match of another entity does not count: "South Sudan"
+    names South Sudan, not Sudan.
+    """
+    matches: list[tuple[int, int, Entity]] = []
     for entity, patterns in _entities():
         if kind and entity.kind != kind:
             continue
-        positions = [m.start() for p in patterns if (m := p.search(text))]
-        if positions:
-            found.append((min(positions), entity))
-    return [entity for _, entity in sorted(found, key=lambda pair: pair[0])]
+        for pattern in patterns:
+            matches += [(m.start(), m.end(), entity) for m in pattern.finditer(text)]
+    first: dict[str, tuple[int, Entity]] = {}
+    for start, end, entity in matches:
+        inside_other = any(
+            other is not entity and s <= start and end <= e and (e - s) > (end - start) for s, e, other in matches
+        )
+        if not inside_other and (entity.canonical not in first or start < first[entity.canonical][0]):
+            first[entity.canonical] = (start, entity)
+    return [entity for _, entity in sorted(first.values(), key=lambda pair: pair[0])]
 
 
 def canonical_name(name: str) -> str | None:
-    """The canonical name of a country or organisation alias, or ``None`` if unknown."""
+    """The canonical name of a country or organisation alias, or ``None`` if unknown.
+
+    Short all-capital acronyms must match exactly: "us" and "is" are words, not names.
+    """
     wanted = normalise(name)
     for entity, _ in _entities():
-        if any(normalise(alias) == wanted for alias in entity.names):
-            return entity.canonical
+        for alias in entity.names:
+            if _is_acronym(alias):
+                if name.strip() == alias:
+                    return entity.canonical
+            elif normalise(alias) == wanted:
+                return entity.canonical
     return None
+
+
+def _is_acronym(alias: str) -> bool:
+    return len(alias) <= 4 and alias.replace(".", "").isupper()
 
 
 def entity_named(canonical: str) -> Entity | None:

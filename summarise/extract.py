@@ -32,7 +32,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
 from summarise.articles import Article
-from summarise.dates import resolve_date
+from summarise.dates import looks_like_time, resolve_date
 from summarise.entities import (
     TARGET_ORGANISATION,
     Entity,
@@ -52,6 +52,7 @@ from summarise.schemas import (
     CoalitionKind,
     CoalitionMember,
     Event,
+    Evidence,
     ExtractionInfo,
     Figure,
     FigureQualifier,
@@ -102,33 +103,49 @@ def _choice(values: list[str]) -> Any:
 
 
 def coalitions_answer(member_names: list[str], organisations: list[str]) -> type[BaseModel]:
-    """The schema of the coalitions step, limited to the names this article uses."""
+    """The schema of the coalitions step, limited to the names this article uses.
+
+    Members come as a list of allowed names plus one ``members_evidence`` sentence
+    that must name each of them (articles list members in one sentence; a small model
+    copies one sentence far more reliably than one per member). With
+    ``context["salvage"]`` set, members the evidence does not name are dropped (and
+    listed in ``context["dropped"]``) instead of failing the answer.
+    """
     MemberName = _choice(member_names)
     Organisation = _choice(organisations)
-
-    class MemberDraft(Grounded):
-        name: MemberName  # type: ignore[valid-type]
-        role: ShortText | None
-        status: MemberStatus
-
-        @model_validator(mode="after")
-        def _evidence_names_member(self) -> MemberDraft:
-            if not names_entity(self.evidence, self.name):
-                raise ValueError(
-                    f"the evidence given for member {self.name} does not name {self.name}; "
-                    f"give a sentence of the article that names {self.name} as taking part, or leave it out"
-                )
-            return self
 
     class CoalitionDraft(Grounded):
         name: ShortText
         kind: CoalitionKind
         target: Organisation | None  # type: ignore[valid-type]
         led_by: MemberName | None  # type: ignore[valid-type]
+        members_evidence: Evidence | None
+        members: list[MemberName] = Field(max_length=16 if member_names else 0)  # type: ignore[valid-type]
+        status: MemberStatus
         member_count_stated: int | None = Field(ge=1, le=200)
-        members: list[MemberDraft] = Field(max_length=16 if member_names else 0)
         objectives: list[StatementDraft] = Field(max_length=4)
         mechanisms: list[StatementDraft] = Field(max_length=4)
+
+        @field_validator("members_evidence")
+        @classmethod
+        def _members_evidence_in_article(cls, value: str | None, info: ValidationInfo) -> str | None:
+            return None if value is None else check_evidence(value, info)
+
+        @model_validator(mode="after")
+        def _evidence_names_members(self, info: ValidationInfo) -> CoalitionDraft:
+            quoted = f"{self.members_evidence or ''}\n{self.evidence}"
+            unnamed = [name for name in self.members if not names_entity(quoted, name)]
+            if unnamed and (info.context or {}).get("salvage"):
+                info.context.setdefault("dropped", []).extend(
+                    f"member {name} of {self.name!r}: not named in its evidence" for name in unnamed
+                )
+                self.members = [name for name in self.members if name not in unnamed]
+            elif unnamed:
+                raise ValueError(
+                    f"members_evidence does not name {', '.join(unnamed)}; copy the article's sentence that "
+                    "names the members into members_evidence, and list only countries or organisations it names"
+                )
+            return self
 
     class CoalitionsAnswer(BaseModel):
         on_topic: bool
@@ -349,7 +366,7 @@ class Extractor:
         except ExtractionError as error:
             if isinstance(error.usage, Usage):
                 info.usage.add(error.usage)
-            salvaged, dropped = salvage(model, error.last_content, context)
+            salvaged, dropped = salvage(model, error.last_content, {**context, "salvage": True, "dropped": []})
             info.dropped_facts += [f"{step.name}: {item}" for item in dropped]
             info.warnings.append(f"{step.name}: {error.detail}")
             return salvaged
@@ -420,7 +437,7 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> Non
                 target=draft.target,
                 led_by=draft.led_by,
                 member_count_stated=draft.member_count_stated,
-                members=_unique_members(draft.members),
+                members=_members(draft),
                 objectives=[Statement(evidence=s.evidence, text=s.text) for s in draft.objectives],
                 mechanisms=[Statement(evidence=s.evidence, text=s.text) for s in draft.mechanisms],
             )
@@ -438,6 +455,8 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> Non
                 )
     elif step == "events":
         for draft in answer.events:
+            if not looks_like_time(draft.when):
+                continue
             date, basis = resolve_date(draft.when, article.published)
             brief.events.append(
                 Event(evidence=draft.evidence, when_text=draft.when, date=date, date_basis=basis,
@@ -455,19 +474,23 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> Non
         brief.quotes = [Quote(evidence=q.text, speaker=q.speaker, text=q.text) for q in answer.quotes if len(q.text) >= 8]
 
 
-def _unique_members(drafts: list[Any]) -> list[CoalitionMember]:
-    members: dict[str, CoalitionMember] = {}
-    for draft in drafts:
-        if draft.name in members:
-            continue
-        members[draft.name] = CoalitionMember(
-            evidence=draft.evidence,
-            name=draft.name,
-            name_as_written=_as_written(draft.evidence, draft.name),
-            role=draft.role,
-            status=draft.status,
+def _members(draft: Any) -> list[CoalitionMember]:
+    members: list[CoalitionMember] = []
+    for name in dict.fromkeys(draft.members):
+        evidence = next(
+            (text for text in (draft.members_evidence, draft.evidence) if text and names_entity(text, name)),
+            draft.evidence,
         )
-    return list(members.values())
+        members.append(
+            CoalitionMember(
+                evidence=evidence,
+                name=name,
+                name_as_written=_as_written(evidence, name),
+                role="leader" if draft.led_by == name else None,
+                status=draft.status,
+            )
+        )
+    return members
 
 
 def salvage(model: type[BaseModel], content: str | None, context: dict[str, Any]) -> tuple[BaseModel | None, list[str]]:
@@ -487,7 +510,8 @@ def salvage(model: type[BaseModel], content: str | None, context: dict[str, Any]
     if cleaned is None:
         return None, dropped
     try:
-        return model.model_validate(cleaned, context=context), dropped
+        value = model.model_validate(cleaned, context=context)
+        return value, [*dropped, *dict.fromkeys(context.get("dropped", []))]
     except ValidationError as error:
         return None, [*dropped, f"the whole answer ({error.error_count()} errors)"]
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from rapidfuzz import fuzz
+
 _TRANSLATION = str.maketrans(
     {
         "\u2018": "'",
@@ -65,21 +67,61 @@ def normalise(text: str) -> str:
     return _normalise_with_map(text)[0].strip()
 
 
-def find_span(article_text: str, quote: str) -> str | None:
+#: Below this length a quote must match exactly (after normalisation); longer quotes may
+#: differ by a few characters (a model writing "Turkey" for the article's "Türkiye").
+FUZZY_MIN_CHARS = 24
+FUZZY_MIN_SCORE = 92.0
+
+
+def find_span(article_text: str, quote: str, *, fuzzy: bool = False) -> str | None:
     """Return the article's own span matching ``quote``, or ``None`` if it does not occur.
 
-    Leading and trailing punctuation and ellipses of the quote are ignored.
+    Leading and trailing punctuation and ellipses of the quote are ignored. With
+    ``fuzzy``, a quote of at least ``FUZZY_MIN_CHARS`` characters that matches a span of
+    the article with a similarity of ``FUZZY_MIN_SCORE`` or more (a few characters
+    differ) is snapped to that span, widened to whole words. Either way the result is
+    the article's own characters, never the quote's.
     """
     needle = normalise(quote).strip(_EDGE)
     if not needle:
         return None
-    haystack, origin = _normalise_with_map(unicodedata.normalize("NFC", article_text))
-    start = haystack.find(needle)
-    if start < 0:
-        return None
-    end = start + len(needle) - 1
     source = unicodedata.normalize("NFC", article_text)
-    return source[origin[start] : origin[end] + 1]
+    haystack, origin = _normalise_with_map(source)
+    start = haystack.find(needle)
+    if start >= 0:
+        return source[origin[start] : origin[start + len(needle) - 1] + 1]
+    if not fuzzy or len(needle) < FUZZY_MIN_CHARS:
+        return None
+    if len(needle) > len(haystack):
+        return None
+    match = fuzz.partial_ratio_alignment(needle, haystack, score_cutoff=FUZZY_MIN_SCORE)
+    if match is None or match.dest_end <= match.dest_start:
+        return None
+    if match.src_start != 0 or match.src_end != len(needle):
+        return None
+    begin, end = origin[match.dest_start], origin[match.dest_end - 1] + 1
+    while begin > 0 and source[begin - 1].isalnum():
+        begin -= 1
+    while end < len(source) and source[end].isalnum():
+        end += 1
+    span = source[begin:end].strip()
+    if _meaning_markers(span) != _meaning_markers(quote):
+        return None
+    return span
+
+
+_NUMBER_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred "
+    "thousand million billion dozen dozens first second third fourth fifth"
+).split()
+_NEGATIONS = ("not", "no", "never", "none", "nor", "without", "n't")
+
+
+def _meaning_markers(text: str) -> list[str]:
+    """Numbers, number words and negations: the words a near-miss quote must not change."""
+    words = re.findall(r"\d[\d,.]*|n't|\w+", normalise(text))
+    return [word.replace(",", "") for word in words if word[0].isdigit() or word in _NUMBER_WORDS or word in _NEGATIONS]
 
 
 def mentions(text: str, name: str) -> bool:

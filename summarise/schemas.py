@@ -8,8 +8,9 @@ This module imports nothing else of the package except the pure text helpers of
 Grounding: every fact carries ``evidence``, a verbatim span of the article. When a
 model is validated with ``context={"article_text": ...}`` (as extraction and
 ``summarise validate`` do) the evidence must occur in that text, compared after
-normalising whitespace, quote marks and case, and is replaced by the article's own
-characters. Without that context (loading a saved brief) the check is skipped.
+normalising whitespace, quote marks and case (a long quote may differ by a few
+characters, see :func:`summarise.grounding.find_span`), and is replaced by the
+article's own characters. Without that context (loading a saved brief) the check is skipped.
 """
 
 from __future__ import annotations
@@ -48,7 +49,7 @@ def check_evidence(value: str, info: ValidationInfo) -> str:
     article_text = context.get("article_text")
     if article_text is None:
         return value
-    span = find_span(article_text, value)
+    span = find_span(article_text, value, fuzzy=True)
     if span is None:
         raise ValueError(
             "this evidence is not a verbatim span of the article; copy the exact words "

@@ -14,6 +14,7 @@ Token usage is summed over every answer received, reasks included.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -25,7 +26,7 @@ import openai
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
-from tenacity import RetryCallState
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
 from summarise.exceptions import ConfigError, ExtractionError, SummariseError, TransportError
 from summarise.llm.base import ChatBackend
@@ -54,6 +55,7 @@ class _CallState:
     usage: Usage = field(default_factory=Usage)
     attempt: int = 0
     last_content: str | None = None
+    repeated: bool = False
 
 
 class StructuredClient:
@@ -91,7 +93,7 @@ class StructuredClient:
                 response_model=response_model,
                 messages=messages,  # type: ignore[arg-type]
                 context=context,
-                max_retries=self.policy.reasks,
+                max_retries=self._reasking(state),
                 model=self.backend.model,
                 max_tokens=max_tokens,
                 temperature=0,
@@ -112,6 +114,18 @@ class StructuredClient:
             self._state.current = None
         state.usage.reasks = max(state.usage.calls - 1, 0)
         return value, state.usage
+
+    def _reasking(self, state: _CallState) -> Retrying:
+        """Reask at once after a validation error, up to ``policy.reasks`` times.
+
+        A model that gives the very same answer to a reask (greedy decoding does) will
+        give it again: reasking stops there instead of spending the remaining attempts.
+        """
+        return Retrying(
+            stop=stop_after_attempt(self.policy.reasks + 1) | (lambda _: state.repeated),
+            retry=retry_if_exception_type((ValidationError, json.JSONDecodeError, ValueError)),
+            reraise=True,
+        )
 
     def _failure(self, error: InstructorRetryException, state: _CallState) -> SummariseError:
         cause: BaseException | None = error.__cause__
@@ -183,7 +197,9 @@ class StructuredClient:
             if response is not None:
                 state.usage.calls += 1
                 choice = response.choices[0] if response.choices else None
-                state.last_content = choice.message.content if choice else None
+                content = choice.message.content if choice else None
+                state.repeated = content is not None and content == state.last_content
+                state.last_content = content
             if self.store is not None:
                 self.store.log_call(
                     CallRecord(

@@ -1,0 +1,349 @@
+"""The extraction steps, on a short article written for these tests, with a scripted model.
+
+The model's answers below are scripted by hand: a function looks at which TASK the
+request asks for and answers it (see ``tests/fakes.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from summarise.articles import Article, article_from_text
+from summarise.extract import STEPS, Extractor
+from summarise.llm import RetryPolicy, StructuredClient
+from summarise.store import Store
+from tests.fakes import ScriptedBackend
+
+ARTICLE = """---
+title: Four neighbours set up a joint centre against ISIS
+source: Example Wire
+published: 2025-03-12
+---
+Foreign ministers from Turkey, Syria, Iraq and Jordan agreed in Amman to set up a joint operations
+centre against Daesh, officials said.
+
+The centre will open in March and share intelligence along the borders, according to a statement.
+
+Turkish Foreign Minister Hakan Fidan said the camps in northeast Syria still hold more than 43,000
+detainees linked to the group.
+
+"We will not let them regroup," Fidan told reporters.
+"""
+
+OFF_TOPIC_ARTICLE = """---
+title: Trade talks
+published: 2025-03-12
+---
+Ministers from Turkey and Jordan met in Amman on Monday to discuss trade, tariffs and a new rail link
+between the two countries.
+"""
+
+FOUNDING = "Foreign ministers from Turkey, Syria, Iraq and Jordan agreed in Amman to set up a joint operations centre"
+SETTING_UP = "agreed in Amman to set up a joint operations centre against Daesh"
+MEMBERS = ["Türkiye", "Syria", "Iraq", "Jordan"]
+
+
+def coalitions(
+    members: list[str] = MEMBERS, members_evidence: str | None = FOUNDING, on_topic: bool = True, **changes: Any
+) -> dict[str, Any]:
+    coalition = {
+        "evidence": SETTING_UP,
+        "name": "joint operations centre",
+        "kind": "regional",
+        "target": "ISIS",
+        "led_by": None,
+        "members_evidence": members_evidence,
+        "members": members,
+        "status": "member",
+        "member_count_stated": None,
+        "objectives": [{"evidence": "share intelligence along the borders", "text": "share intelligence"}],
+        "mechanisms": [{"evidence": "set up a joint operations centre", "text": "joint operations centre"}],
+        **changes,
+    }
+    return {"on_topic": on_topic, "coalitions": [coalition]}
+
+
+ANSWERS: dict[str, dict[str, Any]] = {
+    "coalitions": coalitions(),
+    "people": {
+        "people": [
+            {
+                "evidence": "Turkish Foreign Minister Hakan Fidan said",
+                "name": "Hakan Fidan",
+                "role": "Foreign Minister",
+                "affiliation": "Türkiye",
+            }
+        ]
+    },
+    "events": {
+        "events": [{"evidence": "The centre will open in March", "when": "in March", "what": "the joint centre opens"}]
+    },
+    "figures": {
+        "figures": [
+            {
+                "evidence": "still hold more than 43,000 detainees",
+                "value_as_written": "43,000",
+                "value": 43000,
+                "unit": "detainees",
+                "what": "detainees held in the camps in northeast Syria",
+                "qualifier": "more_than",
+            }
+        ]
+    },
+    "claims": {
+        "claims": [
+            {
+                "evidence": "Hakan Fidan said the camps in northeast Syria still hold more than 43,000 detainees",
+                "holder": "Hakan Fidan",
+                "claim": "the camps still hold more than 43,000 detainees",
+            }
+        ],
+        "quotes": [{"speaker": "Hakan Fidan", "text": "\u201cwe will not let them regroup,\u201d"}],
+    },
+}
+
+
+def task_of(request: dict[str, Any]) -> str:
+    """The step a request asks for (reasks add messages after it, so look at the first user message)."""
+    first_user = next(message["content"] for message in request["messages"] if message["role"] == "user")
+    match = re.search(r"^TASK: (\w+)", first_user, re.MULTILINE)
+    assert match, "every step's prompt names its TASK"
+    return match.group(1)
+
+
+def is_reask(request: dict[str, Any]) -> bool:
+    return any(message["role"] == "assistant" for message in request["messages"])
+
+
+def answering(**overrides: Any):
+    """A script answering each TASK from ``ANSWERS``; an override may depend on the request."""
+
+    def answer(request: dict[str, Any]) -> str:
+        task = task_of(request)
+        reply = overrides.get(task, ANSWERS[task])
+        if callable(reply):
+            reply = reply(request)
+        return json.dumps(reply, ensure_ascii=False)
+
+    return answer
+
+
+@pytest.fixture
+def article() -> Article:
+    return article_from_text(ARTICLE, "story.md")
+
+
+def extractor_for(backend: ScriptedBackend, store: Store | None = None) -> Extractor:
+    client = StructuredClient(backend, store=store, policy=RetryPolicy(sleep=lambda seconds: None))
+    return Extractor(client, store=store)
+
+
+def test_a_full_brief_is_assembled(article):
+    backend = ScriptedBackend(function=answering())
+    steps: list[str] = []
+
+    brief = extractor_for(backend).extract(article, on_step=steps.append)
+
+    assert steps == [step.name for step in STEPS]
+    assert [task_of(request) for request in backend.history] == steps
+    assert brief.on_topic is True
+    assert brief.article.title == "Four neighbours set up a joint centre against ISIS"
+    assert str(brief.article.published) == "2025-03-12"
+    [coalition] = brief.coalitions
+    assert coalition.target == "ISIS"
+    assert [(m.name, m.name_as_written) for m in coalition.members] == [
+        ("Türkiye", "Turkey"),
+        ("Syria", "Syria"),
+        ("Iraq", "Iraq"),
+        ("Jordan", "Jordan"),
+    ]
+    assert brief.topic_evidence == coalition.evidence
+    assert [(p.name, p.role) for p in brief.people] == [("Hakan Fidan", "Foreign Minister")]
+    [event] = brief.events
+    assert (event.when_text, event.date, event.date_basis) == ("in March", "2025-03", "publication_date")
+    [figure] = brief.figures
+    assert (figure.value, figure.value_as_written, figure.qualifier) == (43000, "43,000", "more_than")
+    [quote] = brief.quotes
+    assert quote.text == "We will not let them regroup"  # the article's characters, not the model's
+    assert quote.speaker == "Hakan Fidan"
+    assert all(fact.evidence in article.text for fact in brief.facts())
+    info = brief.extraction
+    assert info.backend == "scripted" and info.model == "scripted-model"
+    assert (info.usage.calls, info.usage.reasks, info.usage.prompt_tokens) == (5, 0, 500)
+    assert info.dropped_facts == [] and info.warnings == []
+
+
+def test_every_step_repeats_the_system_prompt_and_the_article_first(article):
+    backend = ScriptedBackend(function=answering())
+
+    extractor_for(backend).extract(article)
+
+    systems = {request["messages"][0]["content"] for request in backend.history}
+    assert len(systems) == 1
+    for request in backend.history:
+        user = request["messages"][1]["content"]
+        assert user.index(article.text) < user.index("TASK:")
+        assert "Published: 2025-03-12" in user
+
+
+def test_the_coalitions_schema_allows_only_names_the_article_uses(article):
+    backend = ScriptedBackend(function=answering())
+
+    extractor_for(backend).extract(article)
+
+    schema = backend.history[0]["response_format"]["json_schema"]["schema"]
+    enums = [tuple(node["enum"]) for node in walk(schema) if "enum" in node]
+    member_names = ("Türkiye", "Syria", "Iraq", "Jordan", "ISIS")
+    assert member_names in enums
+    assert ("ISIS",) in enums or any(node.get("const") == "ISIS" for node in walk(schema))
+    assert not any("France" in names or "United States" in names for names in enums)
+    assert "Allowed names: Türkiye, Syria, Iraq, Jordan, ISIS" in backend.history[0]["messages"][1]["content"]
+    people_schema = json.dumps(backend.history[1]["response_format"]["json_schema"]["schema"])
+    assert "Hakan Fidan" in people_schema
+
+
+def walk(node: Any):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+# The members sentence cut short: it no longer names Jordan (and the coalition's evidence does not either).
+WITHOUT_JORDAN = "Foreign ministers from Turkey, Syria, Iraq"
+
+
+def test_a_member_the_evidence_does_not_name_is_reasked(article):
+    def coalitions_answer(request):
+        return coalitions() if is_reask(request) else coalitions(members_evidence=WITHOUT_JORDAN)
+
+    backend = ScriptedBackend(function=answering(coalitions=coalitions_answer))
+
+    brief = extractor_for(backend).extract(article)
+
+    reask = backend.history[1]["messages"][-1]["content"]
+    assert "does not name Jordan" in reask
+    assert [m.name for m in brief.coalitions[0].members] == MEMBERS
+    assert (brief.extraction.usage.calls, brief.extraction.usage.reasks) == (6, 1)
+    assert brief.extraction.dropped_facts == []
+
+
+def test_a_member_still_ungrounded_after_the_reasks_is_dropped_and_the_rest_kept(article):
+    def coalitions_answer(request):  # a different wrong answer each time, so every reask is spent
+        attempt = sum(message["role"] == "assistant" for message in request["messages"])
+        return coalitions(members_evidence=WITHOUT_JORDAN, name=f"joint operations centre {attempt}")
+
+    backend = ScriptedBackend(function=answering(coalitions=coalitions_answer))
+
+    brief = extractor_for(backend).extract(article)
+
+    assert [task_of(request) for request in backend.history[:4]] == ["coalitions"] * 3 + ["people"]
+    assert brief.on_topic is True
+    [coalition] = brief.coalitions
+    assert coalition.name == "joint operations centre 2"  # the last answer, salvaged
+    assert [m.name for m in coalition.members] == ["Türkiye", "Syria", "Iraq"]
+    assert all(m.evidence == WITHOUT_JORDAN for m in coalition.members)
+    [dropped] = brief.extraction.dropped_facts
+    assert dropped.startswith("coalitions: ")
+    assert "Jordan" in dropped and "not named in its evidence" in dropped
+    [warning] = brief.extraction.warnings
+    assert warning.startswith("coalitions: ") and "Jordan" in warning
+    assert brief.people and brief.events and brief.figures and brief.quotes  # the other steps still ran
+    assert (brief.extraction.usage.calls, brief.extraction.usage.reasks) == (7, 2)
+
+
+def test_the_same_wrong_answer_twice_stops_the_reasks(article):
+    backend = ScriptedBackend(function=answering(coalitions=coalitions(members_evidence=WITHOUT_JORDAN)))
+
+    brief = extractor_for(backend).extract(article)
+
+    assert [task_of(request) for request in backend.history[:3]] == ["coalitions", "coalitions", "people"]
+    assert [m.name for m in brief.coalitions[0].members] == ["Türkiye", "Syria", "Iraq"]
+    assert len(brief.extraction.dropped_facts) == 1
+    assert brief.extraction.usage.calls == 6
+
+
+def test_an_answer_with_nothing_salvageable_drops_the_step_only(article):
+    backend = ScriptedBackend(function=answering(events={"events": "not a list"}))
+
+    brief = extractor_for(backend).extract(article)
+
+    assert brief.events == []
+    assert brief.coalitions and brief.figures  # the steps before and after still count
+    assert any(item.startswith("events: the whole answer") for item in brief.extraction.dropped_facts)
+    assert any(warning.startswith("events: ") for warning in brief.extraction.warnings)
+
+
+def test_an_article_that_never_names_isis_costs_no_call(tmp_path):
+    off_topic = article_from_text(OFF_TOPIC_ARTICLE, "trade.md")
+    backend = ScriptedBackend()  # any call would fail: the script is empty
+
+    brief = extractor_for(backend).extract(off_topic)
+
+    assert brief.on_topic is False
+    assert backend.history == []
+    assert brief.extraction.usage.calls == 0
+    assert brief.coalitions == [] and brief.people == []
+    [warning] = brief.extraction.warnings
+    assert "never names ISIS" in warning
+
+
+def test_the_model_saying_off_topic_stops_after_one_step(article):
+    backend = ScriptedBackend(function=answering(coalitions={"on_topic": False, "coalitions": []}))
+
+    brief = extractor_for(backend).extract(article)
+
+    assert len(backend.history) == 1
+    assert brief.on_topic is False
+    assert brief.coalitions == [] and brief.people == [] and brief.events == []
+    assert brief.extraction.usage.calls == 1
+
+
+def test_off_topic_with_coalitions_is_reasked(article):
+    def coalitions_answer(request):
+        return coalitions() if is_reask(request) else coalitions(on_topic=False)
+
+    backend = ScriptedBackend(function=answering(coalitions=coalitions_answer))
+
+    brief = extractor_for(backend).extract(article)
+
+    assert "coalitions must be an empty list" in backend.history[1]["messages"][-1]["content"]
+    assert brief.on_topic is True
+
+
+def test_a_second_extraction_comes_from_the_cache(tmp_path, article):
+    store = Store(tmp_path / "db.sqlite")
+    backend = ScriptedBackend(function=answering())
+    extractor = extractor_for(backend, store=store)
+
+    first = extractor.extract(article)
+    second = extractor.extract(article)
+
+    assert len(backend.history) == 5
+    assert second.extraction.usage.cached is True
+    assert second.extraction.usage.calls == 0
+    assert first.extraction.usage.cached is False
+    assert second.model_dump(exclude={"extraction"}) == first.model_dump(exclude={"extraction"})
+    assert len(list(store.calls(article.id))) == 5
+    store.close()
+
+
+def test_a_changed_article_misses_the_cache(tmp_path, article):
+    store = Store(tmp_path / "db.sqlite")
+    backend = ScriptedBackend(function=answering())
+    extractor = extractor_for(backend, store=store)
+
+    extractor.extract(article)
+    retitled = article_from_text(ARTICLE.replace("Four neighbours", "Four countries"), "story.md")
+    extractor.extract(retitled)
+
+    assert len(backend.history) == 10
+    assert extractor.cache_key(article) != extractor.cache_key(retitled)
+    store.close()
