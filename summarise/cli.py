@@ -75,7 +75,7 @@ def extract(
         Path | None, typer.Option("--record", help="Save every model exchange as a fixture in this folder.")
     ] = None,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignore briefs cached by earlier runs.")] = False,
-    reasks: Annotated[int, typer.Option(help="Validation reasks per question.", min=0, max=5)] = 2,
+    reasks: Annotated[int, typer.Option(help="Validation reasks per question.", min=0, max=5)] = 1,
     retries: Annotated[int, typer.Option(help="Transport retries per request.", min=0, max=10)] = 3,
 ) -> None:
     """Extract one grounded ArticleBrief per article."""

@@ -70,6 +70,11 @@ from summarise.store import Store
 from summarise.templates import PromptSet, load_prompts
 
 EXTRACTION_VERSION = "1"
+COALITION_WORDS = re.compile(
+    r"\b(coalition|alliance|allies|joint|jointly|cent(re|er)|partner(s|ship)?|pact|bloc|mechanism|"
+    r"framework|group|format|campaign|cooperat\w*|coordinat\w*|unite\w*|together|members?|join\w*)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -81,7 +86,7 @@ class Step:
 
 
 STEPS = (
-    Step("coalitions", 900),
+    Step("coalitions", 700),
     Step("people", 450),
     Step("events", 600),
     Step("figures", 500),
@@ -123,13 +128,23 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
         members: list[MemberName] = Field(max_length=16 if member_names else 0)  # type: ignore[valid-type]
         status: MemberStatus
         member_count_stated: int | None = Field(ge=1, le=200)
-        objectives: list[StatementDraft] = Field(max_length=4)
-        mechanisms: list[StatementDraft] = Field(max_length=4)
+        objectives: list[StatementDraft] = Field(max_length=2)
+        mechanisms: list[StatementDraft] = Field(max_length=2)
 
         @field_validator("members_evidence")
         @classmethod
         def _members_evidence_in_article(cls, value: str | None, info: ValidationInfo) -> str | None:
             return None if value is None else check_evidence(value, info)
+
+        @field_validator("evidence")
+        @classmethod
+        def _describes_a_coalition(cls, value: str) -> str:
+            if not COALITION_WORDS.search(value):
+                raise ValueError(
+                    "this evidence does not describe a coalition (no word such as coalition, alliance, "
+                    "joint, centre, partnership): leave out what is not a coalition of several countries"
+                )
+            return value
 
         @model_validator(mode="after")
         def _evidence_names_members(self, info: ValidationInfo) -> CoalitionDraft:
@@ -145,11 +160,23 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
                     f"members_evidence does not name {', '.join(unnamed)}; copy the article's sentence that "
                     "names the members into members_evidence, and list only countries or organisations it names"
                 )
+            count = self.member_count_stated
+            if count is not None and not states_number(quoted, count):
+                if (info.context or {}).get("salvage"):
+                    info.context.setdefault("dropped", []).append(
+                        f"member count {count} of {self.name!r}: not stated in its evidence"
+                    )
+                    self.member_count_stated = None
+                else:
+                    raise ValueError(
+                        f"member_count_stated is {count} but the evidence does not state that number; "
+                        "use null unless the article says how many countries take part"
+                    )
             return self
 
     class CoalitionsAnswer(BaseModel):
         on_topic: bool
-        coalitions: list[CoalitionDraft] = Field(max_length=4)
+        coalitions: list[CoalitionDraft] = Field(max_length=3)
 
         @model_validator(mode="after")
         def _off_topic_has_no_coalitions(self) -> CoalitionsAnswer:
@@ -224,6 +251,14 @@ def number_in(text: str) -> float | None:
         if re.search(rf"\b{word}\b", text.lower()):
             return float(value) if value is not None else None
     return None
+
+
+def states_number(text: str, number: int) -> bool:
+    """Whether ``text`` states ``number`` in digits or in words ("four countries")."""
+    if re.search(rf"(?<![\d,.]){number}(?![\d,])", text):
+        return True
+    words = [word for word, value in _NUMBER_WORDS.items() if value == number]
+    return any(re.search(rf"\b{word}\b", text, re.I) for word in words)
 
 
 class FigureDraft(Grounded):
@@ -443,6 +478,7 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> Non
             )
             for draft in answer.coalitions
         ]
+        brief.coalitions = [c for c in brief.coalitions if len(c.members) >= 2 or (c.member_count_stated or 0) >= 2]
         if brief.coalitions:
             brief.topic_evidence = brief.coalitions[0].evidence
     elif step == "people":
@@ -476,7 +512,11 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> Non
 
 def _members(draft: Any) -> list[CoalitionMember]:
     members: list[CoalitionMember] = []
-    for name in dict.fromkeys(draft.members):
+    names = list(draft.members)
+    quoted = f"{draft.members_evidence or ''}\n{draft.evidence}"
+    if draft.led_by and draft.led_by not in names and names_entity(quoted, draft.led_by):
+        names.insert(0, draft.led_by)
+    for name in dict.fromkeys(names):
         evidence = next(
             (text for text in (draft.members_evidence, draft.evidence) if text and names_entity(text, name)),
             draft.evidence,

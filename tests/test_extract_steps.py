@@ -137,8 +137,8 @@ def article() -> Article:
     return article_from_text(ARTICLE, "story.md")
 
 
-def extractor_for(backend: ScriptedBackend, store: Store | None = None) -> Extractor:
-    client = StructuredClient(backend, store=store, policy=RetryPolicy(sleep=lambda seconds: None))
+def extractor_for(backend: ScriptedBackend, store: Store | None = None, reasks: int = 2) -> Extractor:
+    client = StructuredClient(backend, store=store, policy=RetryPolicy(reasks=reasks, sleep=lambda seconds: None))
     return Extractor(client, store=store)
 
 

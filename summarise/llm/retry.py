@@ -60,7 +60,7 @@ class RetryPolicy:
     """
 
     transport_attempts: int = 4
-    reasks: int = 2
+    reasks: int = 1
     backoff_initial: float = 1.0
     backoff_max: float = 30.0
     timeout: float = 180.0

@@ -1,0 +1,152 @@
+"""The command line, end to end, on the recorded fixtures (replay backend, no model)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from summarise.articles import load_articles
+from summarise.cli import app
+from summarise.grounding import find_span
+from summarise.schemas import ArticleBrief
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLES = sorted(str(path) for path in (ROOT / "fixtures" / "articles").iterdir() if path.suffix in (".txt", ".md"))
+RECORDINGS = ROOT / "fixtures" / "llm"
+
+
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(app, list(args), input=input, catch_exceptions=False)
+
+
+def replay(*args: str, input: str | None = None):
+    return run("extract", "--backend", "replay", "--replay-dir", str(RECORDINGS), *args, input=input)
+
+
+def test_replay_of_every_sample_article_gives_valid_grounded_briefs():
+    result = replay("--format", "json", *ARTICLES)
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stdout.splitlines() if line.strip()]
+    assert len(lines) == len(ARTICLES)
+    schema = json.loads((ROOT / "schemas" / "article_brief.schema.json").read_text())
+    articles = {article.id: article for article in load_articles(ARTICLES).articles}
+    for line in lines:
+        data = json.loads(line)
+        jsonschema.validate(data, schema)
+        brief = ArticleBrief.model_validate(data)
+        text = articles[brief.article.id].text
+        for fact in brief.facts():
+            assert find_span(text, fact.evidence) == fact.evidence, fact.evidence
+        # validating again against the article text changes nothing: the evidence is the article's own
+        again = ArticleBrief.model_validate(data, context={"article_text": text})
+        assert again.model_dump() == brief.model_dump()
+
+
+def test_replay_finds_the_members_of_the_five_nation_group():
+    result = replay("--format", "json", str(ROOT / "fixtures/articles/01_amman_five_nations.txt"))
+    brief = ArticleBrief.model_validate_json(result.stdout.splitlines()[0])
+    members = {member.name for coalition in brief.coalitions for member in coalition.members}
+    assert {"Türkiye", "Syria", "Iraq", "Jordan", "Lebanon"} <= members
+    assert brief.on_topic
+
+
+def test_off_topic_article_has_no_coalition_and_costs_no_call():
+    result = replay("--format", "json", str(ROOT / "fixtures/articles/07_off_topic_harbour.txt"))
+    brief = ArticleBrief.model_validate_json(result.stdout)
+    assert brief.on_topic is False
+    assert brief.coalitions == []
+    assert brief.extraction is not None and brief.extraction.usage.calls == 0
+
+
+def test_second_run_is_served_from_the_cache():
+    article = str(ROOT / "fixtures/articles/02_fidan_four_nations.md")
+    first = ArticleBrief.model_validate_json(replay("--format", "json", article).stdout)
+    second = ArticleBrief.model_validate_json(replay("--format", "json", article).stdout)
+    assert first.extraction.usage.calls > 0
+    assert second.extraction.usage.cached is True
+    assert second.model_dump(exclude={"extraction"}) == first.model_dump(exclude={"extraction"})
+
+
+def test_text_format_shows_facts_with_their_evidence():
+    result = replay(str(ROOT / "fixtures/articles/01_amman_five_nations.txt"))
+    assert result.exit_code == 0
+    assert "Coalition:" in result.stdout
+    assert "Lebanon" in result.stdout
+    assert '— "' in result.stdout
+
+
+def test_a_request_without_recording_is_an_error_naming_the_key(tmp_path):
+    article = tmp_path / "new.txt"
+    article.write_text("Jordan and Iraq said on Monday they would share intelligence on ISIS cells.\n")
+    result = replay(str(article))
+    assert result.exit_code == 4
+    assert "no recorded exchange" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_bad_inputs_are_one_line_errors_and_the_good_article_still_runs(tmp_path):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    binary = tmp_path / "blob.txt"
+    binary.write_bytes(b"\x00\x01\x02binary\x00")
+    good = str(ROOT / "fixtures/articles/07_off_topic_harbour.txt")
+    result = replay("--format", "json", str(empty), str(tmp_path / "missing.txt"), str(binary), good)
+    assert result.exit_code == 2
+    errors = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 3
+    assert any("empty.txt" in line for line in errors)
+    assert any("missing.txt" in line for line in errors)
+    assert any("blob.txt" in line for line in errors)
+    assert "Traceback" not in result.output
+    assert json.loads(result.stdout)["on_topic"] is False
+
+
+def test_stdin_is_read_with_dash():
+    text = (ROOT / "fixtures/articles/07_off_topic_harbour.txt").read_text()
+    result = replay("--format", "json", "-", input=text)
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["article"]["source"] == "<stdin>"
+
+
+def test_unknown_backend_and_format_are_clean_errors():
+    article = str(ROOT / "fixtures/articles/07_off_topic_harbour.txt")
+    result = run("extract", "--backend", "telepathy", article)
+    assert result.exit_code == 3
+    assert "unknown backend 'telepathy'" in result.stderr
+    result = run("extract", "--format", "yaml", article)
+    assert result.exit_code == 1
+    assert "unknown --format" in result.stderr
+
+
+def test_openai_backend_without_key_says_how_to_fix_it():
+    result = run("extract", "--backend", "openai", str(ROOT / "fixtures/articles/01_amman_five_nations.txt"))
+    assert result.exit_code == 3
+    assert "OPENAI_API_KEY" in result.stderr
+
+
+def test_auto_backend_picks_openai_when_a_key_is_set(monkeypatch):
+    from summarise.llm import BackendConfig, resolve_backend_name
+
+    assert resolve_backend_name(BackendConfig.from_env()) == "local"
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-not-a-real-key")
+    assert resolve_backend_name(BackendConfig.from_env()) == "openai"
+
+
+def test_schema_command_matches_the_committed_file(tmp_path):
+    result = run("schema", "--write", "--dir", str(tmp_path))
+    assert result.exit_code == 0
+    written = (tmp_path / "article_brief.schema.json").read_text()
+    assert written == (ROOT / "schemas" / "article_brief.schema.json").read_text()
+
+
+@pytest.mark.parametrize("path", sorted(RECORDINGS.glob("*.json"))[:50], ids=lambda p: p.name)
+def test_recordings_say_how_they_were_recorded(path):
+    recording = json.loads(path.read_text())
+    how = recording["recorded_with"]
+    assert how["backend"] == "local"
+    assert how["model"] and how["prompt_hash"] and how["date"] and how["gguf_sha256"]
+    assert "sk-" not in path.read_text()

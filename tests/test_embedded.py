@@ -1,0 +1,41 @@
+"""Real inference on the embedded model (offline, slow: about a minute on 2 cores)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from summarise.articles import article_from_text
+from summarise.entities import entities_in
+from summarise.extract import Extractor
+from summarise.grounding import find_span
+from summarise.llm import StructuredClient
+
+SHORT_ARTICLE = """---
+title: Jordan and Iraq join anti-Daesh operations room
+source: Test Desk
+published: 2025-03-20
+---
+Jordan and Iraq agreed in March to take part in a joint operations centre against Daesh, Iraqi Foreign Minister Fuad Hussein said on Tuesday. "We will share intelligence every day," he told reporters in Baghdad.
+"""
+
+
+@pytest.mark.embedded
+def test_the_embedded_model_extracts_a_grounded_brief(embedded_backend, allow_model_requests):
+    article = article_from_text(SHORT_ARTICLE, "short.txt")
+    extractor = Extractor(StructuredClient(embedded_backend), use_cache=False)
+    started = time.perf_counter()
+    brief = extractor.extract(article)
+    seconds = time.perf_counter() - started
+    print(f"embedded extraction: {seconds:.1f} s, usage {brief.extraction.usage}")
+
+    assert brief.extraction.usage.calls >= 1
+    assert brief.extraction.usage.completion_tokens > 0
+    for fact in brief.facts():
+        assert find_span(article.text, fact.evidence) == fact.evidence
+    named = {entity.canonical for entity in entities_in(article.text)}
+    members = {member.name for coalition in brief.coalitions for member in coalition.members}
+    assert members <= named, f"members not named in the article: {members - named}"
+    for event in brief.events:
+        assert event.date is None or event.date.startswith("2025")
