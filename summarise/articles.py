@@ -239,7 +239,7 @@ def _mostly_binary_bytes(data: bytes) -> bool:
     if not sample:
         return False
     control = sum(
-        1 for byte in sample if byte < 32 and byte not in b"\t\n\r\f" or byte == 127
+        1 for byte in sample if (byte < 32 and byte not in b"\t\n\r\f") or byte == 127
     )
     return control / len(sample) > 0.05
 
@@ -745,8 +745,8 @@ def _marker_kind(unit: _Unit) -> str | None:
         return "ticker"
     if (
         key in _LISTING_MARKERS
-        or re.match(r"^more (?:from|on|in|about) \w", key)
-        and unit.words <= 5
+        or (re.match(r"^more (?:from|on|in|about) \w", key)
+        and unit.words <= 5)
     ):
         return "listing"
     if (

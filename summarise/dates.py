@@ -18,13 +18,18 @@ _MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10, "nov": 11, "dec": 12,
 }
-_MONTH = r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_MONTH = (
+    r"(?P<month>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
 _DAY = r"(?P<day>[0-3]?\d)(?:st|nd|rd|th)?"
 _YEAR = r"(?P<year>(?:19|20)\d\d)"
+_RANGE_END = r"(?:\s*(?:-|–|and|to)\s*[0-3]?\d)?"
+_THEN_YEAR = r"(?:,?\s+" + _YEAR + r")?\b"
 _PATTERNS = [
     re.compile(r"\b" + _YEAR + r"-(?P<nmonth>[01]\d)-(?P<nday>[0-3]\d)\b"),
-    re.compile(r"\b" + _MONTH + r"\s+" + _DAY + r"(?:\s*(?:-|–|and|to)\s*[0-3]?\d)?(?:,?\s+" + _YEAR + r")?\b", re.I),
-    re.compile(r"\b" + _DAY + r"(?:\s*(?:-|–|and|to)\s*[0-3]?\d)?\s+(?:of\s+)?" + _MONTH + r"(?:,?\s+" + _YEAR + r")?\b", re.I),
+    re.compile(r"\b" + _MONTH + r"\s+" + _DAY + _RANGE_END + _THEN_YEAR, re.I),
+    re.compile(r"\b" + _DAY + _RANGE_END + r"\s+(?:of\s+)?" + _MONTH + _THEN_YEAR, re.I),
     re.compile(r"\b" + _MONTH + r"(?:,?\s+(?:of\s+)?" + _YEAR + r")?\b", re.I),
     re.compile(r"\b" + _YEAR + r"\b"),
 ]

@@ -455,9 +455,8 @@ def _as_written(evidence: str, canonical: str) -> str | None:
     if entity is None:
         return None
     for name in entity.names:
-        if span := find_span(evidence, name):
-            if mentions(evidence, name):
-                return span
+        if (span := find_span(evidence, name)) and mentions(evidence, name):
+            return span
     return None
 
 
@@ -507,7 +506,9 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> Non
         ]
     elif step == "claims":
         brief.claims = [Claim(evidence=d.evidence, holder=d.holder, claim=d.claim) for d in answer.claims]
-        brief.quotes = [Quote(evidence=q.text, speaker=q.speaker, text=q.text) for q in answer.quotes if len(q.text) >= 8]
+        brief.quotes = [
+            Quote(evidence=q.text, speaker=q.speaker, text=q.text) for q in answer.quotes if len(q.text) >= 8
+        ]
 
 
 def _members(draft: Any) -> list[CoalitionMember]:
@@ -583,7 +584,7 @@ def _salvage_value(model: type[BaseModel], data: Any, context: dict, dropped: li
 
 def _list_item_model(annotation: Any) -> type[BaseModel] | None:
     args = getattr(annotation, "__args__", ())
-    if getattr(annotation, "__origin__", None) is list and args and isinstance(args[0], type):
-        if issubclass(args[0], BaseModel):
-            return args[0]
+    is_list = getattr(annotation, "__origin__", None) is list and args
+    if is_list and isinstance(args[0], type) and issubclass(args[0], BaseModel):
+        return args[0]
     return None

@@ -110,11 +110,11 @@ def find_span(article_text: str, quote: str, *, fuzzy: bool = False) -> str | No
     return span
 
 
-_NUMBER_WORDS = (
+_NUMBER_WORDS = frozenset(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred "
-    "thousand million billion dozen dozens first second third fourth fifth"
-).split()
+    "thousand million billion dozen dozens first second third fourth fifth".split()
+)
 _NEGATIONS = ("not", "no", "never", "none", "nor", "without", "n't")
 
 

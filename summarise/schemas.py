@@ -234,7 +234,7 @@ class ArticleBrief(BaseModel):
         found: list[Grounded] = []
         for coalition in self.coalitions:
             found += [coalition, *coalition.members, *coalition.objectives, *coalition.mechanisms]
-        return found + [*self.people, *self.events, *self.figures, *self.claims, *self.quotes]
+        return [*found, *self.people, *self.events, *self.figures, *self.claims, *self.quotes]
 
 
 def json_schema_of(model: type[BaseModel]) -> dict[str, Any]:

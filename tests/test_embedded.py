@@ -17,7 +17,9 @@ title: Jordan and Iraq join anti-Daesh operations room
 source: Test Desk
 published: 2025-03-20
 ---
-Jordan and Iraq agreed in March to take part in a joint operations centre against Daesh, Iraqi Foreign Minister Fuad Hussein said on Tuesday. "We will share intelligence every day," he told reporters in Baghdad.
+Jordan and Iraq agreed in March to take part in a joint operations centre against Daesh,
+Iraqi Foreign Minister Fuad Hussein said on Tuesday. "We will share intelligence every day,"
+he told reporters in Baghdad.
 """
 
 

@@ -90,7 +90,9 @@ def make_backend(config: BackendConfig, progress: Callable[[int, int], None] | N
 
         directory = config.replay_dir or Path("fixtures/llm")
         if not directory.is_dir():
-            raise ConfigError(f"replay folder {directory} does not exist: pass --replay-dir or set SUMMARISE_REPLAY_DIR")
+            raise ConfigError(
+                f"replay folder {directory} does not exist: pass --replay-dir or set SUMMARISE_REPLAY_DIR"
+            )
         return ReplayBackend(directory, model=config.model or "replay")
     from summarise.llm.local import LocalBackend
 

@@ -45,7 +45,7 @@ class ChatBackend(ABC):
         """How this backend records itself in fixtures and logs."""
         return {"backend": self.name, "model": self.model}
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing
         """Release the model's resources."""
 
     def _check_allowed(self) -> None:

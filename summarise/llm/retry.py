@@ -19,6 +19,7 @@ from typing import Any
 import openai
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
 
+
 def is_transient(error: BaseException) -> bool:
     """Whether ``error`` is worth retrying after a pause: 408/409/429, 5xx, timeouts, resets."""
     if isinstance(error, openai.APIConnectionError):  # includes APITimeoutError
