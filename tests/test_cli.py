@@ -150,3 +150,16 @@ def test_recordings_say_how_they_were_recorded(path):
     assert how["backend"] == "local"
     assert how["model"] and how["prompt_hash"] and how["date"] and how["gguf_sha256"]
     assert "sk-" not in path.read_text()
+
+
+def test_recordings_match_the_current_prompts():
+    from summarise.templates import load_prompts
+
+    current = load_prompts().hash
+    stale = sorted(
+        path.name
+        for path in RECORDINGS.glob("*.json")
+        if json.loads(path.read_text())["recorded_with"]["prompt_hash"] != current
+    )
+    assert any(RECORDINGS.glob("*.json")), "no recordings"
+    assert not stale, f"{len(stale)} recordings were made with other prompts: re-record (README, 'Recorded fixtures')"
