@@ -149,6 +149,14 @@ def entities_in(text: str, kind: str | None = None) -> list[Entity]:
     return [entity for _, entity in sorted(first.values(), key=lambda pair: pair[0])]
 
 
+def without_entity_names(text: str) -> str:
+    """``text`` with every country and organisation name blanked out."""
+    for _, patterns in _entities():
+        for pattern in patterns:
+            text = pattern.sub(" ", text)
+    return text
+
+
 def canonical_name(name: str) -> str | None:
     """The canonical name of a country or organisation alias, or ``None`` if unknown.
 

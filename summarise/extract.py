@@ -40,6 +40,7 @@ from summarise.entities import (
     entity_named,
     names_entity,
     person_candidates,
+    without_entity_names,
 )
 from summarise.exceptions import ExtractionError, SummariseError
 from summarise.grounding import find_span, mentions
@@ -69,7 +70,8 @@ from summarise.schemas import (
 from summarise.store import Store
 from summarise.templates import PromptSet, load_prompts
 
-EXTRACTION_VERSION = "1"
+EXTRACTION_VERSION = "2"
+NOT_MEMBERS = {TARGET_ORGANISATION, "Global Coalition to Defeat ISIS"}
 COALITION_WORDS = re.compile(
     r"\b(coalition|alliance|allies|joint|jointly|cent(re|er)|partner(s|ship)?|pact|bloc|mechanism|"
     r"framework|group|format|campaign|cooperat\w*|coordinat\w*|unite\w*|together|members?|join\w*)\b",
@@ -125,7 +127,7 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
         target: Organisation | None  # type: ignore[valid-type]
         led_by: MemberName | None  # type: ignore[valid-type]
         members_evidence: Evidence | None
-        members: list[MemberName] = Field(max_length=16 if member_names else 0)  # type: ignore[valid-type]
+        members: list[MemberName] = Field(max_length=15 if member_names else 0)  # type: ignore[valid-type]
         status: MemberStatus
         member_count_stated: int | None = Field(ge=1, le=200)
         objectives: list[StatementDraft] = Field(max_length=2)
@@ -139,7 +141,7 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
         @field_validator("evidence")
         @classmethod
         def _describes_a_coalition(cls, value: str) -> str:
-            if not COALITION_WORDS.search(value):
+            if not COALITION_WORDS.search(without_entity_names(value)):
                 raise ValueError(
                     "this evidence does not describe a coalition (no word such as coalition, alliance, "
                     "joint, centre, partnership): leave out what is not a coalition of several countries"
@@ -219,7 +221,7 @@ class EventDraft(Grounded):
 
     @model_validator(mode="after")
     def _evidence_holds_date(self) -> EventDraft:
-        if find_span(self.evidence, self.when) is None:
+        if not mentions(self.evidence, self.when):
             raise ValueError(
                 f"'when' must be the article's own words for the time, found in the evidence: {self.when!r}"
             )
@@ -272,7 +274,7 @@ class FigureDraft(Grounded):
 
     @model_validator(mode="after")
     def _number_is_in_evidence(self) -> FigureDraft:
-        if find_span(self.evidence, self.value_as_written) is None:
+        if not mentions(self.evidence, self.value_as_written):
             raise ValueError(
                 f"value_as_written must be copied from the evidence: {self.value_as_written!r}"
             )
@@ -289,16 +291,49 @@ class ClaimDraft(Grounded):
     claim: LongText
 
 
+_QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
+
+
 class QuoteDraft(BaseModel):
-    """A quotation as the model reports it: its text is its own evidence."""
+    """A quotation as the model reports it: its text is its own evidence.
+
+    The text must stand between quotation marks in the article, and the speaker must be
+    named in the quote's paragraph or the one before it.
+    """
 
     speaker: ShortText
-    text: LongText
+    text: Evidence
 
     @field_validator("text")
     @classmethod
     def _quote_in_article(cls, value: str, info: ValidationInfo) -> str:
-        return check_evidence(value, info)
+        span = check_evidence(value, info)
+        article_text = (info.context or {}).get("article_text")
+        if article_text is None:
+            return span
+        start = article_text.find(span)
+        before = article_text[max(start - 2, 0) : start] if start >= 0 else ""
+        after = article_text[start + len(span) : start + len(span) + 3] if start >= 0 else ""
+        quoted = any(mark in before for mark in _QUOTE_MARKS) or any(mark in after for mark in _QUOTE_MARKS)
+        if not quoted and span[:1] not in _QUOTE_MARKS:
+            raise ValueError("this text is not in quotation marks in the article: a quote must be quoted words")
+        return span
+
+    @model_validator(mode="after")
+    def _speaker_near_quote(self, info: ValidationInfo) -> QuoteDraft:
+        article_text = (info.context or {}).get("article_text")
+        if article_text is None:
+            return self
+        paragraphs = article_text.split("\n\n")
+        index = next((i for i, paragraph in enumerate(paragraphs) if self.text in paragraph), None)
+        nearby = "\n".join(paragraphs[max((index or 0) - 1, 0) : (index or 0) + 1]) if index is not None else ""
+        names = [word for word in re.split(r"[\s,]+", self.speaker) if len(word) > 2]
+        if not any(mentions(nearby, word) for word in names):
+            raise ValueError(
+                f"the speaker {self.speaker!r} is not named next to this quote in the article; "
+                "give the name the article attributes the quote to"
+            )
+        return self
 
 
 class ClaimsAnswer(BaseModel):
@@ -369,7 +404,7 @@ class Extractor:
         )
         brief = ArticleBrief(article=article_ref(article), on_topic=False, extraction=info)
         named = entities_in(article.text)
-        if not any(entity.canonical == TARGET_ORGANISATION for entity in named):
+        if not names_entity(article.text, TARGET_ORGANISATION):
             info.warnings.append(
                 f"the article never names {TARGET_ORGANISATION} (or an alias): off-topic, no model call made"
             )
@@ -410,7 +445,7 @@ class Extractor:
 
     def _answer_model(self, article: Article, step: Step, named: list[Entity]) -> tuple[type[BaseModel], dict]:
         if step.name == "coalitions":
-            members = [entity.canonical for entity in named]
+            members = [entity.canonical for entity in named if entity.canonical not in NOT_MEMBERS]
             organisations = [entity.canonical for entity in named if entity.kind == "organisation"]
             target = entity_named(TARGET_ORGANISATION)
             label = ", ".join(target.names[:4]) if target else TARGET_ORGANISATION
@@ -469,7 +504,7 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> Non
                 name=draft.name,
                 kind=draft.kind,
                 target=draft.target,
-                led_by=draft.led_by,
+                led_by=draft.led_by if draft.led_by and names_entity(_quoted(draft), draft.led_by) else None,
                 member_count_stated=draft.member_count_stated,
                 members=_members(draft),
                 objectives=[Statement(evidence=s.evidence, text=s.text) for s in draft.objectives],
@@ -485,8 +520,9 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> Non
         for draft in answer.people:
             if draft.name not in seen:
                 seen.add(draft.name)
+                role = draft.role if draft.role and mentions(draft.evidence, draft.role) else None
                 brief.people.append(
-                    Person(evidence=draft.evidence, name=draft.name, role=draft.role, affiliation=draft.affiliation)
+                    Person(evidence=draft.evidence, name=draft.name, role=role, affiliation=draft.affiliation)
                 )
     elif step == "events":
         for draft in answer.events:
@@ -511,11 +547,14 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> Non
         ]
 
 
+def _quoted(draft: Any) -> str:
+    return f"{draft.members_evidence or ''}\n{draft.evidence}"
+
+
 def _members(draft: Any) -> list[CoalitionMember]:
     members: list[CoalitionMember] = []
     names = list(draft.members)
-    quoted = f"{draft.members_evidence or ''}\n{draft.evidence}"
-    if draft.led_by and draft.led_by not in names and names_entity(quoted, draft.led_by):
+    if draft.led_by and draft.led_by not in names and names_entity(_quoted(draft), draft.led_by):
         names.insert(0, draft.led_by)
     for name in dict.fromkeys(names):
         evidence = next(

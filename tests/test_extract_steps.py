@@ -197,11 +197,11 @@ def test_the_coalitions_schema_allows_only_names_the_article_uses(article):
 
     schema = backend.history[0]["response_format"]["json_schema"]["schema"]
     enums = [tuple(node["enum"]) for node in walk(schema) if "enum" in node]
-    member_names = ("Türkiye", "Syria", "Iraq", "Jordan", "ISIS")
+    member_names = ("Türkiye", "Syria", "Iraq", "Jordan")  # the target organisation is never a member
     assert member_names in enums
     assert ("ISIS",) in enums or any(node.get("const") == "ISIS" for node in walk(schema))
     assert not any("France" in names or "United States" in names for names in enums)
-    assert "Allowed names: Türkiye, Syria, Iraq, Jordan, ISIS" in backend.history[0]["messages"][1]["content"]
+    assert backend.history[0]["messages"][1]["content"].rstrip().endswith("Allowed names: Türkiye, Syria, Iraq, Jordan")
     people_schema = json.dumps(backend.history[1]["response_format"]["json_schema"]["schema"])
     assert "Hakan Fidan" in people_schema
 
