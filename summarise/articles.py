@@ -184,9 +184,16 @@ def _read_text_file(spec: str, limit: int) -> str:
 
 
 def _load_stdin(stream: TextIO, limit: int) -> Article:
-    text = stream.read(limit + 1)
-    if len(text.encode("utf-8", errors="replace")) > limit:
-        raise InputError(STDIN_SOURCE, _oversize_problem("input is", limit))
+    raw = getattr(stream, "buffer", None)
+    if raw is not None:
+        data = raw.read(limit + 1)
+        if len(data) > limit:
+            raise InputError(STDIN_SOURCE, _oversize_problem("input is", limit))
+        text = _decode(data, STDIN_SOURCE)
+    else:
+        text = stream.read(limit + 1)
+        if len(text.encode("utf-8", errors="replace")) > limit:
+            raise InputError(STDIN_SOURCE, _oversize_problem("input is", limit))
     text = text.removeprefix("\ufeff")
     if "\x00" in text or _mostly_control(text):
         raise InputError(STDIN_SOURCE, "binary file, not an article")

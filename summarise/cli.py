@@ -13,10 +13,11 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from summarise import __version__
-from summarise.exceptions import SummariseError
+from summarise.exceptions import ConfigError, SummariseError
 
 app = typer.Typer(
     help="Turn news articles about one story into grounded, structured briefs.",
@@ -48,7 +49,7 @@ ReplayOpt = Annotated[
 
 def fail(error: SummariseError) -> typer.Exit:
     """Print an expected failure on one line and return the exit to raise."""
-    err.print(f"[bold red]error:[/] {error}", markup=True, soft_wrap=True, highlight=False)
+    err.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, soft_wrap=True, highlight=False)
     return typer.Exit(error.exit_code)
 
 
@@ -77,8 +78,16 @@ def extract(
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignore briefs cached by earlier runs.")] = False,
     reasks: Annotated[int, typer.Option(help="Validation reasks per question.", min=0, max=5)] = 1,
     retries: Annotated[int, typer.Option(help="Transport retries per request.", min=0, max=10)] = 3,
+    n_ctx: Annotated[
+        int | None, typer.Option("--n-ctx", help="Context window of the local model [env: SUMMARISE_N_CTX; 8192]")
+    ] = None,
 ) -> None:
-    """Extract one grounded ArticleBrief per article."""
+    """Extract one grounded ArticleBrief per article.
+
+    Exit status: 0 when every article gave a complete brief; otherwise the code of the
+    first problem (2 bad input, 3 configuration, 4 missing recording, 5 endpoint
+    failure, 6 a question whose answers never validated, 1 anything else).
+    """
     if output_format not in ("text", "json"):
         raise fail(SummariseError(f"unknown --format '{output_format}': use text or json"))
     from summarise.articles import load_articles
@@ -91,34 +100,51 @@ def extract(
 
     loaded = load_articles(articles)
     for problem in loaded.errors:
-        err.print(f"[bold red]error:[/] {problem}", soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(str(problem))}", soft_wrap=True)
     for skipped, first in loaded.duplicates:
-        err.print(f"[yellow]skipped:[/] {skipped}: same text as {first}", soft_wrap=True)
+        err.print(f"[yellow]skipped:[/] {escape(str(skipped))}: same text as {escape(str(first))}", soft_wrap=True)
     exit_code = loaded.errors[0].exit_code if loaded.errors else 0
     if not loaded.articles:
         raise typer.Exit(exit_code or 2)
 
     try:
-        config = BackendConfig.from_env(backend=backend, model=model, gguf=gguf, replay_dir=replay_dir)
+        config = BackendConfig.from_env(backend=backend, model=model, gguf=gguf, replay_dir=replay_dir, n_ctx=n_ctx)
         prompts = load_prompts()
-        with Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.percentage:>3.0f}%"),
-                      console=err, transient=True, disable=not err.is_terminal) as bar:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.percentage:>3.0f}%"),
+            console=err,
+            transient=True,
+            disable=not err.is_terminal,
+        ) as bar:
             task = bar.add_task("assembling the embedded model", total=None)
             chat = make_backend(config, progress=lambda done, total: bar.update(task, completed=done, total=total))
         if record is not None:
             chat = RecordingBackend(chat, record, prompts.hash)
         store = Store()
-        client = StructuredClient(chat, store=store, policy=RetryPolicy(transport_attempts=retries + 1,
-                                                                        reasks=reasks))
+        client = StructuredClient(chat, store=store, policy=RetryPolicy(transport_attempts=retries + 1, reasks=reasks))
         extractor = Extractor(client, store=store, prompts=prompts, use_cache=not no_cache)
     except SummariseError as error:
         raise fail(error) from None
 
-    out = output.open("w", encoding="utf-8") if output else sys.stdout
+    try:
+        out = output.open("w", encoding="utf-8") if output else sys.stdout
+    except OSError as error:
+        chat.close()
+        store.close()
+        raise fail(ConfigError(f"{output}: cannot write: {(error.strerror or str(error)).lower()}")) from None
     failed = 0
     try:
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                      TimeElapsedColumn(), console=err, transient=False) as bar:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=err,
+            transient=False,
+        ) as bar:
             task = bar.add_task(f"extracting ({chat.name}: {chat.model})", total=len(loaded.articles))
             for article in loaded.articles:
                 label = Path(article.source).name
@@ -127,10 +153,26 @@ def extract(
                     brief = extractor.extract(
                         article, on_step=lambda step, label=label: bar.update(task, description=f"{label}: {step}")
                     )
+                except ConfigError as error:  # the same for every article: stop here
+                    bar.console.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
+                    exit_code = exit_code or error.exit_code
+                    break
                 except SummariseError as error:
                     failed += 1
                     exit_code = exit_code or error.exit_code
-                    bar.console.print(f"[bold red]failed:[/] {article.source}: {error}", soft_wrap=True)
+                    bar.console.print(
+                        f"[bold red]failed:[/] {escape(str(article.source))}: {escape(str(error))}", soft_wrap=True
+                    )
+                    bar.advance(task)
+                    continue
+                except Exception as error:  # a bug: report it on one line and keep the other articles
+                    failed += 1
+                    exit_code = exit_code or 1
+                    bar.console.print(
+                        f"[bold red]failed:[/] {escape(article.source)}: internal error "
+                        f"{type(error).__name__}: {escape(str(error))}",
+                        soft_wrap=True,
+                    )
                     bar.advance(task)
                     continue
                 if output_format == "json":
@@ -140,7 +182,17 @@ def extract(
                 out.flush()
                 info = brief.extraction
                 status = "cached" if info and info.usage.cached else f"{info.seconds:.0f} s" if info else ""
-                bar.console.print(f"[green]done:[/] {article.source} ({status})", soft_wrap=True)
+                if info and info.failed_steps:
+                    exit_code = exit_code or 6
+                    bar.console.print(
+                        f"[yellow]incomplete:[/] {escape(str(article.source))}: no valid answer for "
+                        f"{', '.join(info.failed_steps)} ({status})",
+                        soft_wrap=True,
+                    )
+                else:
+                    bar.console.print(
+                        f"[green]done:[/] {escape(str(article.source))} ({escape(str(status))})", soft_wrap=True
+                    )
                 bar.advance(task)
     finally:
         if output:
@@ -193,7 +245,7 @@ def run() -> None:
     try:
         app()
     except SummariseError as error:
-        err.print(f"[bold red]error:[/] {error}", soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
         err.print("interrupted")

@@ -35,6 +35,7 @@ _PATTERNS = [
 ]
 
 DateBasis = Literal["text", "publication_date"]
+_RELATIVE = re.compile(r"\b(last|next|previous|following|ago|earlier|later|before|after)\b", re.I)
 
 
 def resolve_date(when_text: str, published: dt.date | None) -> tuple[str | None, DateBasis | None]:
@@ -57,16 +58,18 @@ def resolve_date(when_text: str, published: dt.date | None) -> tuple[str | None,
         day = int(parts.get("day") or parts.get("nday") or 0) or None
         if month is None and year is not None:
             return f"{year:04d}", "text"
-        if month is None:
+        if month is None or not 1 <= month <= 12:
             continue
-        if day is not None and not _valid_day(year or 2024, month, day):
-            day = None
+        if parts.get("month") and day is None and year is None and parts["month"][:1].islower():
+            continue  # "may", "march": verbs, not months
         basis: DateBasis = "text"
         if year is None:
-            if published is None:
-                return None, None
+            if published is None or _RELATIVE.search(when_text):
+                return None, None  # "March last year": the year cannot be told from the wording alone
             year = _year_near(published, month, day)
             basis = "publication_date"
+        if day is not None and not _valid_day(year, month, day):
+            day = None
         if day is None:
             return f"{year:04d}-{month:02d}", basis
         return f"{year:04d}-{month:02d}-{day:02d}", basis

@@ -55,6 +55,18 @@ class TransportError(SummariseError):
     exit_code = 5
 
 
+class ContextOverflowError(SummariseError):
+    """An article (with its prompt) does not fit the model's context window."""
+
+    exit_code = 2
+
+
+class BackendError(SummariseError):
+    """A backend failed in an unexpected way (not a transport or validation failure)."""
+
+    exit_code = 1
+
+
 class ExtractionError(SummariseError):
     """The model's answers for one article never passed validation."""
 

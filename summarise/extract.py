@@ -31,6 +31,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from summarise import __version__
 from summarise.articles import Article
 from summarise.dates import looks_like_time, resolve_date
 from summarise.entities import (
@@ -367,6 +368,8 @@ class Extractor:
         """The key of an article's brief in the store's cache."""
         parts = [
             EXTRACTION_VERSION,
+            __version__,
+            f"reasks={self.client.policy.reasks}",
             self.client.backend.identity(),
             self.prompts.hash,
             article.id,
@@ -386,7 +389,7 @@ class Extractor:
                 brief.extraction.usage = Usage(cached=True)
             return brief
         brief = self._extract_fresh(article, on_step)
-        if self.store is not None:
+        if self.store is not None and brief.extraction is not None and not brief.extraction.failed_steps:
             self.store.save_brief(
                 key,
                 article_id=article.id,
@@ -402,21 +405,23 @@ class Extractor:
         info = ExtractionInfo(
             backend=self.client.backend.name, model=self.client.backend.model, prompt_hash=self.prompts.hash
         )
-        brief = ArticleBrief(article=article_ref(article), on_topic=False, extraction=info)
+        brief = ArticleBrief(article=article_ref(article), on_topic=None, extraction=info)
         named = entities_in(article.text)
         if not names_entity(article.text, TARGET_ORGANISATION):
             info.warnings.append(
                 f"the article never names {TARGET_ORGANISATION} (or an alias): off-topic, no model call made"
             )
+            brief.on_topic = False
             return brief
         for step in STEPS:
             if on_step:
                 on_step(step.name)
             answer = self._ask(article, step, named, info)
             if answer is None:
+                info.failed_steps.append(step.name)
                 continue
             _apply(step.name, answer, brief, article)
-            if step.name == "coalitions" and not brief.on_topic:
+            if step.name == "coalitions" and brief.on_topic is False:
                 break
         info.seconds = round(time.perf_counter() - started, 2)
         return brief

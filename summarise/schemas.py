@@ -6,8 +6,8 @@ This module imports nothing else of the package except the pure text helpers of
 ``summarise schema --write`` and a test fails if it drifts.
 
 Grounding: every fact carries ``evidence``, a verbatim span of the article. When a
-model is validated with ``context={"article_text": ...}`` (as extraction and
-``summarise validate`` do) the evidence must occur in that text, compared after
+model is validated with ``context={"article_text": ...}`` (as extraction does) the
+evidence must occur in that text, compared after
 normalising whitespace, quote marks and case (a long quote may differ by a few
 characters, see :func:`summarise.grounding.find_span`), and is replaced by the
 article's own characters. Without that context (loading a saved brief) the check is skipped.
@@ -206,6 +206,10 @@ class ExtractionInfo(BaseModel):
     prompt_hash: str
     seconds: float = 0.0
     usage: Usage = Field(default_factory=Usage)
+    failed_steps: list[str] = Field(
+        default_factory=list,
+        description="Questions whose answers never validated and left nothing usable: the brief is incomplete.",
+    )
     dropped_facts: list[str] = Field(
         default_factory=list,
         description="Facts the model gave that failed grounding after every reask, and were left out.",
@@ -219,7 +223,7 @@ class ArticleBrief(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     article: ArticleRef
-    on_topic: bool
+    on_topic: bool | None = Field(description="Whether the article is about the story; null if that could not be told.")
     topic_evidence: str | None = None
     coalitions: list[Coalition] = Field(default_factory=list, max_length=6)
     people: list[Person] = Field(default_factory=list, max_length=20)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from summarise.exceptions import ConfigError
@@ -43,8 +43,8 @@ class BackendConfig:
     model: str | None = None
     gguf: Path | None = None
     replay_dir: Path | None = None
-    api_key: str | None = None
-    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    base_url: str | None = field(default=None, repr=False)
     n_ctx: int = 8192
 
     @classmethod
@@ -58,6 +58,11 @@ class BackendConfig:
             api_key=os.environ.get("OPENAI_API_KEY") or None,
             base_url=os.environ.get("OPENAI_BASE_URL") or None,
         )
+        if value := os.environ.get("SUMMARISE_N_CTX"):
+            try:
+                config.n_ctx = int(value)
+            except ValueError:
+                raise ConfigError(f"SUMMARISE_N_CTX must be a whole number of tokens, not {value!r}") from None
         for key, value in overrides.items():
             if value is not None:
                 setattr(config, key, value)
@@ -84,7 +89,14 @@ def make_backend(config: BackendConfig, progress: Callable[[int, int], None] | N
                 "no API key found: set the OPENAI_API_KEY environment variable (and OPENAI_BASE_URL for "
                 "another OpenAI-compatible endpoint), or use --backend local"
             )
-        return OpenAIBackend(config.model or DEFAULT_OPENAI_MODEL, api_key=config.api_key, base_url=config.base_url)
+        try:
+            return OpenAIBackend(
+                config.model or DEFAULT_OPENAI_MODEL, api_key=config.api_key, base_url=config.base_url
+            )
+        except Exception as error:  # the SDK rejects a malformed base URL with its own error types
+            raise ConfigError(
+                f"cannot use OPENAI_BASE_URL: {type(error).__name__} (check the URL's form: scheme, host, port)"
+            ) from None
     if name == "replay":
         from summarise.llm.replay import ReplayBackend
 

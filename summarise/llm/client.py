@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -23,12 +24,24 @@ from typing import Any, TypeVar
 
 import instructor
 import openai
-from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from instructor.core.exceptions import (
+    AsyncValidationError,
+    IncompleteOutputException,
+    InstructorRetryException,
+    ResponseParsingError,
+)
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
 
-from summarise.exceptions import ConfigError, ExtractionError, SummariseError, TransportError
+from summarise.exceptions import (
+    BackendError,
+    ConfigError,
+    ContextOverflowError,
+    ExtractionError,
+    SummariseError,
+    TransportError,
+)
 from summarise.llm.base import ChatBackend
 from summarise.llm.retry import RetryPolicy
 from summarise.schemas import Usage
@@ -38,6 +51,7 @@ logging.getLogger("instructor").addHandler(logging.NullHandler())
 logging.getLogger("instructor").propagate = False
 
 T = TypeVar("T", bound=BaseModel)
+PARSE_ERRORS = (ValidationError, json.JSONDecodeError, ResponseParsingError, AsyncValidationError)
 
 
 @dataclass
@@ -123,16 +137,24 @@ class StructuredClient:
         """
         return Retrying(
             stop=stop_after_attempt(self.policy.reasks + 1) | (lambda _: state.repeated),
-            retry=retry_if_exception_type((ValidationError, json.JSONDecodeError, ValueError)),
+            retry=retry_if_exception_type(PARSE_ERRORS),
             reraise=True,
         )
 
     def _failure(self, error: InstructorRetryException, state: _CallState) -> SummariseError:
-        cause: BaseException | None = error.__cause__
-        while cause is not None and not isinstance(cause, SummariseError):
-            cause = cause.__cause__
+        cause = error.__cause__
+        if isinstance(cause, ContextOverflowError) and state.last_content is not None:
+            overflow = ExtractionError(
+                state.info.article_id or "-", state.info.step or "-", state.attempt,
+                "the reask no longer fits the model's context",
+            )
+            overflow.last_content = state.last_content
+            overflow.usage = state.usage
+            return overflow
         if isinstance(cause, SummariseError):
             return cause
+        if cause is not None and not isinstance(cause, PARSE_ERRORS):
+            return BackendError(f"the {self.backend.name} backend failed: {type(cause).__name__}: {_short(cause)}")
         state.usage.reasks = max(state.usage.calls - 1, 0)
         attempts = getattr(error, "failed_attempts", None) or []
         last = attempts[-1].exception if attempts else error
@@ -233,6 +255,13 @@ def _validation_summary(error: BaseException) -> str:
     return _short(error)
 
 
+def redact(text: str) -> str:
+    """``text`` with API-key-like tokens, URL credentials and bearer tokens masked."""
+    text = re.sub(r"\b(?:sk|rk|pk)-[A-Za-z0-9_\-*]{6,}", "***", text)
+    text = re.sub(r"(?<=://)[^/@\s]+@", "***@", text)
+    return re.sub(r"(?i)\bbearer\s+\S+", "Bearer ***", text)
+
+
 def _short(error: BaseException) -> str:
-    text = " ".join(str(error).split())
+    text = " ".join(redact(str(error)).split())
     return text[:200]

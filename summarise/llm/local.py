@@ -16,12 +16,8 @@ from typing import Any, ClassVar
 
 from openai.types.chat import ChatCompletion
 
-from summarise.exceptions import ModelUnavailableError, SummariseError
+from summarise.exceptions import ContextOverflowError, ModelUnavailableError
 from summarise.llm.base import ChatBackend
-
-
-class ContextOverflowError(SummariseError):
-    """A request does not fit the embedded model's context window."""
 
 
 class LocalBackend(ChatBackend):
@@ -41,8 +37,11 @@ class LocalBackend(ChatBackend):
         self._lock = threading.Lock()
 
     def identity(self) -> str:
-        """The model name and, when known, its file hash."""
-        return f"local:{self.model}@{(self.sha256 or 'unverified')[:12]}"
+        """The model name and its file hash, or (for an unpinned GGUF) its size and modification time."""
+        if self.sha256:
+            return f"local:{self.model}@{self.sha256[:12]}"
+        stat = self.gguf_path.stat()
+        return f"local:{self.model}@{self.gguf_path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
 
     def describe(self) -> dict[str, Any]:
         """Backend, model, GGUF hash and runtime version."""
@@ -93,7 +92,8 @@ class LocalBackend(ChatBackend):
             except ValueError as error:
                 if "exceed context window" in str(error) or "context" in str(error).lower():
                     raise ContextOverflowError(
-                        f"the request does not fit the model's context of {self.n_ctx} tokens: {error}"
+                        f"the article does not fit the model's context of {self.n_ctx} tokens ({error}): "
+                        "raise it with --n-ctx or SUMMARISE_N_CTX, or shorten the article"
                     ) from None
                 raise
         answer["model"] = self.model
