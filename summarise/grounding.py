@@ -9,6 +9,7 @@ article's text, never the model's rewording of it.
 
 from __future__ import annotations
 
+import difflib
 import re
 import unicodedata
 
@@ -105,9 +106,49 @@ def find_span(article_text: str, quote: str, *, fuzzy: bool = False) -> str | No
     while end < len(source) and source[end].isalnum():
         end += 1
     span = source[begin:end].strip()
-    if _meaning_markers(span) != _meaning_markers(quote):
+    if _meaning_markers(span) != _meaning_markers(quote) or not _only_spelling_differs(quote, span):
         return None
     return span
+
+
+def _fold(word: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def _only_spelling_differs(quote: str, span: str) -> bool:
+    """Whether two near-identical texts differ only in spelling, never in a word's meaning.
+
+    Differing words must be the same word misspelt (similarity of 80 or more after folding
+    accents: "defence"/"defense") or two names of one entity ("Turkey"/"Türkiye"); a
+    different word ("Iran"/"Iraq", "include"/"exclude") or a dropped or added word longer
+    than four letters rejects the match.
+    """
+    from summarise.entities import canonical_name
+
+    quoted = [_fold(word) for word in re.findall(r"[\w'-]+", normalise(quote))]
+    found = [_fold(word) for word in re.findall(r"[\w'-]+", normalise(span))]
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=quoted, b=found, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        left, right = quoted[i1:i2], found[j1:j2]
+        if tag in ("insert", "delete"):
+            if any(len(word) > 4 for word in left + right):
+                return False
+            continue
+        if len(left) == len(right) and all(
+            fuzz.ratio(a, b) >= 80 and a[:1] == b[:1] for a, b in zip(left, right, strict=True)
+        ):
+            continue
+        same_entity = canonical_name(" ".join(quote_words_original(quote, left)))
+        if same_entity is None or same_entity != canonical_name(" ".join(quote_words_original(span, right))):
+            return False
+    return True
+
+
+def quote_words_original(text: str, folded_words: list[str]) -> list[str]:
+    """The words of ``text`` (original case) whose folded forms are ``folded_words``."""
+    originals = {_fold(word.casefold()): word for word in re.findall(r"[\w'-]+", text)}
+    return [originals.get(word, word) for word in folded_words]
 
 
 _NUMBER_WORDS = frozenset(
