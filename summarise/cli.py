@@ -207,17 +207,16 @@ def extract(
 @app.command()
 def schema(
     write: Annotated[bool, typer.Option("--write", help="Write the files into the schemas folder.")] = False,
-    directory: Annotated[Path | None, typer.Option("--dir", help="Folder to write to (default: schemas/).")] = None,
+    directory: Annotated[Path, typer.Option("--dir", help="Folder to write to.")] = Path("schemas"),
 ) -> None:
     """Print the ArticleBrief JSON Schema, or write every schema file with --write."""
-    from summarise.resources import data_dir
     from summarise.schemas import ArticleBrief, json_schema_of
 
     schemas = {"article_brief.schema.json": json_schema_of(ArticleBrief)}
     if not write:
         typer.echo(json.dumps(schemas["article_brief.schema.json"], indent=2, ensure_ascii=False))
         return
-    folder = directory or data_dir("schemas")
+    folder = directory
     folder.mkdir(parents=True, exist_ok=True)
     for name, content in schemas.items():
         (folder / name).write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
