@@ -16,7 +16,8 @@ from summarise.articles import Article, article_from_text
 from summarise.extract import STEPS, Extractor
 from summarise.llm import RetryPolicy, StructuredClient
 from summarise.store import Store
-from tests.fakes import ScriptedBackend
+
+from fakes import ScriptedBackend
 
 ARTICLE = """---
 title: Four neighbours set up a joint centre against ISIS

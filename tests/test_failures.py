@@ -12,8 +12,9 @@ from summarise.exceptions import BackendError
 from summarise.llm import RetryPolicy, StructuredClient
 from summarise.llm.client import redact
 from summarise.store import Store
-from tests.fakes import ScriptedBackend
-from tests.test_extract_steps import ARTICLE, Extractor, answering, article_from_text
+
+from fakes import ScriptedBackend
+from test_extract_steps import ARTICLE, Extractor, answering, article_from_text
 
 
 def extractor(backend, store=None):

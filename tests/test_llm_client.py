@@ -22,7 +22,8 @@ from summarise.llm.openai_backend import OpenAIBackend
 from summarise.llm.replay import RecordingBackend, ReplayBackend
 from summarise.schemas import Grounded
 from summarise.store import Store
-from tests.fakes import (
+
+from fakes import (
     ScriptedBackend,
     auth_error,
     connection_error,

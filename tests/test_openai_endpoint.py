@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 
 from summarise.cli import app
 from summarise.schemas import ArticleBrief
-from tests.test_extract_steps import ARTICLE, answering
+
+from test_extract_steps import ARTICLE, answering
 
 FAKE_KEY = "sk-test-0123456789abcdefSECRET"
 
