@@ -43,7 +43,7 @@ from summarise.entities import (
     person_candidates,
     without_entity_names,
 )
-from summarise.exceptions import ExtractionError, SummariseError
+from summarise.exceptions import ExtractionError
 from summarise.grounding import find_span, mentions
 from summarise.llm.client import CallInfo, StructuredClient
 from summarise.schemas import (
@@ -327,7 +327,7 @@ class QuoteDraft(BaseModel):
             return self
         paragraphs = article_text.split("\n\n")
         index = next((i for i, paragraph in enumerate(paragraphs) if self.text in paragraph), None)
-        nearby = "\n".join(paragraphs[max((index or 0) - 1, 0) : (index or 0) + 1]) if index is not None else ""
+        nearby = "" if index is None else "\n".join(paragraphs[max(index - 1, 0) : index + 1])
         names = [word for word in re.split(r"[\s,]+", self.speaker) if len(word) > 2]
         if not any(mentions(nearby, word) for word in names):
             raise ValueError(
@@ -345,14 +345,6 @@ class ClaimsAnswer(BaseModel):
 
 
 # --- running the steps ---------------------------------------------------------------------------
-
-
-@dataclass
-class ArticleFailure:
-    """An article that produced no brief, with the reason."""
-
-    article: Article
-    error: SummariseError
 
 
 @dataclass
