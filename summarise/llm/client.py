@@ -115,15 +115,7 @@ class StructuredClient:
         except InstructorRetryException as error:
             raise self._failure(error, state) from None
         except IncompleteOutputException:
-            error = ExtractionError(
-                state.info.article_id or "-",
-                state.info.step or "-",
-                state.attempt,
-                f"the answer was cut off at {max_tokens} tokens",
-            )
-            error.last_content = state.last_content
-            error.usage = state.usage
-            raise error from None
+            raise self._extraction_error(state, f"the answer was cut off at {max_tokens} tokens") from None
         finally:
             self._state.current = None
         state.usage.reasks = max(state.usage.calls - 1, 0)
@@ -144,29 +136,22 @@ class StructuredClient:
     def _failure(self, error: InstructorRetryException, state: _CallState) -> SummariseError:
         cause = error.__cause__
         if isinstance(cause, ContextOverflowError) and state.last_content is not None:
-            overflow = ExtractionError(
-                state.info.article_id or "-", state.info.step or "-", state.attempt,
-                "the reask no longer fits the model's context",
-            )
-            overflow.last_content = state.last_content
-            overflow.usage = state.usage
-            return overflow
+            return self._extraction_error(state, "the reask no longer fits the model's context")
         if isinstance(cause, SummariseError):
             return cause
         if cause is not None and not isinstance(cause, PARSE_ERRORS):
             return BackendError(f"the {self.backend.name} backend failed: {type(cause).__name__}: {_short(cause)}")
-        state.usage.reasks = max(state.usage.calls - 1, 0)
         attempts = getattr(error, "failed_attempts", None) or []
-        last = attempts[-1].exception if attempts else error
-        failure = ExtractionError(
-            state.info.article_id or "-",
-            state.info.step or "-",
-            state.attempt,
-            _validation_summary(last),
-        )
-        failure.last_content = state.last_content
-        failure.usage = state.usage
-        return failure
+        return self._extraction_error(state, _validation_summary(attempts[-1].exception if attempts else error))
+
+    @staticmethod
+    def _extraction_error(state: _CallState, detail: str) -> ExtractionError:
+        """The failure of one question, carrying its last answer (to salvage) and its usage."""
+        state.usage.reasks = max(state.usage.calls - 1, 0)
+        error = ExtractionError(state.info.article_id or "-", state.info.step or "-", state.attempt, detail)
+        error.last_content = state.last_content
+        error.usage = state.usage
+        return error
 
     def _create(self, **request: Any) -> ChatCompletion:
         state: _CallState = self._state.current
