@@ -44,9 +44,10 @@ from summarise.entities import (
     without_entity_names,
 )
 from summarise.exceptions import ExtractionError
-from summarise.grounding import find_span, mentions
+from summarise.grounding import find_span, mentions, sentences
 from summarise.llm.client import CallInfo, StructuredClient
 from summarise.schemas import (
+    EVIDENCE_MAX_CHARS,
     ArticleBrief,
     ArticleRef,
     Claim,
@@ -134,6 +135,27 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
         objectives: list[StatementDraft] = Field(max_length=2)
         mechanisms: list[StatementDraft] = Field(max_length=2)
 
+        @model_validator(mode="before")
+        @classmethod
+        def _last_resort_evidence(cls, data: Any, info: ValidationInfo) -> Any:
+            """When salvaging, replace a paraphrased quote by the article's sentence naming the members."""
+            context = info.context or {}
+            if not context.get("salvage") or not isinstance(data, dict):
+                return data
+            article_text = context["article_text"]
+            members = [name for name in data.get("members") or [] if isinstance(name, str)]
+            quotes = [data.get(key) for key in ("evidence", "members_evidence")]
+            if all(isinstance(q, str) and find_span(article_text, q, fuzzy=True) for q in quotes):
+                return data
+            sentence = sentence_naming_members(article_text, members)
+            if sentence is None:
+                return data
+            context.setdefault("notes", []).append(
+                f"the quotes given for coalition {data.get('name')!r} are not in the article; "
+                "its evidence is the article's sentence that names its members"
+            )
+            return {**data, "evidence": sentence, "members_evidence": sentence}
+
         @field_validator("members_evidence")
         @classmethod
         def _members_evidence_in_article(cls, value: str | None, info: ValidationInfo) -> str | None:
@@ -191,22 +213,17 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
 
 
 def people_answer(candidates: list[str]) -> type[BaseModel]:
-    """The schema of the people step, limited to the candidate names of this article."""
+    """The schema of the people step, limited to the candidate names of this article.
+
+    The model names people and their roles; the evidence is not asked of it but taken
+    from the article: the sentence that names the person (with the role, when one does).
+    """
     PersonName = _choice(candidates)
 
-    class PersonDraft(Grounded):
+    class PersonDraft(BaseModel):
         name: PersonName  # type: ignore[valid-type]
         role: ShortText | None
         affiliation: ShortText | None
-
-        @model_validator(mode="after")
-        def _evidence_names_person(self) -> PersonDraft:
-            if not mentions(self.evidence, self.name):
-                raise ValueError(
-                    f"the evidence given for {self.name} does not contain that name; "
-                    f"give a sentence of the article that names {self.name}"
-                )
-            return self
 
     class PeopleAnswer(BaseModel):
         people: list[PersonDraft] = Field(max_length=12)
@@ -254,6 +271,18 @@ def number_in(text: str) -> float | None:
         if re.search(rf"\b{word}\b", text.lower()):
             return float(value) if value is not None else None
     return None
+
+
+def sentence_naming_members(article_text: str, members: list[str]) -> str | None:
+    """The article sentence that names the most of ``members`` (two at least) and describes a coalition."""
+    best, best_count = None, 1
+    for sentence in sentences(article_text):
+        if len(sentence) > EVIDENCE_MAX_CHARS or not COALITION_WORDS.search(without_entity_names(sentence)):
+            continue
+        count = sum(names_entity(sentence, name) for name in members)
+        if count > best_count:
+            best, best_count = sentence, count
+    return best
 
 
 def states_number(text: str, number: int) -> bool:
@@ -433,9 +462,11 @@ class Extractor:
         except ExtractionError as error:
             if isinstance(error.usage, Usage):
                 info.usage.add(error.usage)
-            salvaged, dropped = salvage(model, error.last_content, {**context, "salvage": True, "dropped": []})
+            lenient = {**context, "salvage": True, "dropped": [], "notes": []}
+            salvaged, dropped = salvage(model, error.last_content, lenient)
             info.dropped_facts += [f"{step.name}: {item}" for item in dropped]
             info.warnings.append(f"{step.name}: {error.detail}")
+            info.warnings += [f"{step.name}: {note}" for note in dict.fromkeys(lenient["notes"])]
             return salvaged
         info.usage.add(usage)
         return answer
@@ -515,12 +546,14 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> Non
     elif step == "people":
         seen: set[str] = set()
         for draft in answer.people:
-            if draft.name not in seen:
-                seen.add(draft.name)
-                role = draft.role if draft.role and mentions(draft.evidence, draft.role) else None
-                brief.people.append(
-                    Person(evidence=draft.evidence, name=draft.name, role=role, affiliation=draft.affiliation)
-                )
+            naming = [s for s in sentences(article.text) if mentions(s, draft.name)]
+            if draft.name in seen or not naming:
+                continue
+            seen.add(draft.name)
+            with_role = [s for s in naming if draft.role and mentions(s, draft.role)]
+            evidence = (with_role or naming)[0][:EVIDENCE_MAX_CHARS]
+            role = draft.role if with_role else None
+            brief.people.append(Person(evidence=evidence, name=draft.name, role=role, affiliation=draft.affiliation))
     elif step == "events":
         for draft in answer.events:
             if not looks_like_time(draft.when):

@@ -50,12 +50,23 @@ def _normalise_char(char: str) -> str:
     return folded.casefold()
 
 
+#: Punctuation that never changes what words say; it is read as a space when comparing,
+#: so "(Centcom) announced" and "Centcom announced" match. A comma between digits is
+#: kept ("43,000").
+_IGNORED = set('()[]{}";:!?')
+
+
 def _normalise_with_map(text: str) -> tuple[str, list[int]]:
     """Return the normalised text and, for each of its characters, the index it came from."""
     chars: list[str] = []
     origin: list[int] = []
-    for index, char in enumerate(unicodedata.normalize("NFC", text)):
-        for piece in _normalise_char(char):
+    text = unicodedata.normalize("NFC", text)
+    for index, char in enumerate(text):
+        folded = _normalise_char(char)
+        in_number = 0 < index < len(text) - 1 and text[index - 1].isdigit() and text[index + 1].isdigit()
+        if folded in _IGNORED or (char == "," and not in_number):
+            folded = " "
+        for piece in folded:
             if piece == " " and (not chars or chars[-1] == " "):
                 continue
             chars.append(piece)
@@ -64,7 +75,7 @@ def _normalise_with_map(text: str) -> tuple[str, list[int]]:
 
 
 def normalise(text: str) -> str:
-    """The comparison form of ``text``: folded case, plain quotes and dashes, single spaces."""
+    """The comparison form of ``text``: folded case, plain quotes and dashes, no brackets, single spaces."""
     return _normalise_with_map(text)[0].strip()
 
 
@@ -90,7 +101,7 @@ def find_span(article_text: str, quote: str, *, fuzzy: bool = False) -> str | No
     haystack, origin = _normalise_with_map(source)
     start = haystack.find(needle)
     if start >= 0:
-        return source[origin[start] : origin[start + len(needle) - 1] + 1]
+        return _balanced(source, origin[start], origin[start + len(needle) - 1] + 1)
     if not fuzzy or len(needle) < FUZZY_MIN_CHARS:
         return None
     if len(needle) > len(haystack):
@@ -105,10 +116,20 @@ def find_span(article_text: str, quote: str, *, fuzzy: bool = False) -> str | No
         begin -= 1
     while end < len(source) and source[end].isalnum():
         end += 1
-    span = source[begin:end].strip()
+    span = _balanced(source, begin, end).strip()
     if _meaning_markers(span) != _meaning_markers(quote) or not _only_spelling_differs(quote, span):
         return None
     return span
+
+
+def _balanced(source: str, begin: int, end: int) -> str:
+    """``source[begin:end]`` widened to take in a bracket it opens or closes ("(Centcom) said")."""
+    span = source[begin:end]
+    if span.count(")") > span.count("(") and (opening := source.rfind("(", max(begin - 60, 0), begin)) >= 0:
+        begin = opening
+    if span.count("(") > span.count(")") and (closing := source.find(")", end, end + 60)) >= 0:
+        end = closing + 1
+    return source[begin:end]
 
 
 def _fold(word: str) -> str:
@@ -163,6 +184,28 @@ def _meaning_markers(text: str) -> list[str]:
     """Numbers, number words and negations: the words a near-miss quote must not change."""
     words = re.findall(r"\d[\d,.]*|n't|\w+", normalise(text))
     return [word.replace(",", "") for word in words if word[0].isdigit() or word in _NUMBER_WORDS or word in _NEGATIONS]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?\u201d\"])\s+(?=[A-Z\u201c\"'(])|\n+")
+
+
+_ABBREVIATION = re.compile(
+    r"(?:\b[A-Z]\.|\b(?:Mr|Mrs|Ms|Dr|St|Gen|Col|Lt|No|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.)$"
+)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of ``text``: split on end punctuation and line breaks, not after "U.S." or "Dec."."""
+    merged: list[str] = []
+    for piece in _SENTENCE_END.split(text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        if merged and _ABBREVIATION.search(merged[-1]):
+            merged[-1] = f"{merged[-1]} {piece}"
+        else:
+            merged.append(piece)
+    return merged
 
 
 def mentions(text: str, name: str) -> bool:

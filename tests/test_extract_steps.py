@@ -73,7 +73,7 @@ ANSWERS: dict[str, dict[str, Any]] = {
     "people": {
         "people": [
             {
-                "evidence": "Turkish Foreign Minister Hakan Fidan said",
+
                 "name": "Hakan Fidan",
                 "role": "Foreign Minister",
                 "affiliation": "Türkiye",

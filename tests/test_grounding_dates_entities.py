@@ -103,7 +103,9 @@ def test_fuzzy_rejects_a_quote_that_adds_to_a_short_article():
 
 
 def test_normalise_folds_quotes_dashes_case_and_whitespace():
-    assert normalise("  \u201cHe\u2019s\u00a0THERE\u201d \u2013\n now ") == '"he\'s there" - now'
+    # double quotes and brackets are read as spaces; apostrophes and dashes stay, folded
+    assert normalise("  \u201cHe\u2019s\u00a0THERE\u201d \u2013\n now ") == "he's there - now"
+    assert normalise("U.S. Central Command (Centcom) said, 43,000") == "u.s. central command centcom said 43,000"
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,80 @@
+"""Evidence the code takes from the article itself (people, last-resort coalition quotes)."""
+
+from __future__ import annotations
+
+import json
+
+from summarise.articles import article_from_text
+from summarise.extract import coalitions_answer, salvage, sentence_naming_members
+from summarise.grounding import find_span, sentences
+from summarise.llm import RetryPolicy, StructuredClient
+
+from fakes import ScriptedBackend
+from test_extract_steps import ARTICLE, Extractor, answering
+
+TEXT = (
+    "U.S. Central Command (Centcom) said on Dec. 8 that it struck depots. "
+    "Delegations of Türkiye, Syria, Iraq and Jordan agreed to launch a joint operations centre. "
+    "The five countries will meet again."
+)
+
+
+def test_sentences_do_not_split_after_abbreviations():
+    assert sentences(TEXT)[0] == "U.S. Central Command (Centcom) said on Dec. 8 that it struck depots."
+    assert len(sentences(TEXT)) == 3
+
+
+def test_brackets_do_not_hide_a_quote_and_the_span_keeps_them_balanced():
+    assert find_span(TEXT, "Centcom said on Dec. 8 that it struck depots") == (
+        "(Centcom) said on Dec. 8 that it struck depots"
+    )
+
+
+def test_people_evidence_is_the_sentence_that_names_them_with_their_role():
+    article = article_from_text(ARTICLE, "story.md")
+    people = {"people": [{"name": "Hakan Fidan", "role": "Chief Negotiator", "affiliation": None}]}
+    backend = ScriptedBackend(function=answering(people=people))
+    client = StructuredClient(backend, policy=RetryPolicy(sleep=lambda seconds: None))
+
+    brief = Extractor(client).extract(article)
+
+    [person] = brief.people
+    assert person.evidence in article.text and "Hakan Fidan" in person.evidence
+    assert person.role is None  # no sentence of the article gives him that role
+
+
+def test_paraphrased_coalition_quotes_fall_back_to_the_sentence_naming_the_members():
+    members = ["Türkiye", "Syria", "Iraq", "Jordan"]
+    model = coalitions_answer(members, [])
+    answer = {
+        "on_topic": True,
+        "coalitions": [
+            {
+                "evidence": "The four countries agreed to build a joint centre together.",  # not in the text
+                "name": "joint operations centre",
+                "kind": "regional",
+                "target": None,
+                "led_by": None,
+                "members_evidence": "The four countries agreed to build a joint centre together.",
+                "members": members,
+                "status": "member",
+                "member_count_stated": None,
+                "objectives": [],
+                "mechanisms": [],
+            }
+        ],
+    }
+    context = {"article_text": TEXT, "salvage": True, "dropped": [], "notes": []}
+
+    value, dropped = salvage(model, json.dumps(answer), context)
+
+    [coalition] = value.coalitions
+    assert coalition.evidence == find_span(TEXT, sentence_naming_members(TEXT, members))
+    assert coalition.evidence.startswith("Delegations of Türkiye, Syria, Iraq and Jordan")
+    assert coalition.members == members and dropped == []
+    assert context["notes"] and "not in the article" in context["notes"][0]
+
+
+def test_no_fallback_sentence_without_two_members_and_a_coalition_word():
+    assert sentence_naming_members(TEXT, ["Lebanon", "Egypt"]) is None
+    assert sentence_naming_members("Syria and Iraq held talks.", ["Syria", "Iraq"]) is None
