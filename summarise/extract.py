@@ -551,7 +551,8 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> Non
                 continue
             seen.add(draft.name)
             with_role = [s for s in naming if draft.role and mentions(s, draft.role)]
-            evidence = (with_role or naming)[0][:EVIDENCE_MAX_CHARS]
+            sentence = (with_role or naming)[0][:EVIDENCE_MAX_CHARS]
+            evidence = find_span(article.text, sentence) or sentence
             role = draft.role if with_role else None
             brief.people.append(Person(evidence=evidence, name=draft.name, role=role, affiliation=draft.affiliation))
     elif step == "events":
