@@ -28,3 +28,10 @@ def test_templates_load_and_hash_is_stable():
     assert {"system", "article", "coalitions", "people", "events", "figures", "claims"} <= set(prompts.templates)
     assert prompts.hash == hash_templates(dict(prompts.templates))
     assert len(prompts.hash) == 12
+
+
+def test_constraints_pin_names_and_versions_only():
+    lines = [line for line in (ROOT / "constraints.txt").read_text().splitlines() if line and not line.startswith("#")]
+    assert lines
+    bad = [line for line in lines if "==" not in line or "@" in line or "://" in line]
+    assert not bad, f"constraints.txt must pin name==version only (a fresh machine has no local files): {bad}"
