@@ -72,11 +72,13 @@ from summarise.schemas import (
 from summarise.store import Store
 from summarise.templates import PromptSet, load_prompts
 
-EXTRACTION_VERSION = "2"
+EXTRACTION_VERSION = "3"
 NOT_MEMBERS = {TARGET_ORGANISATION, "Global Coalition to Defeat ISIS"}
+#: A national body named as a member stands for its country ("CENTCOM joined ..." -> United States).
+STANDS_FOR = {"CENTCOM": "United States"}
 COALITION_WORDS = re.compile(
     r"\b(coalition|alliance|allies|joint|jointly|cent(re|er)|partner(s|ship)?|pact|bloc|mechanism|"
-    r"framework|group|format|campaign|cooperat\w*|coordinat\w*|unite\w*|together|members?|join\w*)\b",
+    r"framework|format|campaign|cooperat\w*|coordinat\w*|unite\w*|together|members?|join\w*)\b",
     re.I,
 )
 
@@ -144,15 +146,18 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
                 return data
             article_text = context["article_text"]
             members = [name for name in data.get("members") or [] if isinstance(name, str)]
+            if isinstance(data.get("led_by"), str) and data["led_by"] not in members:
+                members.append(data["led_by"])
             quotes = [data.get(key) for key in ("evidence", "members_evidence")]
-            if all(isinstance(q, str) and find_span(article_text, q, fuzzy=True) for q in quotes):
+            found = all(isinstance(q, str) and find_span(article_text, q, fuzzy=True) for q in quotes)
+            if found and COALITION_WORDS.search(without_entity_names(str(data.get("evidence")))):
                 return data
             sentence = sentence_naming_members(article_text, members)
             if sentence is None:
                 return data
             context.setdefault("notes", []).append(
-                f"the quotes given for coalition {data.get('name')!r} are not in the article; "
-                "its evidence is the article's sentence that names its members"
+                f"the quotes given for coalition {data.get('name')!r} are not in the article or do not describe "
+                "a coalition; its evidence is the article's sentence that names its members"
             )
             return {**data, "evidence": sentence, "members_evidence": sentence}
 
@@ -532,7 +537,9 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> Non
                 name=draft.name,
                 kind=draft.kind,
                 target=draft.target,
-                led_by=draft.led_by if draft.led_by and names_entity(_quoted(draft), draft.led_by) else None,
+                led_by=STANDS_FOR.get(draft.led_by, draft.led_by)
+                if draft.led_by and names_entity(_quoted(draft), draft.led_by)
+                else None,
                 member_count_stated=draft.member_count_stated,
                 members=_members(draft),
                 objectives=[Statement(evidence=s.evidence, text=s.text) for s in draft.objectives],
@@ -587,7 +594,12 @@ def _members(draft: Any) -> list[CoalitionMember]:
     names = list(draft.members)
     if draft.led_by and draft.led_by not in names and names_entity(_quoted(draft), draft.led_by):
         names.insert(0, draft.led_by)
-    for name in dict.fromkeys(names):
+    seen: set[str] = set()
+    for name in names:
+        member = STANDS_FOR.get(name, name)
+        if member in seen:
+            continue
+        seen.add(member)
         evidence = next(
             (text for text in (draft.members_evidence, draft.evidence) if text and names_entity(text, name)),
             draft.evidence,
@@ -595,7 +607,7 @@ def _members(draft: Any) -> list[CoalitionMember]:
         members.append(
             CoalitionMember(
                 evidence=evidence,
-                name=name,
+                name=member,
                 name_as_written=_as_written(evidence, name),
                 role="leader" if draft.led_by == name else None,
                 status=draft.status,

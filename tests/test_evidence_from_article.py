@@ -78,3 +78,54 @@ def test_paraphrased_coalition_quotes_fall_back_to_the_sentence_naming_the_membe
 def test_no_fallback_sentence_without_two_members_and_a_coalition_word():
     assert sentence_naming_members(TEXT, ["Lebanon", "Egypt"]) is None
     assert sentence_naming_members("Syria and Iraq held talks.", ["Syria", "Iraq"]) is None
+
+
+GLOBAL = (
+    "CENTCOM said it worked with Syria's Interior Ministry to destroy weapons depots. "
+    "It was the first joint operation since Syria became a member of the US-led Global Coalition to Defeat ISIS."
+)
+
+
+def test_a_coalition_quote_that_describes_no_coalition_falls_back_with_its_leader_counted():
+    model = coalitions_answer(["CENTCOM", "Syria", "United States"], [])
+    answer = {
+        "on_topic": True,
+        "coalitions": [
+            {
+                "evidence": "CENTCOM said it worked with Syria's Interior Ministry to destroy weapons depots",
+                "name": "CENTCOM",
+                "kind": "international",
+                "target": None,
+                "led_by": "United States",
+                "members_evidence": "Syria's Interior Ministry",
+                "members": ["Syria"],
+                "status": "member",
+                "member_count_stated": None,
+                "objectives": [],
+                "mechanisms": [],
+            }
+        ],
+    }
+    context = {"article_text": GLOBAL, "salvage": True, "dropped": [], "notes": []}
+
+    value, _ = salvage(model, json.dumps(answer), context)
+
+    [coalition] = value.coalitions
+    assert coalition.evidence.startswith("It was the first joint operation since Syria became a member")
+
+
+def test_a_national_command_stands_for_its_country_as_a_member():
+    from types import SimpleNamespace
+
+    from summarise.extract import _members
+
+    draft = SimpleNamespace(
+        members=["Syria"], led_by="CENTCOM", members_evidence=None,
+        evidence="CENTCOM said it worked with Syria's Interior Ministry to destroy weapons depots",
+        status="member",
+    )
+    members = _members(draft)
+    assert [(m.name, m.name_as_written, m.role) for m in members] == [
+        ("United States", "CENTCOM", "leader"),
+        ("Syria", "Syria", None),
+    ]
