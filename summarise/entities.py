@@ -185,6 +185,15 @@ def entity_named(canonical: str) -> Entity | None:
     return None
 
 
+def alias_in(text: str, canonical: str) -> str | None:
+    """The spelling by which ``text`` first names the entity ``canonical``, if it does."""
+    for entity, patterns in _entities():
+        if entity.canonical == canonical:
+            found = [match for pattern in patterns if (match := pattern.search(text))]
+            return min(found, key=lambda match: match.start()).group(0) if found else None
+    return None
+
+
 def names_entity(text: str, canonical: str) -> bool:
     """Whether ``text`` names the entity ``canonical`` by any of its aliases."""
     for entity, patterns in _entities():

@@ -37,6 +37,7 @@ from summarise.dates import looks_like_time, resolve_date
 from summarise.entities import (
     TARGET_ORGANISATION,
     Entity,
+    alias_in,
     entities_in,
     entity_named,
     names_entity,
@@ -179,7 +180,7 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
         @model_validator(mode="after")
         def _evidence_names_members(self, info: ValidationInfo) -> CoalitionDraft:
             quoted = f"{self.members_evidence or ''}\n{self.evidence}"
-            unnamed = [name for name in self.members if not names_entity(quoted, name)]
+            unnamed = [name for name in self.members if not names_member(quoted, name)]
             if unnamed and (info.context or {}).get("salvage"):
                 info.context.setdefault("dropped", []).extend(
                     f"member {name} of {self.name!r}: not named in its evidence" for name in unnamed
@@ -278,13 +279,18 @@ def number_in(text: str) -> float | None:
     return None
 
 
+def names_member(text: str, name: str) -> bool:
+    """Whether ``text`` names a member: by its own names, or by the country it stands for."""
+    return names_entity(text, name) or (name in STANDS_FOR and names_entity(text, STANDS_FOR[name]))
+
+
 def sentence_naming_members(article_text: str, members: list[str]) -> str | None:
     """The article sentence that names the most of ``members`` (two at least) and describes a coalition."""
     best, best_count = None, 1
     for sentence in sentences(article_text):
         if len(sentence) > EVIDENCE_MAX_CHARS or not COALITION_WORDS.search(without_entity_names(sentence)):
             continue
-        count = sum(names_entity(sentence, name) for name in members)
+        count = sum(names_member(sentence, name) for name in members)
         if count > best_count:
             best, best_count = sentence, count
     return best
@@ -519,13 +525,7 @@ def article_ref(article: Article) -> ArticleRef:
 
 
 def _as_written(evidence: str, canonical: str) -> str | None:
-    entity = entity_named(canonical)
-    if entity is None:
-        return None
-    for name in entity.names:
-        if (span := find_span(evidence, name)) and mentions(evidence, name):
-            return span
-    return None
+    return alias_in(evidence, canonical)
 
 
 def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> None:
@@ -538,7 +538,7 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> Non
                 kind=draft.kind,
                 target=draft.target,
                 led_by=STANDS_FOR.get(draft.led_by, draft.led_by)
-                if draft.led_by and names_entity(_quoted(draft), draft.led_by)
+                if draft.led_by and names_member(_quoted(draft), draft.led_by)
                 else None,
                 member_count_stated=draft.member_count_stated,
                 members=_members(draft),
@@ -592,7 +592,7 @@ def _quoted(draft: Any) -> str:
 def _members(draft: Any) -> list[CoalitionMember]:
     members: list[CoalitionMember] = []
     names = list(draft.members)
-    if draft.led_by and draft.led_by not in names and names_entity(_quoted(draft), draft.led_by):
+    if draft.led_by and draft.led_by not in names and names_member(_quoted(draft), draft.led_by):
         names.insert(0, draft.led_by)
     seen: set[str] = set()
     for name in names:
@@ -601,14 +601,14 @@ def _members(draft: Any) -> list[CoalitionMember]:
             continue
         seen.add(member)
         evidence = next(
-            (text for text in (draft.members_evidence, draft.evidence) if text and names_entity(text, name)),
+            (text for text in (draft.members_evidence, draft.evidence) if text and names_member(text, name)),
             draft.evidence,
         )
         members.append(
             CoalitionMember(
                 evidence=evidence,
                 name=member,
-                name_as_written=_as_written(evidence, name),
+                name_as_written=_as_written(evidence, name) or _as_written(evidence, member),
                 role="leader" if draft.led_by == name else None,
                 status=draft.status,
             )
