@@ -244,3 +244,11 @@ def test_person_candidates_skip_organisations_and_months():
     assert "Syrian Democratic Forces" not in candidates
     assert "United Nations" not in candidates
     assert not any("March" in name for name in candidates)
+
+
+def test_alias_in_gives_the_spelling_used_and_never_a_pronoun():
+    from summarise.entities import alias_in
+
+    assert alias_in("Officials told us that the US-led coalition met.", "United States") == "US"
+    assert alias_in("They told us nothing.", "United States") is None
+    assert alias_in("Delegations of Turkiye and Iraq met.", "Türkiye") == "Turkiye"
