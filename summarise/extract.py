@@ -320,7 +320,9 @@ class FigureDraft(Grounded):
                 f"value_as_written must be copied from the evidence: {self.value_as_written!r}"
             )
         written = number_in(self.value_as_written)
-        if written is not None and abs(written - self.value) > 1e-6 * max(abs(written), 1):
+        if written is None:
+            raise ValueError(f"value_as_written must be a number as the article writes it: {self.value_as_written!r}")
+        if abs(written - self.value) > 1e-6 * max(abs(written), 1):
             raise ValueError(f"value {self.value:g} does not match value_as_written {self.value_as_written!r}")
         return self
 

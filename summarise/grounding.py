@@ -116,7 +116,7 @@ def find_span(article_text: str, quote: str, *, fuzzy: bool = False) -> str | No
         begin -= 1
     while end < len(source) and source[end].isalnum():
         end += 1
-    span = _balanced(source, begin, end).strip()
+    span = _balanced(source, begin, end).strip(" \t\n.,;:")
     if _meaning_markers(span) != _meaning_markers(quote) or not _only_spelling_differs(quote, span):
         return None
     return span
