@@ -181,28 +181,23 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
         def _evidence_names_members(self, info: ValidationInfo) -> CoalitionDraft:
             quoted = f"{self.members_evidence or ''}\n{self.evidence}"
             unnamed = [name for name in self.members if not names_member(quoted, name)]
-            if unnamed and (info.context or {}).get("salvage"):
-                info.context.setdefault("dropped", []).extend(
-                    f"member {name} of {self.name!r}: not named in its evidence" for name in unnamed
+            if unnamed:
+                _drop_or_reask(
+                    info,
+                    [f"member {name} of {self.name!r}: not named in its evidence" for name in unnamed],
+                    f"members_evidence does not name {', '.join(unnamed)}; copy the article's sentence that "
+                    "names the members into members_evidence, and list only countries or organisations it names",
                 )
                 self.members = [name for name in self.members if name not in unnamed]
-            elif unnamed:
-                raise ValueError(
-                    f"members_evidence does not name {', '.join(unnamed)}; copy the article's sentence that "
-                    "names the members into members_evidence, and list only countries or organisations it names"
-                )
             count = self.member_count_stated
             if count is not None and not states_number(quoted, count):
-                if (info.context or {}).get("salvage"):
-                    info.context.setdefault("dropped", []).append(
-                        f"member count {count} of {self.name!r}: not stated in its evidence"
-                    )
-                    self.member_count_stated = None
-                else:
-                    raise ValueError(
-                        f"member_count_stated is {count} but the evidence does not state that number; "
-                        "use null unless the article says how many countries take part"
-                    )
+                _drop_or_reask(
+                    info,
+                    [f"member count {count} of {self.name!r}: not stated in its evidence"],
+                    f"member_count_stated is {count} but the evidence does not state that number; "
+                    "use null unless the article says how many countries take part",
+                )
+                self.member_count_stated = None
             return self
 
     class CoalitionsAnswer(BaseModel):
@@ -277,6 +272,14 @@ def number_in(text: str) -> float | None:
         if re.search(rf"\b{word}\b", text.lower()):
             return float(value) if value is not None else None
     return None
+
+
+def _drop_or_reask(info: ValidationInfo, dropped: list[str], reask: str) -> None:
+    """While salvaging, record what is left out; otherwise fail so that the model is reasked."""
+    context = info.context or {}
+    if not context.get("salvage"):
+        raise ValueError(reask)
+    context.setdefault("dropped", []).extend(dropped)
 
 
 def names_member(text: str, name: str) -> bool:
@@ -526,10 +529,6 @@ def article_ref(article: Article) -> ArticleRef:
     )
 
 
-def _as_written(evidence: str, canonical: str) -> str | None:
-    return alias_in(evidence, canonical)
-
-
 def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> None:
     if step == "coalitions":
         brief.on_topic = answer.on_topic
@@ -539,11 +538,9 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> Non
                 name=draft.name,
                 kind=draft.kind,
                 target=draft.target,
-                led_by=STANDS_FOR.get(draft.led_by, draft.led_by)
-                if draft.led_by and names_member(_quoted(draft), draft.led_by)
-                else None,
+                led_by=STANDS_FOR.get(leader, leader) if (leader := _named_leader(draft)) else None,
                 member_count_stated=draft.member_count_stated,
-                members=_members(draft),
+                members=_members(draft, leader),
                 objectives=[Statement(evidence=s.evidence, text=s.text) for s in draft.objectives],
                 mechanisms=[Statement(evidence=s.evidence, text=s.text) for s in draft.mechanisms],
             )
@@ -554,8 +551,9 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> Non
             brief.topic_evidence = brief.coalitions[0].evidence
     elif step == "people":
         seen: set[str] = set()
+        article_sentences = sentences(article.text)
         for draft in answer.people:
-            naming = [s for s in sentences(article.text) if mentions(s, draft.name)]
+            naming = [s for s in article_sentences if mentions(s, draft.name)]
             if draft.name in seen or not naming:
                 continue
             seen.add(draft.name)
@@ -587,15 +585,17 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> Non
         ]
 
 
-def _quoted(draft: Any) -> str:
-    return f"{draft.members_evidence or ''}\n{draft.evidence}"
+def _named_leader(draft: Any) -> str | None:
+    """The coalition's leader as the model gives it, if its quotes name it."""
+    quoted = f"{draft.members_evidence or ''}\n{draft.evidence}"
+    return draft.led_by if draft.led_by and names_member(quoted, draft.led_by) else None
 
 
-def _members(draft: Any) -> list[CoalitionMember]:
+def _members(draft: Any, leader: str | None) -> list[CoalitionMember]:
     members: list[CoalitionMember] = []
     names = list(draft.members)
-    if draft.led_by and draft.led_by not in names and names_member(_quoted(draft), draft.led_by):
-        names.insert(0, draft.led_by)
+    if leader and leader not in names:
+        names.insert(0, leader)
     seen: set[str] = set()
     for name in names:
         member = STANDS_FOR.get(name, name)
@@ -610,8 +610,8 @@ def _members(draft: Any) -> list[CoalitionMember]:
             CoalitionMember(
                 evidence=evidence,
                 name=member,
-                name_as_written=_as_written(evidence, name) or _as_written(evidence, member),
-                role="leader" if draft.led_by == name else None,
+                name_as_written=alias_in(evidence, name) or alias_in(evidence, member),
+                role="leader" if leader == name else None,
                 status=draft.status,
             )
         )

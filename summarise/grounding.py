@@ -160,13 +160,13 @@ def _only_spelling_differs(quote: str, span: str) -> bool:
             fuzz.ratio(a, b) >= 80 and a[:1] == b[:1] for a, b in zip(left, right, strict=True)
         ):
             continue
-        same_entity = canonical_name(" ".join(quote_words_original(quote, left)))
-        if same_entity is None or same_entity != canonical_name(" ".join(quote_words_original(span, right))):
+        same_entity = canonical_name(" ".join(_original_words(quote, left)))
+        if same_entity is None or same_entity != canonical_name(" ".join(_original_words(span, right))):
             return False
     return True
 
 
-def quote_words_original(text: str, folded_words: list[str]) -> list[str]:
+def _original_words(text: str, folded_words: list[str]) -> list[str]:
     """The words of ``text`` (original case) whose folded forms are ``folded_words``."""
     originals = {_fold(word.casefold()): word for word in re.findall(r"[\w'-]+", text)}
     return [originals.get(word, word) for word in folded_words]

@@ -117,14 +117,14 @@ def test_a_coalition_quote_that_describes_no_coalition_falls_back_with_its_leade
 def test_a_national_command_stands_for_its_country_as_a_member():
     from types import SimpleNamespace
 
-    from summarise.extract import _members
+    from summarise.extract import _members, _named_leader
 
     draft = SimpleNamespace(
         members=["Syria"], led_by="CENTCOM", members_evidence=None,
         evidence="CENTCOM said it worked with Syria's Interior Ministry to destroy weapons depots",
         status="member",
     )
-    members = _members(draft)
+    members = _members(draft, _named_leader(draft))
     assert [(m.name, m.name_as_written, m.role) for m in members] == [
         ("United States", "CENTCOM", "leader"),
         ("Syria", "Syria", None),
