@@ -177,29 +177,27 @@ def _is_acronym(alias: str) -> bool:
     return len(alias) <= 4 and alias.replace(".", "").isupper()
 
 
+@lru_cache(maxsize=1)
+def _by_canonical() -> dict[str, tuple[Entity, tuple[re.Pattern[str], ...]]]:
+    return {entity.canonical: (entity, patterns) for entity, patterns in _entities()}
+
+
 def entity_named(canonical: str) -> Entity | None:
     """The entity whose canonical name is ``canonical``."""
-    for entity, _ in _entities():
-        if entity.canonical == canonical:
-            return entity
-    return None
+    entry = _by_canonical().get(canonical)
+    return entry[0] if entry else None
 
 
 def alias_in(text: str, canonical: str) -> str | None:
     """The spelling by which ``text`` first names the entity ``canonical``, if it does."""
-    for entity, patterns in _entities():
-        if entity.canonical == canonical:
-            found = [match for pattern in patterns if (match := pattern.search(text))]
-            return min(found, key=lambda match: match.start()).group(0) if found else None
-    return None
+    entry = _by_canonical().get(canonical)
+    found = [match for pattern in entry[1] if (match := pattern.search(text))] if entry else []
+    return min(found, key=lambda match: match.start()).group(0) if found else None
 
 
 def names_entity(text: str, canonical: str) -> bool:
     """Whether ``text`` names the entity ``canonical`` by any of its aliases."""
-    for entity, patterns in _entities():
-        if entity.canonical == canonical:
-            return any(p.search(text) for p in patterns)
-    return False
+    return alias_in(text, canonical) is not None
 
 
 # Words that open a capitalised run but are titles, not names.
