@@ -10,7 +10,7 @@ from summarise.grounding import find_span, sentences
 from summarise.llm import RetryPolicy, StructuredClient
 
 from fakes import ScriptedBackend
-from test_extract_steps import ARTICLE, Extractor, answering
+from test_extract_steps import ARTICLE, Extractor, answering, coalitions
 
 TEXT = (
     "U.S. Central Command (Centcom) said on Dec. 8 that it struck depots. "
@@ -46,24 +46,10 @@ def test_people_evidence_is_the_sentence_that_names_them_with_their_role():
 def test_paraphrased_coalition_quotes_fall_back_to_the_sentence_naming_the_members():
     members = ["Türkiye", "Syria", "Iraq", "Jordan"]
     model = coalitions_answer(members, [])
-    answer = {
-        "on_topic": True,
-        "coalitions": [
-            {
-                "evidence": "The four countries agreed to build a joint centre together.",  # not in the text
-                "name": "joint operations centre",
-                "kind": "regional",
-                "target": None,
-                "led_by": None,
-                "members_evidence": "The four countries agreed to build a joint centre together.",
-                "members": members,
-                "status": "member",
-                "member_count_stated": None,
-                "objectives": [],
-                "mechanisms": [],
-            }
-        ],
-    }
+    paraphrase = "The four countries agreed to build a joint centre together."  # not in the text
+    answer = coalitions(
+        members, members_evidence=paraphrase, evidence=paraphrase, target=None, objectives=[], mechanisms=[]
+    )
     context = {"article_text": TEXT, "salvage": True, "dropped": [], "notes": []}
 
     value, dropped = salvage(model, json.dumps(answer), context)
@@ -88,24 +74,17 @@ GLOBAL = (
 
 def test_a_coalition_quote_that_describes_no_coalition_falls_back_with_its_leader_counted():
     model = coalitions_answer(["CENTCOM", "Syria", "United States"], [])
-    answer = {
-        "on_topic": True,
-        "coalitions": [
-            {
-                "evidence": "CENTCOM said it worked with Syria's Interior Ministry to destroy weapons depots",
-                "name": "CENTCOM",
-                "kind": "international",
-                "target": None,
-                "led_by": "United States",
-                "members_evidence": "Syria's Interior Ministry",
-                "members": ["Syria"],
-                "status": "member",
-                "member_count_stated": None,
-                "objectives": [],
-                "mechanisms": [],
-            }
-        ],
-    }
+    answer = coalitions(
+        ["Syria"],
+        members_evidence="Syria's Interior Ministry",
+        evidence="CENTCOM said it worked with Syria's Interior Ministry to destroy weapons depots",
+        name="CENTCOM",
+        kind="international",
+        target=None,
+        led_by="United States",
+        objectives=[],
+        mechanisms=[],
+    )
     context = {"article_text": GLOBAL, "salvage": True, "dropped": [], "notes": []}
 
     value, _ = salvage(model, json.dumps(answer), context)
