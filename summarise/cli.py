@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TextIO
 
 import typer
 from rich.console import Console
@@ -17,7 +20,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from summarise import __version__
-from summarise.exceptions import ConfigError, SummariseError
+from summarise.exceptions import ConfigError, SummariseError, UsageError
+
+if TYPE_CHECKING:
+    from summarise.schemas import ArticleBrief
 
 app = typer.Typer(
     help="Turn news articles about one story into grounded, structured briefs.",
@@ -63,38 +69,55 @@ def main(
         raise typer.Exit()
 
 
-@app.command()
-def extract(
-    articles: ArticlesArg,
-    output_format: Annotated[str, typer.Option("--format", "-f", help="text or json (JSON Lines)")] = "text",
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")] = None,
-    backend: BackendOpt = None,
-    model: ModelOpt = None,
-    gguf: GgufOpt = None,
-    replay_dir: ReplayOpt = None,
-    record: Annotated[
-        Path | None, typer.Option("--record", help="Save every model exchange as a fixture in this folder.")
-    ] = None,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignore briefs cached by earlier runs.")] = False,
-    reasks: Annotated[int, typer.Option(help="Validation reasks per question.", min=0, max=5)] = 1,
-    retries: Annotated[int, typer.Option(help="Transport retries per request.", min=0, max=10)] = 3,
-    n_ctx: Annotated[
-        int | None, typer.Option("--n-ctx", help="Context window of the local model [env: SUMMARISE_N_CTX; 8192]")
-    ] = None,
-) -> None:
-    """Extract one grounded ArticleBrief per article.
+ExtractFormatOpt = Annotated[str, typer.Option("--format", "-f", help="text or json (JSON Lines)")]
+BriefFormatOpt = Annotated[
+    str,
+    typer.Option(
+        "--format",
+        "-f",
+        help="auto, rich, markdown or json. auto: rich in a terminal, Markdown when piped; "
+        "with -o, json for a .json file and Markdown otherwise.",
+    ),
+]
+OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
+RecordOpt = Annotated[
+    Path | None, typer.Option("--record", help="Save every model exchange as a fixture in this folder.")
+]
+NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Ignore briefs cached by earlier runs.")]
+ReasksOpt = Annotated[int, typer.Option(help="Validation reasks per question.", min=0, max=5)]
+RetriesOpt = Annotated[int, typer.Option(help="Transport retries per request.", min=0, max=10)]
+NCtxOpt = Annotated[
+    int | None, typer.Option("--n-ctx", help="Context window of the local model [env: SUMMARISE_N_CTX; 8192]")
+]
 
-    Exit status: 0 when every article gave a complete brief; otherwise the code of the
-    first problem (2 bad input, 3 configuration, 4 missing recording, 5 endpoint
-    failure, 6 a question whose answers never validated, 1 anything else).
+
+@dataclass
+class ExtractionOptions:
+    """How to reach the model and how hard to try, as given on the command line."""
+
+    backend: str | None = None
+    model: str | None = None
+    gguf: Path | None = None
+    replay_dir: Path | None = None
+    record: Path | None = None
+    no_cache: bool = False
+    reasks: int = 1
+    retries: int = 3
+    n_ctx: int | None = None
+
+
+def extract_all(
+    articles: list[str], options: ExtractionOptions, on_brief: Callable[[ArticleBrief], None]
+) -> int:
+    """Extract every article, handing each brief to ``on_brief``; return the exit status.
+
+    Progress and per-article problems go to stderr. One article that fails does not stop
+    the others: its error is reported and the exit status says something went wrong.
     """
-    if output_format not in ("text", "json"):
-        raise fail(SummariseError(f"unknown --format '{output_format}': use text or json"))
     from summarise.articles import load_articles
     from summarise.extract import Extractor
     from summarise.llm import BackendConfig, RetryPolicy, StructuredClient, make_backend
     from summarise.llm.replay import RecordingBackend
-    from summarise.render import render_article_brief
     from summarise.store import Store
     from summarise.templates import load_prompts
 
@@ -105,10 +128,16 @@ def extract(
         err.print(f"[yellow]skipped:[/] {escape(str(skipped))}: same text as {escape(str(first))}", soft_wrap=True)
     exit_code = loaded.errors[0].exit_code if loaded.errors else 0
     if not loaded.articles:
-        raise typer.Exit(exit_code or 2)
+        return exit_code or 2
 
     try:
-        config = BackendConfig.from_env(backend=backend, model=model, gguf=gguf, replay_dir=replay_dir, n_ctx=n_ctx)
+        config = BackendConfig.from_env(
+            backend=options.backend,
+            model=options.model,
+            gguf=options.gguf,
+            replay_dir=options.replay_dir,
+            n_ctx=options.n_ctx,
+        )
         prompts = load_prompts()
         with Progress(
             TextColumn("{task.description}"),
@@ -120,20 +149,15 @@ def extract(
         ) as bar:
             task = bar.add_task("assembling the embedded model", total=None)
             chat = make_backend(config, progress=lambda done, total: bar.update(task, completed=done, total=total))
-        if record is not None:
-            chat = RecordingBackend(chat, record, prompts.hash)
+        if options.record is not None:
+            chat = RecordingBackend(chat, options.record, prompts.hash)
         store = Store()
-        client = StructuredClient(chat, store=store, policy=RetryPolicy(transport_attempts=retries + 1, reasks=reasks))
-        extractor = Extractor(client, store=store, prompts=prompts, use_cache=not no_cache)
+        policy = RetryPolicy(transport_attempts=options.retries + 1, reasks=options.reasks)
+        client = StructuredClient(chat, store=store, policy=policy)
+        extractor = Extractor(client, store=store, prompts=prompts, use_cache=not options.no_cache)
     except SummariseError as error:
         raise fail(error) from None
 
-    try:
-        out = output.open("w", encoding="utf-8") if output else sys.stdout
-    except OSError as error:
-        chat.close()
-        store.close()
-        raise fail(ConfigError(f"{output}: cannot write: {(error.strerror or str(error)).lower()}")) from None
     failed = 0
     try:
         with Progress(
@@ -175,11 +199,7 @@ def extract(
                     )
                     bar.advance(task)
                     continue
-                if output_format == "json":
-                    out.write(brief.model_dump_json() + "\n")
-                else:
-                    out.write(render_article_brief(brief) + "\n")
-                out.flush()
+                on_brief(brief)
                 info = brief.extraction
                 status = "cached" if info and info.usage.cached else f"{info.seconds:.0f} s" if info else ""
                 if info and info.failed_steps:
@@ -195,32 +215,210 @@ def extract(
                     )
                 bar.advance(task)
     finally:
-        if output:
-            out.close()
         chat.close()
         store.close()
     if failed:
         err.print(f"{failed} of {len(loaded.articles)} article(s) failed", soft_wrap=True)
+    return exit_code
+
+
+@contextmanager
+def output_file(path: Path | None) -> Iterator[TextIO]:
+    """Stdout, or ``path`` written in full or not at all (a failed run never leaves half a file)."""
+    if path is None:
+        yield sys.stdout
+        return
+    temporary = path.with_name(f".{path.name}.partial")
+    try:
+        handle = temporary.open("w", encoding="utf-8")
+    except OSError as error:
+        raise fail(ConfigError(f"{path}: cannot write: {(error.strerror or str(error)).lower()}")) from None
+    try:
+        with handle:
+            yield handle
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+@app.command()
+def extract(
+    articles: ArticlesArg,
+    output_format: ExtractFormatOpt = "text",
+    output: OutputOpt = None,
+    backend: BackendOpt = None,
+    model: ModelOpt = None,
+    gguf: GgufOpt = None,
+    replay_dir: ReplayOpt = None,
+    record: RecordOpt = None,
+    no_cache: NoCacheOpt = False,
+    reasks: ReasksOpt = 1,
+    retries: RetriesOpt = 3,
+    n_ctx: NCtxOpt = None,
+) -> None:
+    """Extract one grounded ArticleBrief per article.
+
+    Exit status: 0 when every article gave a complete brief; otherwise the code of the
+    first problem (2 bad input, 3 configuration, 4 missing recording, 5 endpoint
+    failure, 6 a question whose answers never validated, 1 anything else).
+    """
+    if output_format not in ("text", "json"):
+        raise fail(UsageError(f"unknown --format '{output_format}': use text or json"))
+    from summarise.render import render_article_brief
+
+    options = ExtractionOptions(backend, model, gguf, replay_dir, record, no_cache, reasks, retries, n_ctx)
+    with output_file(output) as out:
+
+        def write(brief: ArticleBrief) -> None:
+            out.write(brief.model_dump_json() + "\n" if output_format == "json" else render_article_brief(brief) + "\n")
+            out.flush()
+
+        exit_code = extract_all(articles, options, write)
     raise typer.Exit(exit_code)
 
 
 @app.command()
+def brief(
+    articles: ArticlesArg,
+    output_format: BriefFormatOpt = "auto",
+    output: OutputOpt = None,
+    backend: BackendOpt = None,
+    model: ModelOpt = None,
+    gguf: GgufOpt = None,
+    replay_dir: ReplayOpt = None,
+    record: RecordOpt = None,
+    no_cache: NoCacheOpt = False,
+    reasks: ReasksOpt = 1,
+    retries: RetriesOpt = 3,
+    n_ctx: NCtxOpt = None,
+) -> None:
+    """Extract every article and merge them into one coalition brief with sources and conflicts.
+
+    Articles already extracted with the same model and prompts come from the cache. An
+    article that fails is reported and left out; the brief is still written from the
+    others and the exit status is that of the first problem (see `extract`).
+    """
+    output_format = _brief_format(output_format, output)
+    options = ExtractionOptions(backend, model, gguf, replay_dir, record, no_cache, reasks, retries, n_ctx)
+    briefs: list[ArticleBrief] = []
+    exit_code = extract_all(articles, options, briefs.append)
+    if not briefs:
+        raise typer.Exit(exit_code or 2)
+    _write_merged(briefs, output_format, output)
+    raise typer.Exit(exit_code)
+
+
+@app.command()
+def merge(
+    briefs_files: Annotated[
+        list[str], typer.Argument(help="JSON Lines files of ArticleBriefs (from `extract --format json`), or -.")
+    ],
+    output_format: BriefFormatOpt = "auto",
+    output: OutputOpt = None,
+) -> None:
+    """Merge per-article briefs saved earlier into one coalition brief. Needs no model.
+
+    A line that is not a valid ArticleBrief is reported (file and line) and skipped; the
+    others are merged and the exit status is 2.
+    """
+    output_format = _brief_format(output_format, output)
+    briefs, problems = read_briefs(briefs_files)
+    for problem in problems:
+        err.print(f"[bold red]error:[/] {escape(problem)}", soft_wrap=True)
+    if not briefs:
+        if not problems:
+            err.print(f"[bold red]error:[/] no brief to merge in {escape(', '.join(briefs_files))}", soft_wrap=True)
+        raise typer.Exit(2)
+    _write_merged(briefs, output_format, output)
+    raise typer.Exit(2 if problems else 0)
+
+
+def read_briefs(paths: list[str]) -> tuple[list[ArticleBrief], list[str]]:
+    """ArticleBriefs from JSON Lines files, and one message per unreadable file or invalid line."""
+    from pydantic import ValidationError
+
+    from summarise.schemas import ArticleBrief
+
+    briefs: list[ArticleBrief] = []
+    problems: list[str] = []
+    for name in paths:
+        try:
+            text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else "not UTF-8 text"
+            problems.append(f"{name}: cannot read: {reason.lower() if reason else error}")
+            continue
+        label = "<stdin>" if name == "-" else name
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                briefs.append(ArticleBrief.model_validate_json(line))
+            except ValidationError as error:
+                first = error.errors()[0]
+                where = ".".join(str(part) for part in first["loc"]) or "line"
+                problems.append(f"{label}:{number}: not an ArticleBrief: {where}: {first['msg']}")
+    return briefs, problems
+
+
+_BRIEF_FORMATS = ("auto", "rich", "markdown", "json")
+
+
+def _brief_format(requested: str, output: Path | None) -> str:
+    if requested not in _BRIEF_FORMATS:
+        raise fail(UsageError(f"unknown --format '{requested}': use {', '.join(_BRIEF_FORMATS)}"))
+    if requested != "auto":
+        return requested
+    if output is not None:
+        return "json" if output.suffix.lower() == ".json" else "markdown"
+    return "rich" if sys.stdout.isatty() else "markdown"
+
+
+def _write_merged(briefs: list[ArticleBrief], output_format: str, output: Path | None) -> None:
+    from summarise.merge import merge_briefs
+    from summarise.render import render_coalition_brief_markdown
+
+    merged = merge_briefs(briefs)
+    with output_file(output) as out:
+        if output_format == "json":
+            out.write(merged.model_dump_json(indent=2) + "\n")
+        elif output_format == "rich":
+            from rich.markdown import Markdown
+
+            Console(file=out).print(Markdown(render_coalition_brief_markdown(merged)))
+        else:
+            out.write(render_coalition_brief_markdown(merged))
+    conflicts = len(merged.conflicts)
+    err.print(
+        f"merged {len(merged.sources)} source(s) into {len(merged.coalitions)} coalition(s), "
+        f"{len(merged.people)} people, {len(merged.timeline)} event(s), {conflicts} conflict(s)"
+        + (f"; wrote {output}" if output else ""),
+        soft_wrap=True,
+    )
+
+
+@app.command()
 def schema(
-    write: Annotated[bool, typer.Option("--write", help="Write the files into the schemas folder.")] = False,
+    name: Annotated[str, typer.Argument(help="article or coalition (the merged brief)")] = "article",
+    write: Annotated[bool, typer.Option("--write", help="Write every schema file into the schemas folder.")] = False,
     directory: Annotated[Path, typer.Option("--dir", help="Folder to write to.")] = Path("schemas"),
 ) -> None:
-    """Print the ArticleBrief JSON Schema, or write every schema file with --write."""
-    from summarise.schemas import ArticleBrief, json_schema_of
+    """Print the JSON Schema of a per-article or merged brief, or write every schema file with --write."""
+    from summarise.schemas import ArticleBrief, CoalitionBrief, json_schema_of
 
-    schemas = {"article_brief.schema.json": json_schema_of(ArticleBrief)}
+    schemas = {
+        "article": ("article_brief.schema.json", json_schema_of(ArticleBrief)),
+        "coalition": ("coalition_brief.schema.json", json_schema_of(CoalitionBrief)),
+    }
     if not write:
-        typer.echo(json.dumps(schemas["article_brief.schema.json"], indent=2, ensure_ascii=False))
+        if name not in schemas:
+            raise fail(UsageError(f"unknown schema '{name}': use article or coalition"))
+        typer.echo(json.dumps(schemas[name][1], indent=2, ensure_ascii=False))
         return
-    folder = directory
-    folder.mkdir(parents=True, exist_ok=True)
-    for name, content in schemas.items():
-        (folder / name).write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        err.print(f"wrote {folder / name}")
+    directory.mkdir(parents=True, exist_ok=True)
+    for filename, content in schemas.values():
+        (directory / filename).write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        err.print(f"wrote {directory / filename}")
 
 
 @app.command()

@@ -14,6 +14,12 @@ class SummariseError(Exception):
     exit_code = 1
 
 
+class UsageError(SummariseError):
+    """A command-line option has a value the command does not accept."""
+
+    exit_code = 2
+
+
 class InputError(SummariseError):
     """An input (file, stdin, JSONL line) cannot be read as an article."""
 

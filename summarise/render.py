@@ -1,8 +1,15 @@
-"""Render per-article briefs as readable text (Markdown-flavoured, fine in a terminal)."""
+"""Render briefs for people: per-article text, and the merged brief as Markdown.
+
+Nothing here imports the model layer: rendering, like merging, needs no model. Text that comes
+from articles or a model is escaped, so it can never add markup, links or HTML to the output.
+"""
 
 from __future__ import annotations
 
-from summarise.schemas import ArticleBrief
+import re
+from collections.abc import Iterable
+
+from summarise.schemas import ArticleBrief, CoalitionBrief, MergedCoalition, Support
 
 _EVIDENCE_CHARS = 110
 
@@ -57,3 +64,206 @@ def render_article_brief(brief: ArticleBrief) -> str:
         if info.dropped_facts:
             lines.append(f"_{len(info.dropped_facts)} ungrounded fact(s) left out_")
     return "\n".join(lines) + "\n"
+
+
+# --- the merged brief -------------------------------------------------------------------------
+
+STATUS_MARK = {"agreed": "✔ agreed", "single_source": "◐ single source", "conflict": "⚠ conflict"}
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~])")
+
+
+def md(text: object) -> str:
+    """Text from an article or a model, safe inside Markdown: no markup, links, HTML or table breaks."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+class _Labels:
+    def __init__(self, brief: CoalitionBrief) -> None:
+        self.label = {source.id: source.label for source in brief.sources}
+
+    def order(self, source_id: str) -> int:
+        """Position of a source in the brief (its label's number)."""
+        return list(self.label).index(source_id) if source_id in self.label else len(self.label)
+
+    def __call__(self, source_ids: Iterable[str]) -> str:
+        return ", ".join(self.label.get(source, source) for source in dict.fromkeys(source_ids))
+
+    def evidence(self, supports: Iterable[Support], indent: str = "  ") -> list[str]:
+        """One line per distinct (source, evidence): the verbatim words each source uses."""
+        seen: dict[tuple[str, str], None] = {}
+        for support in supports:
+            seen.setdefault((support.source, support.evidence), None)
+        return [f'{indent}- {self.label.get(source, source)}: "{md(evidence)}"' for source, evidence in seen]
+
+
+def _outlets(count: int) -> str:
+    return f"{count} outlet{'s' if count != 1 else ''}"
+
+
+def render_coalition_brief_markdown(brief: CoalitionBrief) -> str:
+    """The merged brief as Markdown: every fact with its sources and their verbatim evidence."""
+    labels = _Labels(brief)
+    on_topic = [source for source in brief.sources if source.on_topic is not False]
+    off_topic = len(brief.sources) - len(on_topic)
+    period = (
+        f"published {brief.first_published} to {brief.last_published}"
+        if brief.first_published and brief.first_published != brief.last_published
+        else f"published {brief.first_published}" if brief.first_published else "publication dates unknown"
+    )
+    summary = [
+        f"{len(brief.sources)} source{'s' if len(brief.sources) != 1 else ''}",
+        f"{brief.outlets} outlet{'s' if brief.outlets != 1 else ''} on topic",
+        period,
+        f"{len(brief.conflicts)} conflict{'s' if len(brief.conflicts) != 1 else ''}",
+    ]
+    if off_topic:
+        summary.append(f"{off_topic} off topic")
+    lines = [f"# {md(brief.story)}", "", " · ".join(summary), ""]
+    lines.append(
+        "_Corroboration counts distinct outlets; copies of one story count once. "
+        "✔ agreed: listed by 2+ outlets · ◐ single source · ⚠ conflict: a source that lists the members leaves it out._"
+    )
+    incomplete = [source for source in brief.sources if source.incomplete]
+    if incomplete:
+        lines.append("")
+        lines += [
+            f"> **Incomplete:** {s.label} ({md(s.outlet or s.source)}): no valid answer for {', '.join(s.incomplete)}."
+            for s in incomplete
+        ]
+
+    lines += ["", "## Coalitions", ""]
+    if not brief.coalitions:
+        lines.append("No coalition is described by the sources.")
+    for coalition in brief.coalitions:
+        lines += _coalition_lines(coalition, labels)
+
+    lines += ["", "## Conflicts", ""]
+    if not brief.conflicts:
+        lines.append("The sources do not disagree on any fact found.")
+    for number, conflict in enumerate(brief.conflicts, start=1):
+        lines.append(f"{number}. **{conflict.kind.replace('_', ' ')}** ({conflict.id}): {md(conflict.about)}")
+        lines += [f"   - {md(value.value)} — {labels(value.sources)}" for value in conflict.values]
+        if conflict.note:
+            lines.append(f"   - _{md(conflict.note)}_")
+
+    lines += ["", "## People", ""]
+    if not brief.people:
+        lines.append("No person is named.")
+    for person in brief.people:
+        details = [f"{md(role.value)} ({labels(role.sources)})" for role in person.roles]
+        details += [md(affiliation.value) for affiliation in person.affiliations]
+        head = f"- **{md(person.name)}**" + (f" — {'; '.join(details)}" if details else "")
+        lines.append(f"{head} · {_outlets(person.outlets)}")
+        others = [v for v in person.variants if v.value != person.name]
+        if others:
+            written = ", ".join(f"{md(v.value)} ({labels(v.sources)})" for v in others)
+            lines.append(f"  - also written: {written}")
+        lines += [f"  - _{md(reason)}_" for reason in person.merged_because]
+        lines += labels.evidence(person.supports)
+
+    lines += ["", "## Timeline", ""]
+    if not brief.timeline:
+        lines.append("No dated or undated event is reported.")
+    for entry in brief.timeline:
+        when = "; ".join(f'"{md(w.value)}" ({labels(w.sources)})' for w in entry.when)
+        date = entry.date or "undated"
+        if entry.date and entry.date_basis == "publication_date":
+            date += ", year from publication date"
+        conflict = f" ⚠ dates disagree ({entry.conflict})" if entry.conflict else ""
+        lines.append(f"- **{date}** — {md(entry.description)} · {when} · {_outlets(entry.outlets)}{conflict}")
+        lines += labels.evidence(entry.supports)
+
+    lines += ["", "## Figures", ""]
+    if not brief.figures:
+        lines.append("No figure is reported.")
+    for group in brief.figures:
+        conflict = f" ⚠ values differ ({group.conflict})" if group.conflict else ""
+        unit = f" ({md(group.unit)})" if group.unit else ""
+        lines.append(f"- **{md(group.what)}**{unit}{conflict}")
+        for value in group.values:
+            qualifiers = [q.replace("_", " ") for q in value.qualifiers if q != "exact"]
+            qualifier = f" ({'/'.join(qualifiers)})" if qualifiers else ""
+            dates = f", {', '.join(d.isoformat() for d in value.published)}" if value.published else ""
+            lines.append(
+                f"  - {md(' / '.join(value.as_written))}{qualifier} — {labels(value.source_ids)}{dates} · "
+                f"{_outlets(value.outlets)}"
+            )
+            lines += labels.evidence(value.supports, indent="    ")
+
+    if brief.claims:
+        lines += ["", "## Claims", ""]
+        for claim in brief.claims:
+            lines.append(f"- **{md(claim.holder)}**: {md(claim.claim)} · {_outlets(claim.outlets)}")
+            lines += labels.evidence(claim.supports)
+    if brief.quotes:
+        lines += ["", "## Quotes", ""]
+        for quote in brief.quotes:
+            lines.append(f'- **{md(quote.speaker)}**: "{md(quote.text)}" — {labels(quote.source_ids)}')
+
+    lines += ["", "## Sources", "", "| | Outlet | Title | Published | Id | Note |", "|---|---|---|---|---|---|"]
+    for source in brief.sources:
+        title = md(source.title or source.source)
+        if source.url:
+            title = f"[{title}](<{source.url.replace('>', '%3E').replace(' ', '%20')}>)"
+        notes = []
+        if source.on_topic is False:
+            notes.append("off topic: not merged")
+        elif source.on_topic is None:
+            notes.append("topic not determined")
+        if source.counted_with:
+            notes.append(f"counted with {labels([source.counted_with])}")
+        if source.incomplete:
+            notes.append("incomplete")
+        if source.also_at:
+            notes.append(f"{len(source.also_at)} more cop{'ies' if len(source.also_at) > 1 else 'y'}")
+        lines.append(
+            f"| {source.label} | {md(source.outlet or '—')} | {title} | {source.published or '—'} | "
+            f"`{source.id}` | {'; '.join(notes)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _coalition_lines(coalition: MergedCoalition, labels: _Labels) -> list[str]:
+    names = ", ".join(f'"{md(n.value)}" ({labels(n.sources)})' for n in coalition.names_seen)
+    facts = [f"kind: {coalition.kind}", f"target: {md(coalition.target or 'not stated')}"]
+    if coalition.led_by:
+        facts.append(f"led by {md(coalition.led_by)}")
+    facts.append(_outlets(coalition.outlets))
+    lines = [f"### {coalition.id} · {md(coalition.name)}", "", " · ".join(facts), "", f"Called: {names}", ""]
+    for count in coalition.stated_counts:
+        lines.append(f"Stated member count: {count.value} ({labels(count.source_ids)})")
+    if coalition.members:
+        lines += ["| Member | Status | Listed by | Left out by | Role |", "|---|---|---|---|---|"]
+        for member in coalition.members:
+            status = STATUS_MARK[member.status]
+            if member.status == "agreed":
+                status += f" ({_outlets(member.outlets)})"
+            if member.membership != ["member"]:
+                status += f"; {'/'.join(member.membership)}"
+            roles = "; ".join(md(role.value) for role in member.roles)
+            lines.append(
+                f"| {md(member.name)} | {status} | {labels(member.source_ids)} | {labels(member.omitted_by) or '—'} | "
+                f"{roles or '—'} |"
+            )
+        lines.append("")
+    for title, statements in (("Objectives", coalition.objectives), ("Mechanisms", coalition.mechanisms)):
+        if statements:
+            lines.append(f"{title}:")
+            for statement in statements:
+                lines.append(f"- {md(statement.text)} ({labels(statement.source_ids)})")
+                lines += labels.evidence(statement.supports)
+            lines.append("")
+    backing: dict[tuple[str, str], list[str]] = {}
+    for support in coalition.supports:
+        backing.setdefault((support.source, support.evidence), []).append("the coalition")
+    for member in coalition.members:
+        for support in member.supports:
+            names = backing.setdefault((support.source, support.evidence), [])
+            names += [] if member.name in names else [member.name]
+    lines.append("Evidence:")
+    lines += [
+        f'- {labels([source])}: "{md(evidence)}" — for {", ".join(md(name) for name in names)}'
+        for (source, evidence), names in sorted(backing.items(), key=lambda item: labels.order(item[0][0]))
+    ]
+    lines.append("")
+    return lines

@@ -118,7 +118,7 @@ def test_unknown_backend_and_format_are_clean_errors():
     assert result.exit_code == 3
     assert "unknown backend 'telepathy'" in result.stderr
     result = run("extract", "--format", "yaml", article)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "unknown --format" in result.stderr
 
 
@@ -139,8 +139,11 @@ def test_auto_backend_picks_openai_when_a_key_is_set(monkeypatch):
 def test_schema_command_matches_the_committed_file(tmp_path):
     result = run("schema", "--write", "--dir", str(tmp_path))
     assert result.exit_code == 0
-    written = (tmp_path / "article_brief.schema.json").read_text()
-    assert written == (ROOT / "schemas" / "article_brief.schema.json").read_text()
+    for name in ("article_brief.schema.json", "coalition_brief.schema.json"):
+        written = (tmp_path / name).read_text()
+        assert written == (ROOT / "schemas" / name).read_text(), f"{name}: run `summarise schema --write`"
+    printed = run("schema", "coalition")
+    assert json.loads(printed.stdout)["title"] == "CoalitionBrief"
 
 
 @pytest.mark.parametrize("path", sorted(RECORDINGS.glob("*.json"))[:50], ids=lambda p: p.name)
