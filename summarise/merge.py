@@ -765,23 +765,34 @@ def _date_sort_key(date: str | None) -> tuple:
     return (0, date, len(date))
 
 
+def _event_match(cluster: list[_Dated], item: _Dated) -> float:
+    """How well an event fits a cluster: 0 unless every date is compatible and a description is close."""
+    if not all(_compatible(d.date, item.date) for d in cluster):
+        return 0.0
+    needed = EVENT_SIMILARITY if item.date else DATE_CONFLICT_SIMILARITY
+    best = max(
+        100.0 if normalise(d.event.evidence) == normalise(item.event.evidence)
+        else _similar(d.event.description, item.event.description)
+        for d in cluster
+    )
+    return best if best >= needed else 0.0
+
+
 def _merge_timeline(sources: list[_Source], outlets: _Outlets, conflicts: _Conflicts) -> list[TimelineEntry]:
     items = []
     for source in sources:
         for event in source.facts(Event):
             date, basis = _event_date(source, event)
             items.append(_Dated(source, event, date, basis))
-    items.sort(key=lambda d: (_date_sort_key(d.date), outlets.order[d.source.id]))
-
-    def same_event(cluster: list[_Dated], item: _Dated) -> bool:
-        return all(_compatible(d.date, item.date) for d in cluster) and any(
-            normalise(d.event.evidence) == normalise(item.event.evidence)
-            or _similar(d.event.description, item.event.description)
-            >= (EVENT_SIMILARITY if item.date else DATE_CONFLICT_SIMILARITY)
-            for d in cluster
-        )
-
-    clusters = _cluster(items, same_event)
+    # Precise dates first, so that "in March" joins the best-matching "March 9", not the first March event.
+    items.sort(key=lambda d: (-len(d.date or ""), _date_sort_key(d.date), outlets.order[d.source.id]))
+    clusters: list[list[_Dated]] = []
+    for item in items:
+        best, index = max(((_event_match(c, item), -i) for i, c in enumerate(clusters)), default=(0.0, 0))
+        if best > 0:
+            clusters[-index].append(item)
+        else:
+            clusters.append([item])
     entries: list[TimelineEntry] = []
     for cluster in clusters:
         dates = [d.date for d in cluster if d.date]
