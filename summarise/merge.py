@@ -40,15 +40,17 @@ import datetime as dt
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import combinations
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz
 
 from summarise.dates import resolve_date
-from summarise.entities import TARGET_ORGANISATION, canonical_name, entities_in
+from summarise.entities import TARGET_ORGANISATION, canonical_name, entities_in, names_entity
 from summarise.grounding import normalise
 from summarise.schemas import (
     ArticleBrief,
@@ -98,6 +100,7 @@ WIRE_MIN_SHARED = 2  # long evidence spans two articles must share to be copies 
 WIRE_SPAN_CHARS = 40
 
 T = TypeVar("T")
+H = TypeVar("H", bound=Hashable)
 
 
 # --- sources ------------------------------------------------------------------------------------
@@ -133,7 +136,7 @@ class _Source:
 
     def outlet_key(self) -> str:
         if outlet := self.first("outlet"):
-            return "outlet:" + normalise(outlet)
+            return "outlet:" + _norm(outlet)
         if url := self.first("url"):
             host = (urlsplit(url).hostname or "").removeprefix("www.")
             if host:
@@ -190,24 +193,29 @@ def _group_outlets(sources: list[_Source]) -> None:
 
     order = {source.id: index for index, source in enumerate(sources)}
     by_outlet: dict[str, str] = {}
-    spans = {source.id: _long_spans(source) for source in sources}
-    for index, source in enumerate(sources):
+    for source in sources:
         key = source.outlet_key()
         if key in by_outlet:
             join(by_outlet[key], source.id)
         by_outlet.setdefault(key, source.id)
-        for other in sources[:index]:
-            shared = spans[source.id] & spans[other.id]
-            smaller = min(len(spans[source.id]), len(spans[other.id]))
-            if len(shared) >= WIRE_MIN_SHARED and len(shared) * 2 >= smaller:
-                join(other.id, source.id)
+    spans = {source.id: _long_spans(source) for source in sources}
+    holders: dict[str, list[str]] = {}
+    for source in sources:
+        for span in spans[source.id]:
+            holders.setdefault(span, []).append(source.id)
+    shared: Counter[tuple[str, str]] = Counter()
+    for ids in holders.values():
+        shared.update(combinations(ids, 2))
+    for (a, b), count in shared.items():
+        if count >= WIRE_MIN_SHARED and count * 2 >= min(len(spans[a]), len(spans[b])):
+            join(a, b)
     for source in sources:
         source.group = root(source.id)
 
 
 def _long_spans(source: _Source) -> set[str]:
     return {
-        normalise(fact.evidence)
+        _norm(fact.evidence)
         for brief in source.briefs
         if brief.on_topic is not False
         for fact in brief.facts()
@@ -241,6 +249,7 @@ def _clean(value: str | None) -> str | None:
     return None if value.lower() in {"", "null", "none", "n/a", "unknown", "-"} else value
 
 
+@lru_cache(maxsize=1 << 12)
 def _canonical_entity(text: str | None) -> str | None:
     """The canonical country or organisation a short text denotes, if the tables know it."""
     text = _clean(text)
@@ -280,20 +289,45 @@ def _majority(values: Iterable[T], rank: Callable[[T], Any] = str) -> T | None:
     return min(counts, key=lambda value: (-counts[value], rank(value)))
 
 
+@lru_cache(maxsize=1 << 16)
+def _norm(text: str) -> str:
+    return normalise(text)
+
+
+@lru_cache(maxsize=1 << 18)
 def _similar(a: str, b: str) -> float:
-    return fuzz.token_set_ratio(normalise(a), normalise(b))
+    """Word-set similarity of two texts (0-100); texts that state different numbers score 0."""
+    if _numbers(a) != _numbers(b):
+        return 0.0  # "500 troops" and "5,000 troops" are a disagreement, not one fact
+    return fuzz.token_set_ratio(_norm(a), _norm(b))
 
 
-def _cluster(items: Sequence[T], same: Callable[[list[T], T], bool]) -> list[list[T]]:
-    """Greedy clustering in the given (canonical) order: each item joins the first cluster that takes it."""
+@lru_cache(maxsize=1 << 16)
+def _numbers(text: str) -> frozenset[str]:
+    return frozenset(number.replace(",", "") for number in re.findall(r"\d[\d,.]*", text))
+
+
+def _cluster(items: Sequence[T], signature: Callable[[T], H], same: Callable[[H, H], bool]) -> list[list[T]]:
+    """Greedy clustering in the given (canonical) order: each item joins the first cluster that takes it.
+
+    Items are compared through their signatures, and each distinct signature of a cluster only
+    once, so a thousand briefs repeating the same few facts cost little more than one.
+    """
     clusters: list[list[T]] = []
+    signatures: list[list[H]] = []
+    home: dict[H, int] = {}
     for item in items:
-        for cluster in clusters:
-            if same(cluster, item):
-                cluster.append(item)
-                break
-        else:
-            clusters.append([item])
+        key = signature(item)
+        index = home.get(key)
+        if index is None:
+            index = next((n for n, keys in enumerate(signatures) if any(same(k, key) for k in keys)), None)
+            if index is None:
+                clusters.append([])
+                signatures.append([])
+                index = len(clusters) - 1
+            signatures[index].append(key)
+            home[key] = index
+        clusters[index].append(item)
     return clusters
 
 
@@ -384,10 +418,41 @@ class _Description:
     leader: str | None
     known: str | None
     members: dict[str, list[Any]] = field(default_factory=dict)  # canonical name -> CoalitionMember list
+    member_set: frozenset[str] = frozenset()
 
-    @property
-    def member_set(self) -> set[str]:
-        return set(self.members)
+    def __post_init__(self) -> None:
+        self.member_set = frozenset(self.members)
+
+
+@dataclass
+class _CoalitionCluster:
+    """Descriptions taken for one coalition, with what a new description is compared to."""
+
+    descriptions: list[_Description] = field(default_factory=list)
+    sources: set[str] = field(default_factory=set)
+    targets: set[str] = field(default_factory=set)
+    leaders: set[str] = field(default_factory=set)
+    members: set[str] = field(default_factory=set)
+
+    def add(self, description: _Description) -> None:
+        self.descriptions.append(description)
+        self.sources.add(description.source.id)
+        self.targets |= {description.target} if description.target else set()
+        self.leaders |= {description.leader} if description.leader else set()
+        self.members |= description.member_set
+
+    def takes(self, item: _Description) -> bool:
+        """Whether ``item`` describes this coalition (two descriptions of one article never do)."""
+        if item.source.id in self.sources:
+            return False
+        known = self.descriptions[0].known
+        if known or item.known:
+            return known == item.known
+        if item.target and self.targets - {item.target}:
+            return False
+        if not self.members or not item.member_set:
+            return bool(item.leader and item.leader in self.leaders)
+        return len(self.members & item.member_set) / len(self.members | item.member_set) >= MEMBER_OVERLAP
 
 
 def _describe(source: _Source, coalition: Coalition) -> _Description:
@@ -398,7 +463,7 @@ def _describe(source: _Source, coalition: Coalition) -> _Description:
         name = _canonical_entity(member.name) or _canonical_entity(member.name_as_written) or member.name
         name = STANDS_FOR.get(name, name)
         members.setdefault(name, []).append(member)
-        if leader is None and member.role and normalise(member.role) in {"leader", "lead", "leading", "led by"}:
+        if leader is None and member.role and _norm(member.role) in {"leader", "lead", "leading", "led by"}:
             leader = name
     leader = STANDS_FOR.get(leader or "", leader)
     return _Description(source, coalition, target, leader, _known_coalition(coalition, leader), members)
@@ -408,36 +473,23 @@ def _known_coalition(coalition: Coalition, leader: str | None) -> str | None:
     for name, facts in KNOWN_COALITIONS.items():
         if _canonical_entity(coalition.name) == name:
             return name
-        if any(entity.canonical == name for entity in entities_in(coalition.evidence)) and leader in (
-            None,
-            facts["led_by"],
-        ):
+        if names_entity(coalition.evidence, name) and leader in (None, facts["led_by"]):
             return name
     return None
 
 
-def _same_coalition(cluster: list[_Description], item: _Description) -> bool:
-    if any(d.source is item.source for d in cluster):
-        return False
-    first = cluster[0]
-    if first.known or item.known:
-        return first.known == item.known
-    targets = {d.target for d in cluster if d.target} | ({item.target} if item.target else set())
-    if len(targets) > 1:
-        return False
-    union = set().union(*(d.member_set for d in cluster))
-    if not union or not item.member_set:
-        leaders = {d.leader for d in cluster if d.leader}
-        return bool(item.leader and item.leader in leaders)
-    return len(union & item.member_set) / len(union | item.member_set) >= MEMBER_OVERLAP
-
-
 def _merge_coalitions(sources: list[_Source], outlets: _Outlets, conflicts: _Conflicts) -> list[MergedCoalition]:
     descriptions = [_describe(source, c) for source in sources for c in source.facts(Coalition)]
-    clusters = _cluster(descriptions, _same_coalition)
+    clusters: list[_CoalitionCluster] = []
+    for description in descriptions:
+        home = next((cluster for cluster in clusters if cluster.takes(description)), None)
+        if home is None:
+            home = _CoalitionCluster()
+            clusters.append(home)
+        home.add(description)
     merged: list[MergedCoalition] = []
     for number, cluster in enumerate(clusters, start=1):
-        merged.append(_merge_coalition(f"C{number}", cluster, outlets, conflicts))
+        merged.append(_merge_coalition(f"C{number}", cluster.descriptions, outlets, conflicts))
     names = Counter(c.name for c in merged)
     for coalition in merged:
         if names[coalition.name] > 1:
@@ -492,7 +544,7 @@ def _merge_coalition(
     return MergedCoalition(
         id=coalition_id,
         name=name,
-        names_seen=_attributed(((d.coalition.name, d.source.id) for d in cluster), outlets, normalise),
+        names_seen=_attributed(((d.coalition.name, d.source.id) for d in cluster), outlets, _norm),
         kind=kind,
         target=target,
         led_by=led_by,
@@ -530,7 +582,7 @@ def _merge_members(
                 name=name,
                 status=status,
                 membership=membership,
-                roles=_attributed(((m.role, d.source.id) for d, m in listing if _clean(m.role)), outlets, normalise),
+                roles=_attributed(((m.role, d.source.id) for d, m in listing if _clean(m.role)), outlets, _norm),
                 omitted_by=omitted_by,
                 supports=supports,
                 outlets=count,
@@ -583,9 +635,8 @@ def _member_conflicts(
 def _merge_statements(items: list[tuple[_Source, Statement]], outlets: _Outlets) -> list[MergedStatement]:
     clusters = _cluster(
         items,
-        lambda cluster, item: any(
-            _similar(s.text, item[1].text) >= (CLAIM_SIMILARITY if _same_span(s, item[1]) else 95) for _, s in cluster
-        ),
+        lambda item: (item[1].text, _norm(item[1].evidence)),
+        lambda a, b: _similar(a[0], b[0]) >= (CLAIM_SIMILARITY if a[1] == b[1] else 95),
     )
     merged = []
     for cluster in clusters:
@@ -596,10 +647,6 @@ def _merge_statements(items: list[tuple[_Source, Statement]], outlets: _Outlets)
             )
         )
     return merged
-
-
-def _same_span(a: Statement, b: Statement) -> bool:
-    return normalise(a.evidence) == normalise(b.evidence)
 
 
 # --- people -------------------------------------------------------------------------------------
@@ -632,15 +679,17 @@ def person_key(name: str) -> str:
     return " ".join(words)
 
 
-def _role_words(role: str | None) -> set[str]:
+@lru_cache(maxsize=1 << 12)
+def _role_words(role: str | None) -> frozenset[str]:
+    """The title words of a role ("Syria's interim President" -> president), without places or qualifiers."""
     if not role:
-        return set()
-    plain = normalise(role).replace("'s", " ")
+        return frozenset()
+    plain = _norm(role).replace("'s", " ")
     for entity in entities_in(role):
         for alias in entity.names:
-            plain = re.sub(r"\b" + re.escape(normalise(alias)) + r"\b", " ", plain)
-    words = set(re.findall(r"[a-z]+", plain)) - _ROLE_NOISE
-    return {w for w in words if len(w) > 2} - {"syrian", "turkish", "iraqi", "jordanian", "american", "lebanese"}
+            plain = re.sub(r"\b" + re.escape(_norm(alias)) + r"\b", " ", plain)
+    words = set(re.findall(r"[a-z]+", plain)) - _ROLE_NOISE - set(_DEMONYMS)
+    return frozenset(w for w in words if len(w) > 2)
 
 
 _DEMONYMS = {
@@ -659,19 +708,25 @@ _DEMONYMS = {
 
 def _countries_of(person: Person) -> set[str]:
     """The countries a person's affiliation and role tie them to."""
-    found: set[str] = set()
-    for text in (person.affiliation, person.role):
-        text = _clean(text)
-        if not text:
-            continue
-        found |= {STANDS_FOR.get(e.canonical, e.canonical) for e in entities_in(text)}
-        found |= {country for word, country in _DEMONYMS.items() if re.search(rf"\b{word}\b", text, re.I)}
-    return found
+    return set(_countries_in(person.affiliation)) | set(_countries_in(person.role))
+
+
+@lru_cache(maxsize=1 << 12)
+def _countries_in(text: str | None) -> frozenset[str]:
+    text = _clean(text)
+    if not text:
+        return frozenset()
+    found = {STANDS_FOR.get(e.canonical, e.canonical) for e in entities_in(text)}
+    found |= {country for word, country in _DEMONYMS.items() if re.search(rf"\b{word}\b", text, re.I)}
+    return frozenset(found)
 
 
 def _merge_people(sources: list[_Source], outlets: _Outlets, conflicts: _Conflicts) -> list[MergedPerson]:
     mentions = [(source, person) for source in sources for person in source.facts(Person) if person_key(person.name)]
-    by_key = _cluster(mentions, lambda cluster, item: person_key(cluster[0][1].name) == person_key(item[1].name))
+    keyed: dict[str, list[tuple[_Source, Person]]] = {}
+    for mention in mentions:
+        keyed.setdefault(person_key(mention[1].name), []).append(mention)
+    by_key = list(keyed.values())
     reasons: dict[int, list[str]] = {}
     groups: list[list[tuple[_Source, Person]]] = []
     for cluster in by_key:
@@ -690,7 +745,7 @@ def _merge_people(sources: list[_Source], outlets: _Outlets, conflicts: _Conflic
         person = MergedPerson(
             name=variants[0].value,
             variants=variants,
-            roles=_attributed(((r, s.id) for s, p in group if (r := _clean(p.role))), outlets, normalise),
+            roles=_attributed(((r, s.id) for s, p in group if (r := _clean(p.role))), outlets, _norm),
             affiliations=_attributed(
                 ((_canonical_entity(a) or a, s.id) for s, p in group if (a := _clean(p.affiliation))), outlets
             ),
@@ -765,17 +820,28 @@ def _date_sort_key(date: str | None) -> tuple:
     return (0, date, len(date))
 
 
-def _event_match(cluster: list[_Dated], item: _Dated) -> float:
-    """How well an event fits a cluster: 0 unless every date is compatible and a description is close."""
-    if not all(_compatible(d.date, item.date) for d in cluster):
-        return 0.0
-    needed = EVENT_SIMILARITY if item.date else DATE_CONFLICT_SIMILARITY
-    best = max(
-        100.0 if normalise(d.event.evidence) == normalise(item.event.evidence)
-        else _similar(d.event.description, item.event.description)
-        for d in cluster
-    )
-    return best if best >= needed else 0.0
+@dataclass
+class _EventCluster:
+    items: list[_Dated] = field(default_factory=list)
+    dates: set[str | None] = field(default_factory=set)
+    descriptions: set[str] = field(default_factory=set)
+    evidence: set[str] = field(default_factory=set)
+
+    def add(self, item: _Dated) -> None:
+        self.items.append(item)
+        self.dates.add(item.date)
+        self.descriptions.add(item.event.description)
+        self.evidence.add(_norm(item.event.evidence))
+
+    def match(self, item: _Dated) -> float:
+        """How well an event fits: 0 unless every date is compatible and a description is close."""
+        if not all(_compatible(date, item.date) for date in self.dates):
+            return 0.0
+        if _norm(item.event.evidence) in self.evidence:
+            return 100.0
+        needed = EVENT_SIMILARITY if item.date else DATE_CONFLICT_SIMILARITY
+        best = max(_similar(description, item.event.description) for description in self.descriptions)
+        return best if best >= needed else 0.0
 
 
 def _merge_timeline(sources: list[_Source], outlets: _Outlets, conflicts: _Conflicts) -> list[TimelineEntry]:
@@ -786,15 +852,15 @@ def _merge_timeline(sources: list[_Source], outlets: _Outlets, conflicts: _Confl
             items.append(_Dated(source, event, date, basis))
     # Precise dates first, so that "in March" joins the best-matching "March 9", not the first March event.
     items.sort(key=lambda d: (-len(d.date or ""), _date_sort_key(d.date), outlets.order[d.source.id]))
-    clusters: list[list[_Dated]] = []
+    groups: list[_EventCluster] = []
     for item in items:
-        best, index = max(((_event_match(c, item), -i) for i, c in enumerate(clusters)), default=(0.0, 0))
-        if best > 0:
-            clusters[-index].append(item)
-        else:
-            clusters.append([item])
+        best, index = max(((group.match(item), -n) for n, group in enumerate(groups)), default=(0.0, 0))
+        if best == 0:
+            groups.append(_EventCluster())
+            index = -(len(groups) - 1)
+        groups[-index].add(item)
     entries: list[TimelineEntry] = []
-    for cluster in clusters:
+    for cluster in (group.items for group in groups):
         dates = [d.date for d in cluster if d.date]
         date = max(dates, key=len) if dates else None
         supports = _dedupe_supports((_support(d.source, d.event.evidence, d.event.when_text) for d in cluster), outlets)
@@ -804,7 +870,7 @@ def _merge_timeline(sources: list[_Source], outlets: _Outlets, conflicts: _Confl
                 date=date,
                 approximate=date is None or len(date) < 10,
                 date_basis="text" if "text" in bases else "publication_date" if bases else None,
-                when=_attributed(((d.event.when_text, d.source.id) for d in cluster), outlets, normalise),
+                when=_attributed(((d.event.when_text, d.source.id) for d in cluster), outlets, _norm),
                 description=cluster[0].event.description,
                 supports=supports,
                 outlets=outlets.count(s.source for s in supports),
@@ -843,25 +909,25 @@ def _date_conflicts(entries: list[TimelineEntry], outlets: _Outlets, conflicts: 
 
 
 def _unit_key(unit: str | None) -> str:
-    words = re.findall(r"[a-z]+", normalise(unit or ""))
+    words = re.findall(r"[a-z]+", _norm(unit or ""))
     return " ".join(word[:-1] if word.endswith("s") and len(word) > 3 else word for word in words)
 
 
-def _same_measure(a: Figure, b: Figure) -> bool:
+def _measure(figure: Figure) -> tuple[str, str]:
+    return _unit_key(figure.unit), f"{figure.unit or ''} {figure.what}"
+
+
+def _same_measure(a: tuple[str, str], b: tuple[str, str]) -> bool:
     """Whether two figures count the same thing: similar descriptions, and units that do not differ."""
-    units = _unit_key(a.unit), _unit_key(b.unit)
-    needed = FIGURE_SIMILARITY if units[0] == units[1] or not all(units) else SAME_THING_SIMILARITY
-    return _similar(f"{a.unit or ''} {a.what}", f"{b.unit or ''} {b.what}") >= needed
+    needed = FIGURE_SIMILARITY if a[0] == b[0] or not (a[0] and b[0]) else SAME_THING_SIMILARITY
+    return _similar(a[1], b[1]) >= needed
 
 
 def _merge_figures(sources: list[_Source], outlets: _Outlets, conflicts: _Conflicts) -> list[FigureGroup]:
     items = [(source, figure) for source in sources for figure in source.facts(Figure)]
 
-    def same_measure(cluster: list[tuple[_Source, Figure]], item: tuple[_Source, Figure]) -> bool:
-        return any(_same_measure(figure, item[1]) for _, figure in cluster)
-
     groups = []
-    for number, cluster in enumerate(_cluster(items, same_measure), start=1):
+    for number, cluster in enumerate(_cluster(items, lambda item: _measure(item[1]), _same_measure), start=1):
         values: dict[float, list[tuple[_Source, Figure]]] = {}
         for source, figure in cluster:
             values.setdefault(figure.value, []).append((source, figure))
@@ -912,14 +978,12 @@ _NEGATION = re.compile(
 def _merge_claims(sources: list[_Source], outlets: _Outlets, conflicts: _Conflicts) -> list[MergedClaim]:
     items = [(source, claim) for source in sources for claim in source.facts(Claim)]
 
-    def same_claim(cluster: list[tuple[_Source, Claim]], item: tuple[_Source, Claim]) -> bool:
-        return any(
-            _similar(c.claim, item[1].claim) >= CLAIM_SIMILARITY and _negated(c.claim) == _negated(item[1].claim)
-            for _, c in cluster
-        )
-
     merged = []
-    for cluster in _cluster(items, same_claim):
+    for cluster in _cluster(
+        items,
+        lambda item: (item[1].claim, _negated(item[1].claim)),
+        lambda a, b: a[1] == b[1] and _similar(a[0], b[0]) >= CLAIM_SIMILARITY,
+    ):
         supports = _dedupe_supports((_support(s, c.evidence, c.claim) for s, c in cluster), outlets)
         holder = _majority((c.holder for _, c in cluster), lambda h: (len(h), h)) or cluster[0][1].holder
         merged.append(
@@ -932,18 +996,23 @@ def _merge_claims(sources: list[_Source], outlets: _Outlets, conflicts: _Conflic
         )
     for index, claim in enumerate(merged):
         for other in merged[index + 1 :]:
-            if (
-                _negated(claim.claim) != _negated(other.claim)
-                and _similar(_NEGATION.sub(" ", claim.claim), _NEGATION.sub(" ", other.claim)) >= CLAIM_SIMILARITY
-                and not set(claim.source_ids) & set(other.source_ids)
-            ):
+            why = _contradiction(claim.claim, other.claim)
+            if why and not set(claim.source_ids) & set(other.source_ids):
                 conflicts.add(
-                    "claim",
-                    claim.claim,
-                    [(claim.claim, claim.source_ids), (other.claim, other.source_ids)],
-                    note="One source states it, another states the opposite.",
+                    "claim", claim.claim, [(claim.claim, claim.source_ids), (other.claim, other.source_ids)], note=why
                 )
     return merged
+
+
+def _contradiction(a: str, b: str) -> str | None:
+    """Why two claims contradict each other, if they do: one negates the other, or their numbers differ."""
+    if _negated(a) != _negated(b) and _similar(_NEGATION.sub(" ", a), _NEGATION.sub(" ", b)) >= CLAIM_SIMILARITY:
+        return "One source states it, another states the opposite."
+    if _numbers(a) and _numbers(b) and _numbers(a) != _numbers(b) and _negated(a) == _negated(b):
+        stripped = [re.sub(r"\d[\d,.]*", " ", text) for text in (a, b)]
+        if _similar(*stripped) >= SAME_THING_SIMILARITY + 10:
+            return "The sources state the same thing with different numbers."
+    return None
 
 
 def _negated(text: str) -> bool:
@@ -952,13 +1021,7 @@ def _negated(text: str) -> bool:
 
 def _merge_quotes(sources: list[_Source], outlets: _Outlets) -> list[MergedQuote]:
     items = [(source, quote) for source in sources for quote in source.facts(Quote)]
-    clusters = _cluster(
-        items,
-        lambda cluster, item: any(
-            normalise(q.text) in normalise(item[1].text) or normalise(item[1].text) in normalise(q.text)
-            for _, q in cluster
-        ),
-    )
+    clusters = _cluster(items, lambda item: _norm(item[1].text), lambda a, b: a in b or b in a)
     merged = []
     for cluster in clusters:
         supports = _dedupe_supports((_support(s, q.evidence, q.text) for s, q in cluster), outlets)

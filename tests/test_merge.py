@@ -562,3 +562,37 @@ def supports_by_section(merged: CoalitionBrief) -> dict[str, set[tuple[str, str]
         "claims": pairs(merged.claims),
         "quotes": pairs(merged.quotes),
     }
+
+
+def test_claims_that_differ_only_in_a_number_are_not_merged_but_listed_as_a_conflict():
+    merged = merge_briefs(
+        [
+            brief(
+                "a",
+                "Outlet A",
+                "2025-01-01",
+                claims=[
+                    Claim(
+                        holder="Ankara",
+                        claim="Turkey will send 500 troops to the zone",
+                        evidence="it will send 500 troops",
+                    )
+                ],
+            ),
+            brief(
+                "b",
+                "Outlet B",
+                "2025-01-02",
+                claims=[
+                    Claim(
+                        holder="Ankara",
+                        claim="Turkey will send 5,000 troops to the zone",
+                        evidence="up to 5,000 troops",
+                    )
+                ],
+            ),
+        ]
+    )
+    assert len(merged.claims) == 2
+    (conflict,) = merged.conflicts
+    assert conflict.kind == "claim" and "different numbers" in (conflict.note or "")
