@@ -73,7 +73,7 @@ from summarise.schemas import (
 from summarise.store import Store
 from summarise.templates import PromptSet, load_prompts
 
-EXTRACTION_VERSION = "3"
+EXTRACTION_VERSION = "4"
 NOT_MEMBERS = {TARGET_ORGANISATION, "Global Coalition to Defeat ISIS"}
 #: A national body named as a member stands for its country ("CENTCOM joined ..." -> United States).
 STANDS_FOR = {"CENTCOM": "United States"}
@@ -529,6 +529,10 @@ def article_ref(article: Article) -> ArticleRef:
     )
 
 
+#: What a small model writes into a string field when it means "nothing".
+_PLACEHOLDERS = {"", "null", "none", "n/a", "unknown", "-"}
+
+
 def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> None:
     if step == "coalitions":
         brief.on_topic = answer.on_topic
@@ -561,7 +565,8 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> Non
             sentence = (with_role or naming)[0][:EVIDENCE_MAX_CHARS]
             evidence = find_span(article.text, sentence) or sentence
             role = draft.role if with_role else None
-            brief.people.append(Person(evidence=evidence, name=draft.name, role=role, affiliation=draft.affiliation))
+            affiliation = None if (draft.affiliation or "").strip().lower() in _PLACEHOLDERS else draft.affiliation
+            brief.people.append(Person(evidence=evidence, name=draft.name, role=role, affiliation=affiliation))
     elif step == "events":
         for draft in answer.events:
             if not looks_like_time(draft.when):

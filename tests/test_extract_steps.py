@@ -348,3 +348,11 @@ def test_a_changed_article_misses_the_cache(tmp_path, article):
     assert len(backend.history) == 10
     assert extractor.cache_key(article) != extractor.cache_key(retitled)
     store.close()
+
+
+def test_a_placeholder_affiliation_is_read_as_none(article):
+    people = {"people": [{"name": "Hakan Fidan", "role": "Foreign Minister", "affiliation": "null"}]}
+    backend = ScriptedBackend(function=answering(people=people))  # scripted: the model writes "null" as text
+    brief = extractor_for(backend).extract(article)
+    [fidan] = brief.people
+    assert fidan.affiliation is None
