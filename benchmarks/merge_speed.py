@@ -31,8 +31,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from summarise.merge import merge_briefs  # noqa: E402
-from summarise.schemas import (  # noqa: E402
+from summarise.merge import merge_briefs
+from summarise.schemas import (
     ArticleBrief,
     ArticleRef,
     Claim,

@@ -347,32 +347,17 @@ def test_same_event_from_two_sources_is_one_entry_and_different_dates_are_a_conf
     assert all(e.conflict == conflict.id for e in merged.timeline)
 
 
+def claiming(name: str, claim: str, evidence: str) -> ArticleBrief:
+    """A brief of outlet ``name`` holding one claim of Ankara's."""
+    return brief(name, f"Outlet {name}", "2025-01-01", claims=[Claim(holder="Ankara", claim=claim, evidence=evidence)])
+
+
 def test_contradictory_claims_are_listed_with_their_sources():
     merged = merge_briefs(
         [
-            brief(
-                "a",
-                "Outlet A",
-                "2025-01-01",
-                claims=[
-                    Claim(
-                        holder="Ankara",
-                        claim="Turkey will send troops to the joint centre",
-                        evidence="Ankara says it will send troops",
-                    )
-                ],
-            ),
-            brief(
-                "b",
-                "Outlet B",
-                "2025-01-02",
-                claims=[
-                    Claim(
-                        holder="Turkish officials",
-                        claim="Turkey will not send troops to the joint centre",
-                        evidence="officials said Turkey will not send troops",
-                    )
-                ],
+            claiming("a", "Turkey will send troops to the joint centre", "Ankara says it will send troops"),
+            claiming(
+                "b", "Turkey will not send troops to the joint centre", "officials said Turkey will not send troops"
             ),
         ]
     )
@@ -567,30 +552,8 @@ def supports_by_section(merged: CoalitionBrief) -> dict[str, set[tuple[str, str]
 def test_claims_that_differ_only_in_a_number_are_not_merged_but_listed_as_a_conflict():
     merged = merge_briefs(
         [
-            brief(
-                "a",
-                "Outlet A",
-                "2025-01-01",
-                claims=[
-                    Claim(
-                        holder="Ankara",
-                        claim="Turkey will send 500 troops to the zone",
-                        evidence="it will send 500 troops",
-                    )
-                ],
-            ),
-            brief(
-                "b",
-                "Outlet B",
-                "2025-01-02",
-                claims=[
-                    Claim(
-                        holder="Ankara",
-                        claim="Turkey will send 5,000 troops to the zone",
-                        evidence="up to 5,000 troops",
-                    )
-                ],
-            ),
+            claiming("a", "Turkey will send 500 troops to the zone", "it will send 500 troops"),
+            claiming("b", "Turkey will send 5,000 troops to the zone", "up to 5,000 troops"),
         ]
     )
     assert len(merged.claims) == 2
