@@ -397,6 +397,68 @@ def _write_merged(briefs: list[ArticleBrief], output_format: str, output: Path |
     )
 
 
+@app.command("eval")
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="Gold JSON keyed by article file name (see fixtures/eval/).")],
+    articles: ArticlesArg,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
+    merged: Annotated[
+        Path | None,
+        typer.Option("--merged", help='Also score the merged brief\'s conflicts against {"conflicts": [...]}.'),
+    ] = None,
+    briefs_file: Annotated[
+        Path | None,
+        typer.Option("--briefs", help="Score these saved briefs (JSON Lines) instead of extracting the articles."),
+    ] = None,
+    backend: BackendOpt = None,
+    model: ModelOpt = None,
+    gguf: GgufOpt = None,
+    replay_dir: ReplayOpt = None,
+    no_cache: NoCacheOpt = False,
+    reasks: ReasksOpt = 1,
+    retries: RetriesOpt = 3,
+    n_ctx: NCtxOpt = None,
+) -> None:
+    """Extract the articles and score each brief against the gold of the same file name.
+
+    Prints precision, recall and F1 per field (members, people, events, numbers, objectives)
+    with totals, on-topic accuracy, role accuracy, invented dates and groundedness, then
+    each article's misses and inventions. Exit status: 0, or the extraction's (see `extract`).
+    """
+    from summarise.articles import load_articles
+    from summarise.evaluate import load_gold, load_gold_conflicts, render_report, score, score_conflicts
+    from summarise.merge import merge_briefs
+
+    try:
+        gold_articles = load_gold(gold)
+        gold_conflicts = load_gold_conflicts(merged) if merged else None
+    except SummariseError as error:
+        raise fail(error) from None
+    briefs: list[ArticleBrief] = []
+    if briefs_file is not None:
+        briefs, problems = read_briefs([str(briefs_file)])
+        for problem in problems:
+            err.print(f"[bold red]error:[/] {escape(problem)}", soft_wrap=True)
+        exit_code = 2 if problems else 0
+    else:
+        options = ExtractionOptions(backend, model, gguf, replay_dir, None, no_cache, reasks, retries, n_ctx)
+        exit_code = extract_all(articles, options, briefs.append)
+    texts = {Path(article.source).name: article.text for article in load_articles(articles).articles}
+    report = score(gold_articles, briefs, texts)
+    infos = {(b.extraction.backend, b.extraction.model, b.extraction.prompt_hash) for b in briefs if b.extraction}
+    report = {
+        "extracted_with": [{"backend": b, "model": m, "prompt_hash": h} for b, m, h in sorted(infos)],
+        **report,
+    }
+    if gold_conflicts is not None:
+        report["conflicts"] = score_conflicts(merge_briefs(briefs), gold_conflicts)
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render_report(report), nl=False)
+    raise typer.Exit(exit_code)
+
+
 @app.command()
 def schema(
     name: Annotated[str, typer.Argument(help="article or coalition (the merged brief)")] = "article",
