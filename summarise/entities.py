@@ -10,6 +10,7 @@ Short acronyms (``IS``, ``US``) match case-sensitively so that the English words
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -262,3 +263,24 @@ def person_candidates(text: str, limit: int = 40) -> list[str]:
         if len(seen) >= limit:
             break
     return list(seen)
+
+
+_APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u02bb`\u00b4\u2032]")
+_ARTICLES = {"al", "el"}
+
+
+def person_key(name: str) -> str:
+    """The spelling key of a personal name: case, accents, apostrophes, hyphens and "al"/"el" do not count.
+
+    >>> person_key("Recep Tayyip Erdoğan") == person_key("recep tayyip erdogan")
+    True
+    >>> person_key("Bashar al-Assad") == person_key("Bashar Assad")
+    True
+    >>> person_key("Ahmed Al-Shar'a") == person_key("Ahmad al-Sharaa")
+    False
+    """
+    text = unicodedata.normalize("NFKD", name)
+    text = "".join(char for char in text if not unicodedata.combining(char)).casefold()
+    text = _APOSTROPHES.sub("", text)
+    text = re.sub(r"[^\w\s]|_", " ", text)
+    return " ".join(word for word in text.split() if word not in _ARTICLES)

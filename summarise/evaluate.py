@@ -41,7 +41,6 @@ This module needs no model: it scores briefs however they were made.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -49,7 +48,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from rapidfuzz import fuzz
 
-from summarise.entities import canonical_name
+from summarise.entities import canonical_name, person_key
 from summarise.exceptions import InputError
 from summarise.grounding import find_span, normalise
 from summarise.schemas import ArticleBrief, CoalitionBrief
@@ -60,7 +59,6 @@ EVENT_TEXT_MIN_RATIO = 45.0
 OBJECTIVE_MIN_RATIO = 60.0
 CONFLICT_VALUE_MIN_RATIO = 90.0
 FIELDS = ("members", "people", "events", "numbers", "objectives")
-_PARTICLES = {"al", "el"}
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
@@ -176,18 +174,9 @@ def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
 
 
-def normalise_person(name: str) -> str:
-    """Comparison form of a personal name: no case, accents, apostrophes, hyphens or al/el."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(char for char in text if not unicodedata.combining(char)).casefold()
-    text = re.sub(r"['\u2018\u2019\u02bc\u02bb`\u00b4\u2032]", "", text)
-    text = re.sub(r"[^\w\s]|_", " ", text)
-    return " ".join(word for word in text.split() if word not in _PARTICLES)
-
-
 def names_match(first: str, second: str) -> bool:
     """Whether two personal names denote the same person (conservatively)."""
-    a, b = normalise_person(first), normalise_person(second)
+    a, b = person_key(first), person_key(second)
     return bool(a and b) and (a == b or fuzz.token_sort_ratio(a, b) >= NAME_MATCH_MIN_RATIO)
 
 
@@ -218,14 +207,14 @@ def match_people(predicted: Sequence[str], gold: Sequence[str]) -> tuple[list[tu
     """
     first: dict[str, str] = {}
     for name in predicted:
-        first.setdefault(normalise_person(name), name)
+        first.setdefault(person_key(name), name)
     left = list(first.values())
     right = list(dict.fromkeys(gold))
     candidates = [
         (
             101.0
-            if normalise_person(a) == normalise_person(b)
-            else fuzz.token_sort_ratio(normalise_person(a), normalise_person(b)),
+            if person_key(a) == person_key(b)
+            else fuzz.token_sort_ratio(person_key(a), person_key(b)),
             i,
             j,
         )

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -50,7 +49,7 @@ from urllib.parse import urlsplit
 from rapidfuzz import fuzz
 
 from summarise.dates import resolve_date
-from summarise.entities import TARGET_ORGANISATION, canonical_name, entities_in, names_entity
+from summarise.entities import TARGET_ORGANISATION, canonical_name, entities_in, names_entity, person_key
 from summarise.grounding import normalise
 from summarise.schemas import (
     ArticleBrief,
@@ -651,7 +650,6 @@ def _merge_statements(items: list[tuple[_Source, Statement]], outlets: _Outlets)
 
 # --- people -------------------------------------------------------------------------------------
 
-_PARTICLES = {"al", "el", " al-", "el-"}
 _ROLE_NOISE = {
     "interim",
     "new",
@@ -668,15 +666,6 @@ _ROLE_NOISE = {
     "outgoing",
     "transitional",
 }
-
-
-def person_key(name: str) -> str:
-    """A spelling key: case, accents, apostrophes, hyphens and the particle "al" do not count."""
-    text = unicodedata.normalize("NFKD", name)
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    text = re.sub(r"['\u2019\u2018`´]", "", text.casefold())
-    words = [w for w in re.split(r"[\s\-.]+", text) if w and w not in _PARTICLES]
-    return " ".join(words)
 
 
 @lru_cache(maxsize=1 << 12)

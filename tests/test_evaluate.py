@@ -234,3 +234,11 @@ def test_eval_rejects_a_malformed_gold_file_in_one_line(tmp_path):
     assert result.exit_code == 2
     assert f"{bad}: entry 'a.txt': events.0.date" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_fields_the_gold_leaves_out_are_not_scored():
+    gold = {"t.txt": GOLD["t.txt"].model_copy(update={"events": None, "numbers": None, "people": None})}
+    report = score(gold, [perfect(events=[], figures=[], people=[])], {"t.txt": TEXT})
+    total = report["total"]
+    assert total["events"]["articles"] == total["numbers"]["articles"] == total["people"]["articles"] == 0
+    assert report["articles"]["t.txt"]["events"] is None

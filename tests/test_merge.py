@@ -8,7 +8,8 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarise.merge import merge_briefs, person_key
+from summarise.entities import person_key
+from summarise.merge import merge_briefs
 from summarise.schemas import (
     ArticleBrief,
     Claim,
