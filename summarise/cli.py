@@ -6,6 +6,7 @@ recording; 5 endpoint failure; 6 validation failure (see :mod:`summarise.excepti
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from collections.abc import Callable, Iterator
@@ -75,13 +76,20 @@ BriefFormatOpt = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="auto, rich, markdown or json. auto: rich in a terminal, Markdown when piped; "
-        "with -o, json for a .json file and Markdown otherwise.",
+        help="auto, rich, markdown, json, slack (mrkdwn text) or slack-blocks (Block Kit JSON, one payload "
+        "per line). auto: rich in a terminal, Markdown when piped; with -o, json for a .json file, "
+        "Markdown otherwise.",
     ),
 ]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
 RecordOpt = Annotated[
     Path | None, typer.Option("--record", help="Save every model exchange as a fixture in this folder.")
+]
+SinceOpt = Annotated[
+    str | None, typer.Option("--since", help="Slack digest: only timeline entries dated on or after YYYY-MM-DD.")
+]
+MaxItemsOpt = Annotated[
+    int, typer.Option("--max-items", help="Slack digest: at most N entries per list, then '… N more'.", min=1)
 ]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Ignore briefs cached by earlier runs.")]
 ReasksOpt = Annotated[int, typer.Option(help="Validation reasks per question.", min=0, max=5)]
@@ -106,9 +114,7 @@ class ExtractionOptions:
     n_ctx: int | None = None
 
 
-def extract_all(
-    articles: list[str], options: ExtractionOptions, on_brief: Callable[[ArticleBrief], None]
-) -> int:
+def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Callable[[ArticleBrief], None]) -> int:
     """Extract every article, handing each brief to ``on_brief``; return the exit status.
 
     Progress and per-article problems go to stderr. One article that fails does not stop
@@ -282,6 +288,8 @@ def brief(
     articles: ArticlesArg,
     output_format: BriefFormatOpt = "auto",
     output: OutputOpt = None,
+    since: SinceOpt = None,
+    max_items: MaxItemsOpt = 8,
     backend: BackendOpt = None,
     model: ModelOpt = None,
     gguf: GgufOpt = None,
@@ -299,13 +307,91 @@ def brief(
     others and the exit status is that of the first problem (see `extract`).
     """
     output_format = _brief_format(output_format, output)
+    digest = DigestOptions(_since(since), max_items)
     options = ExtractionOptions(backend, model, gguf, replay_dir, record, no_cache, reasks, retries, n_ctx)
     briefs: list[ArticleBrief] = []
     exit_code = extract_all(articles, options, briefs.append)
     if not briefs:
         raise typer.Exit(exit_code or 2)
-    _write_merged(briefs, output_format, output)
+    _write_merged(briefs, output_format, output, digest)
     raise typer.Exit(exit_code)
+
+
+@app.command()
+def digest(
+    articles: ArticlesArg,
+    webhook_url: Annotated[
+        str | None,
+        typer.Option(
+            "--webhook-url",
+            envvar="SLACK_WEBHOOK_URL",
+            show_envvar=True,
+            show_default=False,
+            help="Slack incoming webhook to post to (a secret: never printed).",
+        ),
+    ] = None,
+    since: SinceOpt = None,
+    max_items: MaxItemsOpt = 8,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the Block Kit payloads instead of posting.")
+    ] = False,
+    backend: BackendOpt = None,
+    model: ModelOpt = None,
+    gguf: GgufOpt = None,
+    replay_dir: ReplayOpt = None,
+    no_cache: NoCacheOpt = False,
+    reasks: ReasksOpt = 1,
+    retries: RetriesOpt = 3,
+    n_ctx: NCtxOpt = None,
+) -> None:
+    """Extract and merge the articles, then post the brief's Slack digest to a webhook.
+
+    429 answers are retried after their Retry-After, 5xx answers with backoff (--retries
+    times). Exit status: 0 posted; 5 the webhook failed; otherwise the extraction's.
+    """
+    from summarise.merge import merge_briefs
+    from summarise.slack import SlackError, post_digest, render_blocks
+
+    options_digest = DigestOptions(_since(since), max_items)
+    if not webhook_url and not dry_run:
+        raise fail(ConfigError("no Slack webhook: pass --webhook-url or set SLACK_WEBHOOK_URL (or use --dry-run)"))
+    options = ExtractionOptions(backend, model, gguf, replay_dir, None, no_cache, reasks, retries, n_ctx)
+    briefs: list[ArticleBrief] = []
+    exit_code = extract_all(articles, options, briefs.append)
+    if not briefs:
+        raise typer.Exit(exit_code or 2)
+    payloads = render_blocks(merge_briefs(briefs), options_digest.since, options_digest.max_items)
+    if dry_run:
+        for payload in payloads:
+            typer.echo(json.dumps(payload, ensure_ascii=False))
+        raise typer.Exit(exit_code)
+    try:
+        result = post_digest(payloads, webhook_url or "", retries=retries)
+    except SlackError as error:
+        raise fail(error) from None
+    err.print(
+        f"posted {result.messages} message(s) to the Slack webhook (HTTP {result.status}, "
+        f"{result.attempts} attempt(s))",
+        soft_wrap=True,
+    )
+    raise typer.Exit(exit_code)
+
+
+@dataclass
+class DigestOptions:
+    """How the Slack digest is cut down."""
+
+    since: dt.date | None = None
+    max_items: int = 8
+
+
+def _since(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise fail(UsageError(f"--since '{value}' is not a date: use YYYY-MM-DD")) from None
 
 
 @app.command()
@@ -315,6 +401,8 @@ def merge(
     ],
     output_format: BriefFormatOpt = "auto",
     output: OutputOpt = None,
+    since: SinceOpt = None,
+    max_items: MaxItemsOpt = 8,
 ) -> None:
     """Merge per-article briefs saved earlier into one coalition brief. Needs no model.
 
@@ -322,6 +410,7 @@ def merge(
     others are merged and the exit status is 2.
     """
     output_format = _brief_format(output_format, output)
+    digest = DigestOptions(_since(since), max_items)
     briefs, problems = read_briefs(briefs_files)
     for problem in problems:
         err.print(f"[bold red]error:[/] {escape(problem)}", soft_wrap=True)
@@ -329,7 +418,7 @@ def merge(
         if not problems:
             err.print(f"[bold red]error:[/] no brief to merge in {escape(', '.join(briefs_files))}", soft_wrap=True)
         raise typer.Exit(2)
-    _write_merged(briefs, output_format, output)
+    _write_merged(briefs, output_format, output, digest)
     raise typer.Exit(2 if problems else 0)
 
 
@@ -361,7 +450,7 @@ def read_briefs(paths: list[str]) -> tuple[list[ArticleBrief], list[str]]:
     return briefs, problems
 
 
-_BRIEF_FORMATS = ("auto", "rich", "markdown", "json")
+_BRIEF_FORMATS = ("auto", "rich", "markdown", "json", "slack", "slack-blocks")
 
 
 def _brief_format(requested: str, output: Path | None) -> str:
@@ -374,13 +463,22 @@ def _brief_format(requested: str, output: Path | None) -> str:
     return "rich" if sys.stdout.isatty() else "markdown"
 
 
-def _write_merged(briefs: list[ArticleBrief], output_format: str, output: Path | None) -> None:
+def _write_merged(briefs: list[ArticleBrief], output_format: str, output: Path | None, digest: DigestOptions) -> None:
     from summarise.merge import merge_briefs
     from summarise.render import render_coalition_brief_markdown
 
     merged = merge_briefs(briefs)
     with output_file(output) as out:
-        if output_format == "json":
+        if output_format == "slack":
+            from summarise.slack import render_mrkdwn
+
+            out.write("\n\n".join(render_mrkdwn(merged, digest.since, digest.max_items)) + "\n")
+        elif output_format == "slack-blocks":
+            from summarise.slack import render_blocks
+
+            for payload in render_blocks(merged, digest.since, digest.max_items):
+                out.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        elif output_format == "json":
             out.write(merged.model_dump_json(indent=2) + "\n")
         elif output_format == "rich":
             from rich.markdown import Markdown
