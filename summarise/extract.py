@@ -463,12 +463,31 @@ class Extractor:
         info.seconds = round(time.perf_counter() - started, 2)
         return brief
 
-    def _ask(self, article: Article, step: Step, named: list[Entity], info: ExtractionInfo) -> BaseModel | None:
+    def requests(self, article: Article) -> list[tuple[str, dict[str, Any]]]:
+        """The first request of every question :meth:`extract` would ask, as ``(step, request)``.
+
+        The Batch API path sends these; an article that never names the target gets none
+        (extraction marks it off-topic without a model call).
+        """
+        if not names_entity(article.text, TARGET_ORGANISATION):
+            return []
+        named = entities_in(article.text)
+        built = []
+        for step in STEPS:
+            model, messages = self._question(article, step, named)
+            built.append((step.name, self.client.request_for(model, messages, max_tokens=step.max_tokens)))
+        return built
+
+    def _question(self, article: Article, step: Step, named: list[Entity]) -> tuple[type[BaseModel], list[dict]]:
         model, values = self._answer_model(article, step, named)
         messages = [
             {"role": "system", "content": self.prompts.render("system").strip()},
             {"role": "user", "content": self._article_block(article) + self.prompts.render(step.name, **values)},
         ]
+        return model, messages
+
+    def _ask(self, article: Article, step: Step, named: list[Entity], info: ExtractionInfo) -> BaseModel | None:
+        model, messages = self._question(article, step, named)
         context = {"article_text": article.text}
         call = CallInfo(article_id=article.id, step=step.name, prompt_hash=self.prompts.hash)
         try:

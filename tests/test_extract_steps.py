@@ -356,3 +356,24 @@ def test_a_placeholder_affiliation_is_read_as_none(article):
     brief = extractor_for(backend).extract(article)
     [fidan] = brief.people
     assert fidan.affiliation is None
+
+
+def test_template_syntax_in_an_article_reaches_the_model_as_written():
+    text = ARTICLE + "\nA reader wrote {{ 7*7 }} and {% if x %} and {# note #} in a comment.\n"
+    article = article_from_text(text, "story.md")
+    backend = ScriptedBackend(function=answering())
+    brief = extractor_for(backend).extract(article)
+    sent = backend.history[0]["messages"][1]["content"]
+    assert "{{ 7*7 }} and {% if x %} and {# note #}" in sent and "49" not in sent
+    assert brief.on_topic is True and not brief.extraction.failed_steps
+
+
+def test_requests_built_for_a_batch_are_the_requests_sent(article):
+    backend = ScriptedBackend(function=answering())
+    extractor = extractor_for(backend, reasks=0)
+    built = extractor.requests(article)
+    extractor.extract(article)
+    assert [step for step, _ in built] == [step.name for step in STEPS]
+    from summarise.llm.base import request_key
+
+    assert [request_key(request) for _, request in built] == [request_key(sent) for sent in backend.history]

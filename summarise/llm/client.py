@@ -30,6 +30,7 @@ from instructor.core.exceptions import (
     InstructorRetryException,
     ResponseParsingError,
 )
+from instructor.processing import handle_response_model
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
@@ -102,10 +103,11 @@ class StructuredClient:
         """
         state = _CallState(info or CallInfo())
         self._state.current = state
+        slotted, context = _literal_messages(messages, context or {})
         try:
             value = self._instructor.create(
                 response_model=response_model,
-                messages=messages,  # type: ignore[arg-type]
+                messages=slotted,  # type: ignore[arg-type]
                 context=context,
                 max_retries=self._reasking(state),
                 model=self.backend.model,
@@ -120,6 +122,24 @@ class StructuredClient:
             self._state.current = None
         state.usage.reasks = max(state.usage.calls - 1, 0)
         return value, state.usage
+
+    def request_for(
+        self, response_model: type[BaseModel], messages: list[dict[str, Any]], *, max_tokens: int = 800
+    ) -> dict[str, Any]:
+        """The chat-completions request :meth:`structured` sends first for these arguments.
+
+        Built by instructor's own request preparation, so a request made here (for the
+        Batch API) and one sent synchronously are the same and share one replay key.
+        """
+        _, request = handle_response_model(
+            response_model,
+            mode=instructor.Mode.JSON_SCHEMA,
+            messages=[{**message, "content": _as_sent(message["content"])} for message in messages],
+            model=self.backend.model,
+            max_tokens=max_tokens,
+            temperature=0,
+        )
+        return request
 
     def _reasking(self, state: _CallState) -> Retrying:
         """Reask at once after a validation error, up to ``policy.reasks`` times.
@@ -224,6 +244,31 @@ class StructuredClient:
                         error=error_text,
                     )
                 )
+
+
+_SLOT = "summarise_message_{}"
+
+
+def _literal_messages(
+    messages: list[dict[str, Any]], context: dict[str, Any]
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """Messages that instructor's Jinja templating leaves exactly as written.
+
+    instructor renders every message as a Jinja template with the validation context.
+    Article text is not a template: "{{", "{%" or "{#" in an article would be evaluated
+    or fail. So each message's content becomes a reference to itself in the context,
+    which renders to the very text.
+    """
+    slots = {_SLOT.format(index): _as_sent(message["content"]) for index, message in enumerate(messages)}
+    slotted = [
+        {**message, "content": "{{ " + _SLOT.format(index) + " }}"} for index, message in enumerate(messages)
+    ]
+    return slotted, {**context, **slots}
+
+
+def _as_sent(content: str) -> str:
+    """Message text as sent: without one trailing newline (as Jinja rendering always did)."""
+    return content.removesuffix("\n")
 
 
 def _loggable(request: dict[str, Any]) -> dict[str, Any]:
