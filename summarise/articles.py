@@ -84,6 +84,26 @@ def load_articles(
     return result
 
 
+def iter_articles(
+    inputs: Sequence[str], *, max_bytes: int | None = None
+) -> Iterator[Article | InputError | tuple[str, str]]:
+    """Like :func:`load_articles`, one at a time: thousands of articles never sit in memory together.
+
+    Yields each article, each :class:`InputError`, and ``(skipped source, first source)`` for
+    a duplicate. Only the ids seen are kept.
+    """
+    limit = _resolve_max_bytes(max_bytes)
+    first_source: dict[str, str] = {}
+    for item in _iter_loaded(inputs, None, limit):
+        if isinstance(item, InputError):
+            yield item
+        elif item.id in first_source:
+            yield (item.source, first_source[item.id])
+        else:
+            first_source[item.id] = item.source
+            yield item
+
+
 def _resolve_max_bytes(max_bytes: int | None) -> int:
     if max_bytes is not None:
         return max_bytes

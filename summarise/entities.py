@@ -230,6 +230,11 @@ _WORD = r"(?:[A-Z][\w'\u2019]*(?:-[A-Za-z][\w'\u2019]*)*|(?:al|el|bin|ibn|abu|de
 _RUN = re.compile(_WORD + r"(?:\s+(?:" + _WORD + r"|al|el|bin|ibn|abu|de|van|von|der))*")
 
 
+@lru_cache(maxsize=1)
+def _known_names() -> frozenset[str]:
+    return frozenset(normalise(name) for entity, _ in _entities() for name in entity.names)
+
+
 def person_candidates(text: str, limit: int = 40) -> list[str]:
     """Capitalised runs of two or more words that look like personal names.
 
@@ -237,7 +242,7 @@ def person_candidates(text: str, limit: int = 40) -> list[str]:
     name a country or organisation, months, places and institutions are dropped. The
     result errs on the side of including: the model decides which candidates are people.
     """
-    known = {normalise(name) for entity, _ in _entities() for name in entity.names}
+    known = _known_names()
     seen: dict[str, None] = {}
     for match in _RUN.finditer(text):
         if normalise(match.group(0)) in known:

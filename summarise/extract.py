@@ -27,6 +27,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field, ValidationError, ValidationInfo, field_validator, model_validator
@@ -211,6 +212,17 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
             return self
 
     return CoalitionsAnswer
+
+
+@lru_cache(maxsize=256)
+def _cached_coalitions_answer(member_names: tuple[str, ...], organisations: tuple[str, ...]) -> type[BaseModel]:
+    """One schema class per set of names: articles naming the same countries share it."""
+    return coalitions_answer(list(member_names), list(organisations))
+
+
+@lru_cache(maxsize=256)
+def _cached_people_answer(candidates: tuple[str, ...]) -> type[BaseModel]:
+    return people_answer(list(candidates))
 
 
 def people_answer(candidates: list[str]) -> type[BaseModel]:
@@ -513,10 +525,13 @@ class Extractor:
             target = entity_named(TARGET_ORGANISATION)
             label = ", ".join(target.names[:4]) if target else TARGET_ORGANISATION
             allowed = ", ".join(members) or "(none)"
-            return coalitions_answer(members, organisations), {"target": label, "allowed_members": allowed}
+            return _cached_coalitions_answer(tuple(members), tuple(organisations)), {
+                "target": label,
+                "allowed_members": allowed,
+            }
         if step.name == "people":
             candidates = person_candidates(article.text)
-            return people_answer(candidates), {"candidates": "; ".join(candidates) or "(none found)"}
+            return _cached_people_answer(tuple(candidates)), {"candidates": "; ".join(candidates) or "(none found)"}
         answers = {"events": EventsAnswer, "figures": FiguresAnswer, "claims": ClaimsAnswer}
         return answers[step.name], {}
 

@@ -47,6 +47,57 @@ CREATE TABLE IF NOT EXISTS briefs (
     created REAL NOT NULL,
     brief TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS batch_jobs (
+    job TEXT PRIMARY KEY,
+    created REAL NOT NULL,
+    backend TEXT NOT NULL,
+    model TEXT NOT NULL,
+    prompt_hash TEXT NOT NULL,
+    local INTEGER NOT NULL,
+    inputs TEXT NOT NULL,
+    built INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS batch_parts (
+    job TEXT NOT NULL,
+    part INTEGER NOT NULL,
+    path TEXT NOT NULL,
+    requests INTEGER NOT NULL,
+    bytes INTEGER NOT NULL,
+    file_id TEXT,
+    batch_id TEXT,
+    status TEXT,
+    counts TEXT,
+    output_file_id TEXT,
+    error_file_id TEXT,
+    ingested INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (job, part)
+);
+CREATE TABLE IF NOT EXISTS batch_requests (
+    job TEXT NOT NULL,
+    custom_id TEXT NOT NULL,
+    part INTEGER NOT NULL,
+    article_id TEXT NOT NULL,
+    step TEXT NOT NULL,
+    request_key TEXT NOT NULL,
+    PRIMARY KEY (job, custom_id)
+);
+CREATE INDEX IF NOT EXISTS batch_requests_key ON batch_requests (job, request_key);
+CREATE TABLE IF NOT EXISTS batch_results (
+    job TEXT NOT NULL,
+    custom_id TEXT NOT NULL,
+    status_code INTEGER,
+    body TEXT,
+    error TEXT,
+    PRIMARY KEY (job, custom_id)
+);
+CREATE TABLE IF NOT EXISTS batch_articles (
+    job TEXT NOT NULL,
+    article_id TEXT NOT NULL,
+    source TEXT NOT NULL,
+    state TEXT NOT NULL,
+    cache_key TEXT NOT NULL,
+    PRIMARY KEY (job, article_id)
+);
 """
 
 
@@ -74,6 +125,20 @@ class CallRecord:
     completion_tokens: int | None
     latency_ms: float
     error: str | None = None
+
+
+_PART_FIELDS = {
+    "path",
+    "requests",
+    "bytes",
+    "file_id",
+    "batch_id",
+    "status",
+    "counts",
+    "output_file_id",
+    "error_file_id",
+    "ingested",
+}
 
 
 class Store:
@@ -149,6 +214,144 @@ class Store:
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (cache_key, article_id, backend, model, prompt_hash, time.time(), brief_json),
             )
+
+    # --- batch jobs (see summarise.batch) -------------------------------------------------
+
+    def batch_job(self, job: str) -> dict[str, Any] | None:
+        """One batch job's row."""
+        rows = self._rows("SELECT * FROM batch_jobs WHERE job = ?", (job,))
+        return rows[0] if rows else None
+
+    def batch_jobs(self) -> list[dict[str, Any]]:
+        """Every batch job, newest first."""
+        return self._rows("SELECT * FROM batch_jobs ORDER BY created DESC", ())
+
+    def create_batch_job(
+        self, job: str, *, backend: str, model: str, prompt_hash: str, local: bool, inputs: list[str]
+    ) -> None:
+        """Record a job (again: nothing changes)."""
+        self._execute(
+            "INSERT OR IGNORE INTO batch_jobs (job, created, backend, model, prompt_hash, local, inputs)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (job, time.time(), backend, model, prompt_hash, int(local), json.dumps(inputs)),
+        )
+
+    def mark_batch_built(self, job: str) -> None:
+        """Every request file of the job is written and recorded."""
+        self._execute("UPDATE batch_jobs SET built = 1 WHERE job = ?", (job,))
+
+    def forget_batch_build(self, job: str) -> None:
+        """Drop what a build interrupted before its end recorded (it is built again)."""
+        with self._lock:
+            for table in ("batch_parts", "batch_requests", "batch_articles"):
+                self._db.execute(f"DELETE FROM {table} WHERE job = ?", (job,))
+
+    def add_batch_article(
+        self,
+        job: str,
+        article_id: str,
+        source: str,
+        state: str,
+        cache_key: str,
+        requests: list[tuple[str, int, str, str]],
+    ) -> None:
+        """Record an article of a job and its requests ``(custom_id, part, step, request_key)``."""
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.execute(
+                "INSERT OR IGNORE INTO batch_articles (job, article_id, source, state, cache_key)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (job, article_id, source, state, cache_key),
+            )
+            self._db.executemany(
+                "INSERT OR IGNORE INTO batch_requests (job, custom_id, part, article_id, step, request_key)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [(job, custom_id, part, article_id, step, key) for custom_id, part, step, key in requests],
+            )
+            self._db.execute("COMMIT")
+
+    def set_batch_part(self, job: str, part: int, **fields: Any) -> None:
+        """Create or update a part's row."""
+        with self._lock:
+            self._db.execute(
+                "INSERT OR IGNORE INTO batch_parts (job, part, path, requests, bytes) VALUES (?, ?, '', 0, 0)",
+                (job, part),
+            )
+            for name, value in fields.items():
+                if name not in _PART_FIELDS:
+                    raise ValueError(f"not a batch part field: {name}")
+                self._db.execute(f"UPDATE batch_parts SET {name} = ? WHERE job = ? AND part = ?", (value, job, part))
+
+    def batch_parts(self, job: str) -> list[dict[str, Any]]:
+        """A job's parts, in order."""
+        return self._rows("SELECT * FROM batch_parts WHERE job = ? ORDER BY part", (job,))
+
+    def batch_request(self, job: str, custom_id: str) -> dict[str, Any] | None:
+        """The request a ``custom_id`` stands for."""
+        rows = self._rows("SELECT * FROM batch_requests WHERE job = ? AND custom_id = ?", (job, custom_id))
+        return rows[0] if rows else None
+
+    def save_batch_result(
+        self, job: str, custom_id: str, status_code: int | None, body: str | None, error: str | None
+    ) -> bool:
+        """Keep one output line's result; a result already kept stays. Returns whether it was new."""
+        with self._lock:
+            cursor = self._db.execute(
+                "INSERT OR IGNORE INTO batch_results (job, custom_id, status_code, body, error) VALUES (?, ?, ?, ?, ?)",
+                (job, custom_id, status_code, body, error),
+            )
+            return cursor.rowcount == 1
+
+    def batch_has_result(self, job: str, custom_id: str) -> bool:
+        """Whether a result (answer or error) is kept for this request."""
+        return bool(self._rows("SELECT 1 FROM batch_results WHERE job = ? AND custom_id = ?", (job, custom_id)))
+
+    def batch_answer(self, job: str, request_key: str) -> str | None:
+        """The completion body the batch returned for a request, if it returned one with HTTP 200."""
+        rows = self._rows(
+            "SELECT r.body FROM batch_requests q JOIN batch_results r ON r.job = q.job AND r.custom_id = q.custom_id"
+            " WHERE q.job = ? AND q.request_key = ? AND r.status_code = 200 AND r.body IS NOT NULL",
+            (job, request_key),
+        )
+        return rows[0]["body"] if rows else None
+
+    def batch_counts(self, job: str) -> dict[str, int]:
+        """How many requests, results, answers, articles and finished articles a job has."""
+        one = self._rows(
+            "SELECT (SELECT COUNT(*) FROM batch_requests WHERE job = :j) AS requests,"
+            " (SELECT COUNT(*) FROM batch_results WHERE job = :j) AS results,"
+            " (SELECT COUNT(*) FROM batch_results WHERE job = :j AND status_code = 200) AS answered,"
+            " (SELECT COUNT(*) FROM batch_articles WHERE job = :j) AS articles,"
+            " (SELECT COUNT(*) FROM batch_articles WHERE job = :j AND state IN ('done', 'cached')) AS finished",
+            {"j": job},
+        )
+        return one[0]
+
+    def batch_articles(self, job: str, state: str | None = None) -> Iterator[dict[str, Any]]:
+        """A job's articles (optionally in one state), read in chunks."""
+        query = "SELECT * FROM batch_articles WHERE job = ?" + (" AND state = ?" if state else "") + " ORDER BY rowid"
+        args = (job, state) if state else (job,)
+        offset = 0
+        while True:
+            rows = self._rows(query + " LIMIT 500 OFFSET ?", (*args, offset))
+            yield from rows
+            if len(rows) < 500:
+                return
+            offset += len(rows)
+
+    def set_batch_article_state(self, job: str, article_id: str, state: str) -> None:
+        """Mark an article of a job done, failed, ..."""
+        self._execute("UPDATE batch_articles SET state = ? WHERE job = ? AND article_id = ?", (state, job, article_id))
+
+    def _execute(self, query: str, args: Any) -> None:
+        with self._lock:
+            self._db.execute(query, args)
+
+    def _rows(self, query: str, args: Any) -> list[dict[str, Any]]:
+        with self._lock:
+            cursor = self._db.execute(query, args)
+            names = [column[0] for column in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def close(self) -> None:
         """Close the database."""

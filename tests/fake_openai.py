@@ -1,0 +1,256 @@
+"""A fake OpenAI server on 127.0.0.1 for tests: files, batches and chat completions, real wire formats.
+
+Answers are scripted, not a model: a chat request is answered with the recorded answer of
+``fixtures/llm`` whose messages are the same (the recordings were made by the embedded model),
+so the batch path can be tested end to end on the same answers as the replay tests. Faults are
+injected per request by ``FakeOpenAI.faults``: ``{"<substring of custom_id>": kind}`` with kind
+``error`` (an error line), ``http500`` (a line whose response is HTTP 500), ``invalid_json``
+(an answer whose content is not JSON) or ``missing`` (no line at all, as when a batch expires).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+RECORDINGS = Path(__file__).resolve().parents[1] / "fixtures" / "llm"
+
+
+def messages_key(messages: list[dict[str, Any]]) -> str:
+    return hashlib.sha256(json.dumps(messages, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class FakeOpenAI:
+    """The server's state and behaviour; ``url`` is its base URL (``.../v1``)."""
+
+    def __init__(self, final_status: str = "completed", polls_before_done: int = 1, shuffle: bool = True) -> None:
+        self.final_status = final_status
+        self.polls_before_done = polls_before_done
+        self.shuffle = shuffle
+        self.faults: dict[str, str] = {}
+        self.extra_lines: list[str] = []
+        self.files: dict[str, dict[str, Any]] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.polls: dict[str, int] = {}
+        self.uploads = 0
+        self.creates = 0
+        self.chat_requests = 0
+        self.lock = threading.Lock()
+        self.answers = {}
+        for path in RECORDINGS.glob("*.json"):
+            recording = json.loads(path.read_text(encoding="utf-8"))
+            self.answers[messages_key(recording["request"]["messages"])] = recording["response"]
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+
+    def __enter__(self) -> FakeOpenAI:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # --- behaviour ------------------------------------------------------------------------------
+
+    def answer(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A chat completion for a request body: the recorded answer to the same messages."""
+        recorded = self.answers.get(messages_key(body["messages"]))
+        if recorded is None:
+            content = json.dumps({"error": "no recording for these messages"})
+            recorded = {
+                "id": "chatcmpl-none",
+                "object": "chat.completion",
+                "created": 0,
+                "model": body["model"],
+                "choices": [
+                    {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}
+                ],
+                "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+            }
+        return recorded
+
+    def _fault(self, custom_id: str) -> str | None:
+        return next((kind for part, kind in self.faults.items() if part in custom_id), None)
+
+    def _run_batch(self, batch: dict[str, Any]) -> None:
+        lines_in = self.files[batch["input_file_id"]]["content"].decode().splitlines()
+        output, errors = [], []
+        for number, raw in enumerate(lines_in):
+            request = json.loads(raw)
+            custom_id = request["custom_id"]
+            kind = self._fault(custom_id)
+            if kind == "missing" or (batch["final"] == "expired" and number % 2):
+                continue
+            line_id = f"batch_req_{number}"
+            if kind == "error":
+                errors.append(
+                    {
+                        "id": line_id,
+                        "custom_id": custom_id,
+                        "response": None,
+                        "error": {"code": "server_error", "message": "scripted failure"},
+                    }
+                )
+                continue
+            if kind == "http500":
+                output.append(
+                    {
+                        "id": line_id,
+                        "custom_id": custom_id,
+                        "response": {
+                            "status_code": 500,
+                            "request_id": f"req_{number}",
+                            "body": {"error": {"message": "scripted 500"}},
+                        },
+                        "error": None,
+                    }
+                )
+                continue
+            body = json.loads(json.dumps(self.answer(request["body"])))
+            if kind == "invalid_json":
+                body["choices"][0]["message"]["content"] = "{not json"
+            output.append(
+                {
+                    "id": line_id,
+                    "custom_id": custom_id,
+                    "response": {"status_code": 200, "request_id": f"req_{number}", "body": body},
+                    "error": None,
+                }
+            )
+        if self.shuffle:
+            random.Random(7).shuffle(output)
+        text = "".join(json.dumps(line) + "\n" for line in output) + "".join(self.extra_lines)
+        batch["output_file_id"] = self._store_file("output.jsonl", text.encode(), "batch_output") if text else None
+        if errors:
+            batch["error_file_id"] = self._store_file(
+                "errors.jsonl", "".join(json.dumps(e) + "\n" for e in errors).encode(), "batch_output"
+            )
+        batch["request_counts"] = {"total": len(lines_in), "completed": len(output), "failed": len(errors)}
+
+    def _store_file(self, filename: str, content: bytes, purpose: str) -> str:
+        file_id = f"file-{len(self.files) + 1}"
+        self.files[file_id] = {
+            "id": file_id,
+            "object": "file",
+            "bytes": len(content),
+            "created_at": int(time.time()),
+            "filename": filename,
+            "purpose": purpose,
+            "status": "processed",
+            "content": content,
+        }
+        return file_id
+
+    # --- HTTP -----------------------------------------------------------------------------------
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _send(self, status: int, payload: Any, raw: bytes | None = None) -> None:
+                data = raw if raw is not None else json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/octet-stream" if raw is not None else "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _body(self) -> bytes:
+                return self.rfile.read(int(self.headers.get("Content-Length", "0")))
+
+            def do_GET(self) -> None:
+                path = self.path.split("?")[0]
+                with fake.lock:
+                    if path == "/v1/files":
+                        data = [{k: v for k, v in f.items() if k != "content"} for f in fake.files.values()]
+                        return self._send(200, {"object": "list", "data": data, "has_more": False})
+                    if match := re.fullmatch(r"/v1/files/([\w-]+)/content", path):
+                        return self._send(200, None, raw=fake.files[match.group(1)]["content"])
+                    if path == "/v1/batches":
+                        data = [public(b) for b in fake.batches.values()]
+                        return self._send(
+                            200, {"object": "list", "data": data, "has_more": False, "first_id": None, "last_id": None}
+                        )
+                    if match := re.fullmatch(r"/v1/batches/([\w-]+)", path):
+                        batch = fake.batches[match.group(1)]
+                        fake.polls[batch["id"]] = fake.polls.get(batch["id"], 0) + 1
+                        if batch["status"] == "validating":
+                            batch["status"] = "in_progress"
+                        elif fake.polls[batch["id"]] > fake.polls_before_done and batch["status"] == "in_progress":
+                            fake._run_batch(batch)
+                            batch["status"] = batch["final"]
+                        return self._send(200, public(batch))
+                return self._send(404, {"error": {"message": f"no route {path}"}})
+
+            def do_POST(self) -> None:
+                path = self.path.split("?")[0]
+                body = self._body()
+                with fake.lock:
+                    if path == "/v1/files":
+                        filename, content, purpose = parse_multipart(self.headers["Content-Type"], body)
+                        fake.uploads += 1
+                        file_id = fake._store_file(filename, content, purpose)
+                        return self._send(200, {k: v for k, v in fake.files[file_id].items() if k != "content"})
+                    if path == "/v1/batches":
+                        request = json.loads(body)
+                        fake.creates += 1
+                        batch_id = f"batch_{len(fake.batches) + 1}"
+                        fake.batches[batch_id] = {
+                            "id": batch_id,
+                            "object": "batch",
+                            "endpoint": request["endpoint"],
+                            "errors": None,
+                            "input_file_id": request["input_file_id"],
+                            "completion_window": request["completion_window"],
+                            "status": "validating",
+                            "output_file_id": None,
+                            "error_file_id": None,
+                            "created_at": int(time.time()),
+                            "request_counts": {"total": 0, "completed": 0, "failed": 0},
+                            "metadata": request.get("metadata"),
+                            "final": fake.final_status,
+                        }
+                        return self._send(200, public(fake.batches[batch_id]))
+                    if path == "/v1/chat/completions":
+                        fake.chat_requests += 1
+                        return self._send(200, fake.answer(json.loads(body)))
+                return self._send(404, {"error": {"message": f"no route {path}"}})
+
+        return Handler
+
+
+def public(batch: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in batch.items() if key != "final"}
+
+
+def parse_multipart(content_type: str, body: bytes) -> tuple[str, bytes, str]:
+    """(filename, file content, purpose) of a multipart/form-data upload."""
+    boundary = content_type.split("boundary=")[1].strip('"').encode()
+    filename, content, purpose = "upload", b"", ""
+    for part in body.split(b"--" + boundary):
+        if b"\r\n\r\n" not in part:
+            continue
+        head, data = part.split(b"\r\n\r\n", 1)
+        data = data.removesuffix(b"\r\n")
+        if b'name="file"' in head:
+            found = re.search(rb'filename="([^"]*)"', head)
+            filename = found.group(1).decode() if found else filename
+            content = data
+        elif b'name="purpose"' in head:
+            purpose = data.decode()
+    return filename, content, purpose
