@@ -42,11 +42,20 @@ class FakeOpenAI:
         self.uploads = 0
         self.creates = 0
         self.chat_requests = 0
+        # Chat faults: {"<text of the requests' messages>": [fault, fault, ...]}, one fault per request
+        # (then "ok"). Faults: ok, malformed_json, schema_break, ungrounded, length, refusal,
+        # 429, 429_no_retry_after, 500, 502, 503, hang, drop.
+        self.chat_faults: dict[str, list[str]] = {}
+        self.chat_log: list[str] = []
+        self.hang_seconds = 3.0
         self.lock = threading.Lock()
-        self.answers = {}
+        self.answers: dict[str, Any] = {}
+        self.first_answers: dict[str, Any] = {}  # a reask not recorded gets the question's first answer
         for path in RECORDINGS.glob("*.json"):
             recording = json.loads(path.read_text(encoding="utf-8"))
-            self.answers[messages_key(recording["request"]["messages"])] = recording["response"]
+            messages = recording["request"]["messages"]
+            self.answers[messages_key(messages)] = recording["response"]
+            self.first_answers.setdefault(messages_key(messages[:2]), recording["response"])
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -66,7 +75,9 @@ class FakeOpenAI:
 
     def answer(self, body: dict[str, Any]) -> dict[str, Any]:
         """A chat completion for a request body: the recorded answer to the same messages."""
-        recorded = self.answers.get(messages_key(body["messages"]))
+        recorded = self.answers.get(messages_key(body["messages"])) or self.first_answers.get(
+            messages_key(body["messages"][:2])
+        )
         if recorded is None:
             content = json.dumps({"error": "no recording for these messages"})
             recorded = {
@@ -80,6 +91,17 @@ class FakeOpenAI:
                 "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
             }
         return recorded
+
+    def next_fault(self, request: dict[str, Any]) -> str:
+        """The scripted fault for this chat request (``ok`` when none is left)."""
+        text = json.dumps(request["messages"], ensure_ascii=False)
+        for marker, faults in self.chat_faults.items():
+            if marker in text and faults:
+                fault = faults.pop(0)
+                self.chat_log.append(fault)
+                return fault
+        self.chat_log.append("ok")
+        return "ok"
 
     def _fault(self, custom_id: str) -> str | None:
         return next((kind for part, kind in self.faults.items() if part in custom_id), None)
@@ -228,10 +250,74 @@ class FakeOpenAI:
                         return self._send(200, public(fake.batches[batch_id]))
                     if path == "/v1/chat/completions":
                         fake.chat_requests += 1
-                        return self._send(200, fake.answer(json.loads(body)))
+                        request = json.loads(body)
+                        fault = fake.next_fault(request)
+                if path == "/v1/chat/completions":
+                    return self._chat(request, fault)
                 return self._send(404, {"error": {"message": f"no route {path}"}})
 
+            def _chat(self, request: dict[str, Any], fault: str) -> None:
+                answer = json.loads(json.dumps(fake.answer(request)))
+                message = answer["choices"][0]["message"]
+                if fault in ("429", "429_no_retry_after", "500", "502", "503"):
+                    status = int(fault[:3])
+                    data = json.dumps({"error": {"message": f"scripted {status}", "type": "server_error"}}).encode()
+                    self.send_response(status)
+                    if fault == "429":
+                        self.send_header("Retry-After", "0")
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return None
+                if fault == "hang":
+                    time.sleep(fake.hang_seconds)
+                if fault == "drop":
+                    data = json.dumps(answer).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data[: len(data) // 2])
+                    self.wfile.flush()
+                    self.connection.shutdown(2)
+                    self.close_connection = True
+                    return None
+                if fault == "malformed_json":
+                    message["content"] = '{"coalitions": [ {"name": '
+                elif fault == "schema_break":
+                    message["content"] = json.dumps({"unexpected": True})
+                elif fault == "ungrounded":
+                    message["content"] = _unground(message["content"])
+                elif fault == "length":
+                    message["content"] = message["content"][: len(message["content"]) // 2]
+                    answer["choices"][0]["finish_reason"] = "length"
+                elif fault == "refusal":
+                    message["content"] = None
+                    message["refusal"] = "I can't help with that."
+                return self._send(200, answer)
+
         return Handler
+
+
+def _unground(content: str) -> str:
+    """The same answer with every evidence replaced by words the article does not contain."""
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return content
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {
+                k: ("Words that appear nowhere in this article at all." if k == "evidence" else walk(v))
+                for k, v in node.items()
+            }
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return json.dumps(walk(data))
 
 
 def public(batch: dict[str, Any]) -> dict[str, Any]:
