@@ -46,7 +46,7 @@ from summarise.entities import (
     without_entity_names,
 )
 from summarise.exceptions import ExtractionError
-from summarise.grounding import find_span, mentions, sentences
+from summarise.grounding import addresses_a_model, find_span, mentions, sentences
 from summarise.llm.client import CallInfo, StructuredClient
 from summarise.schemas import (
     EVIDENCE_MAX_CHARS,
@@ -303,7 +303,11 @@ def sentence_naming_members(article_text: str, members: list[str]) -> str | None
     """The article sentence that names the most of ``members`` (two at least) and describes a coalition."""
     best, best_count = None, 1
     for sentence in sentences(article_text):
-        if len(sentence) > EVIDENCE_MAX_CHARS or not COALITION_WORDS.search(without_entity_names(sentence)):
+        if (
+            len(sentence) > EVIDENCE_MAX_CHARS
+            or not COALITION_WORDS.search(without_entity_names(sentence))
+            or addresses_a_model(sentence)
+        ):
             continue
         count = sum(names_member(sentence, name) for name in members)
         if count > best_count:
