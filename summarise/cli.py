@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -63,11 +65,48 @@ def fail(error: SummariseError) -> typer.Exit:
 @app.callback()
 def main(
     version: Annotated[bool, typer.Option("--version", help="Show the version and exit.")] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Log HTTP requests and retries to stderr (secrets masked).")
+    ] = False,
 ) -> None:
     """Turn news articles about one story into grounded, structured briefs."""
     if version:
         typer.echo(__version__)
         raise typer.Exit()
+    if verbose:
+        _log_verbosely()
+
+
+class SecretFilter(logging.Filter):
+    """Masks API keys, webhook URLs, bearer tokens and URL credentials in every log record."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets = [value for name in SECRET_VARIABLES if len(value := os.environ.get(name, "")) >= 6]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Rewrite the record's message with the secrets masked; never drop it."""
+        from summarise.llm.client import redact
+
+        message = record.getMessage()
+        for secret in self.secrets:
+            message = message.replace(secret, "***")
+        record.msg, record.args = redact(message), ()
+        return True
+
+
+SECRET_VARIABLES = ("OPENAI_API_KEY", "SLACK_WEBHOOK_URL", "OPENAI_BASE_URL")
+
+
+def _log_verbosely() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(SecretFilter())
+    for name in ("summarise", "openai", "httpx", "httpx2", "slack_sdk", "instructor"):
+        logger = logging.getLogger(name)
+        logger.setLevel(logging.DEBUG)
+        logger.addHandler(handler)
+        logger.propagate = False
 
 
 ExtractFormatOpt = Annotated[str, typer.Option("--format", "-f", help="text or json (JSON Lines)")]

@@ -44,7 +44,7 @@ class FakeOpenAI:
         self.chat_requests = 0
         # Chat faults: {"<text of the requests' messages>": [fault, fault, ...]}, one fault per request
         # (then "ok"). Faults: ok, malformed_json, schema_break, ungrounded, length, refusal,
-        # 429, 429_no_retry_after, 500, 502, 503, hang, drop.
+        # 401, 429, 429_no_retry_after, 500, 502, 503, hang, drop.
         self.chat_faults: dict[str, list[str]] = {}
         self.chat_log: list[str] = []
         self.hang_seconds = 3.0
@@ -259,7 +259,7 @@ class FakeOpenAI:
             def _chat(self, request: dict[str, Any], fault: str) -> None:
                 answer = json.loads(json.dumps(fake.answer(request)))
                 message = answer["choices"][0]["message"]
-                if fault in ("429", "429_no_retry_after", "500", "502", "503"):
+                if fault in ("401", "429", "429_no_retry_after", "500", "502", "503"):
                     status = int(fault[:3])
                     data = json.dumps({"error": {"message": f"scripted {status}", "type": "server_error"}}).encode()
                     self.send_response(status)
