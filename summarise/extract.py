@@ -21,6 +21,7 @@ that never name the target organisation are marked off-topic without a model cal
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import re
@@ -45,7 +46,7 @@ from summarise.entities import (
     person_candidates,
     without_entity_names,
 )
-from summarise.exceptions import ExtractionError
+from summarise.exceptions import ContextOverflowError, ExtractionError
 from summarise.grounding import addresses_a_model, find_span, mentions, sentences
 from summarise.llm.client import CallInfo, StructuredClient
 from summarise.schemas import (
@@ -454,18 +455,45 @@ class Extractor:
         return brief
 
     def _extract_fresh(self, article: Article, on_step: Callable[[str], None] | None) -> ArticleBrief:
+        """Extract; an article too long for the model's context is cut (at a paragraph) and the cut recorded."""
+        if not names_entity(article.text, TARGET_ORGANISATION):
+            info = ExtractionInfo(
+                backend=self.client.backend.name, model=self.client.backend.model, prompt_hash=self.prompts.hash
+            )
+            info.warnings.append(
+                f"the article never names {TARGET_ORGANISATION} (or an alias): off-topic, no model call made"
+            )
+            return ArticleBrief(article=article_ref(article), on_topic=False, extraction=info)
+        read = article
+        for _ in range(CONTEXT_CUTS):
+            try:
+                brief = self._extract_text(read, on_step)
+                brief.article = article_ref(article)
+            except ContextOverflowError:
+                shorter = shorten_text(read.text, int(len(read.text) * CONTEXT_CUT_SHARE))
+                if not shorter or shorter == read.text:
+                    raise
+                read = dataclasses.replace(article, text=shorter)
+                continue
+            if read is not article and brief.extraction is not None:
+                brief.extraction.warnings.insert(
+                    0,
+                    f"the article was cut to its first {len(read.text):,} of {len(article.text):,} characters to fit "
+                    "the model's context: nothing after that was read",
+                )
+            return brief
+        raise ContextOverflowError(
+            f"the article does not fit the model's context even cut to {len(read.text):,} characters: "
+            "raise --n-ctx or split the article"
+        )
+
+    def _extract_text(self, article: Article, on_step: Callable[[str], None] | None) -> ArticleBrief:
         started = time.perf_counter()
         info = ExtractionInfo(
             backend=self.client.backend.name, model=self.client.backend.model, prompt_hash=self.prompts.hash
         )
         brief = ArticleBrief(article=article_ref(article), on_topic=None, extraction=info)
         named = entities_in(article.text)
-        if not names_entity(article.text, TARGET_ORGANISATION):
-            info.warnings.append(
-                f"the article never names {TARGET_ORGANISATION} (or an alias): off-topic, no model call made"
-            )
-            brief.on_topic = False
-            return brief
         for step in STEPS:
             if on_step:
                 on_step(step.name)
@@ -547,6 +575,22 @@ class Extractor:
             published=article.published.isoformat() if article.published else "(unknown)",
             text=article.text,
         )
+
+
+CONTEXT_CUTS = 4  # attempts: the whole article, then cut to 60 %, 36 %, 22 % of its length
+CONTEXT_CUT_SHARE = 0.6
+
+
+def shorten_text(text: str, limit: int) -> str:
+    """The first paragraphs (or sentences) of ``text`` that fit in ``limit`` characters."""
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    for mark in ("\n\n", ". ", "\n"):
+        at = cut.rfind(mark)
+        if at > limit // 3:
+            return cut[: at + (1 if mark == ". " else 0)].rstrip()
+    return cut.rstrip()
 
 
 class FiguresAnswer(BaseModel):

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from summarise.articles import Article, article_from_text
+from summarise.exceptions import ContextOverflowError
 from summarise.extract import STEPS, Extractor
 from summarise.llm import RetryPolicy, StructuredClient
 from summarise.store import Store
@@ -395,3 +396,27 @@ def test_a_prompt_injection_in_an_article_cannot_make_members_without_evidence()
     assert all(INJECTION[:40] not in fact.evidence for fact in brief.facts())
     reask = backend.history[1]["messages"][-1]["content"]
     assert "instruction to a language model" in reask  # the grounding check said why
+
+
+def test_an_article_too_long_for_the_context_is_cut_at_a_paragraph_and_the_cut_recorded():
+    filler = "\n\n".join(f"Paragraph {n} adds background on the talks and the region." * 4 for n in range(40))
+    article = article_from_text(ARTICLE + "\n" + filler + "\n", "long.md")
+    limit = len(article.text) // 2  # scripted: this model's context holds about half the article
+
+    def answer(request: dict[str, Any]) -> Any:
+        if len(request["messages"][1]["content"]) > limit:
+            return ContextOverflowError("the article does not fit the model's context of 8 tokens")
+        return answering()(request)
+
+    brief = extractor_for(ScriptedBackend(function=answer)).extract(article)
+    warning = brief.extraction.warnings[0]
+    assert warning.startswith("the article was cut to its first ") and "nothing after that was read" in warning
+    assert brief.on_topic and {m.name for c in brief.coalitions for m in c.members} == set(MEMBERS)
+    assert brief.article.id == article.id  # the brief is still that article's
+
+
+def test_an_article_that_never_fits_is_a_clear_error():
+    article = article_from_text(ARTICLE, "story.md")
+    backend = ScriptedBackend(function=lambda request: ContextOverflowError("does not fit the model's context"))
+    with pytest.raises(ContextOverflowError, match="does not fit the model's context"):
+        extractor_for(backend).extract(article)

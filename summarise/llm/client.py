@@ -193,6 +193,15 @@ class StructuredClient:
                 f"the {self.backend.name} endpoint has no model '{self.backend.model}' "
                 f"(HTTP 404): pick another with --model ({_short(error)})"
             ) from None
+        except openai.BadRequestError as error:
+            if "context_length" in str(error) or "maximum context" in str(error):
+                raise ContextOverflowError(
+                    f"the article does not fit the {self.backend.name} model's context: {_short(error)}"
+                ) from None
+            raise TransportError(
+                f"the {self.backend.name} endpoint answered HTTP {error.status_code} "
+                f"after {state.usage.transport_retries + 1} attempts: {_short(error)}"
+            ) from None
         except openai.APIStatusError as error:
             raise TransportError(
                 f"the {self.backend.name} endpoint answered HTTP {error.status_code} "
