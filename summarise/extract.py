@@ -463,6 +463,11 @@ class Extractor:
             info.warnings.append(
                 f"the article never names {TARGET_ORGANISATION} (or an alias): off-topic, no model call made"
             )
+            if not looks_english(article.text):
+                info.warnings.append(
+                    "the article does not look English: names are matched in English only, so a story told "
+                    "in another language is not recognised"
+                )
             return ArticleBrief(article=article_ref(article), on_topic=False, extraction=info)
         read = article
         for _ in range(CONTEXT_CUTS):
@@ -575,6 +580,15 @@ class Extractor:
             published=article.published.isoformat() if article.published else "(unknown)",
             text=article.text,
         )
+
+
+_ENGLISH = {"the", "and", "of", "to", "in", "a", "is", "was", "for", "on", "that", "with", "said", "by", "from"}
+
+
+def looks_english(text: str) -> bool:
+    """Whether common English words make up a fair share of ``text``'s words."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    return not words or sum(word in _ENGLISH for word in words) / len(words) >= 0.08
 
 
 CONTEXT_CUTS = 4  # attempts: the whole article, then cut to 60 %, 36 %, 22 % of its length
