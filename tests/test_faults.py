@@ -153,3 +153,14 @@ def test_one_failing_article_does_not_cost_the_others(fake, monkeypatch, faults,
     victim_lines = [line for line in result.stderr.splitlines() if "02_fidan_four_nations" in line]
     assert len(victim_lines) == 1 and victim_lines[0].startswith(message)
     assert "Traceback" not in result.stderr and FAKE_KEY not in result.stdout + result.stderr
+
+
+def test_the_timeout_comes_from_the_environment(monkeypatch):
+    from summarise.llm import BackendConfig, make_backend
+
+    monkeypatch.setenv("SUMMARISE_TIMEOUT", "2.5")
+    backend = make_backend(BackendConfig.from_env(backend="openai", base_url="http://127.0.0.1:9/v1"))
+    assert backend._client.timeout == 2.5
+    monkeypatch.setenv("SUMMARISE_TIMEOUT", "soon")
+    with pytest.raises(Exception, match="SUMMARISE_TIMEOUT must be a number of seconds"):
+        BackendConfig.from_env()

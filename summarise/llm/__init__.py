@@ -46,6 +46,7 @@ class BackendConfig:
     api_key: str | None = field(default=None, repr=False)
     base_url: str | None = field(default=None, repr=False)
     n_ctx: int = 8192
+    timeout: float = 180.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> BackendConfig:
@@ -58,6 +59,11 @@ class BackendConfig:
             api_key=os.environ.get("OPENAI_API_KEY") or None,
             base_url=os.environ.get("OPENAI_BASE_URL") or None,
         )
+        if value := os.environ.get("SUMMARISE_TIMEOUT"):
+            try:
+                config.timeout = float(value)
+            except ValueError:
+                raise ConfigError(f"SUMMARISE_TIMEOUT must be a number of seconds, not {value!r}") from None
         if value := os.environ.get("SUMMARISE_N_CTX"):
             try:
                 config.n_ctx = int(value)
@@ -91,7 +97,10 @@ def make_backend(config: BackendConfig, progress: Callable[[int, int], None] | N
             )
         try:
             return OpenAIBackend(
-                config.model or DEFAULT_OPENAI_MODEL, api_key=config.api_key, base_url=config.base_url
+                config.model or DEFAULT_OPENAI_MODEL,
+                api_key=config.api_key,
+                base_url=config.base_url,
+                timeout=config.timeout,
             )
         except Exception as error:  # the SDK rejects a malformed base URL with its own error types
             raise ConfigError(
