@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import sys
+from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -130,6 +131,12 @@ SinceOpt = Annotated[
 MaxItemsOpt = Annotated[
     int, typer.Option("--max-items", help="Slack digest: at most N entries per list, then '… N more'.", min=1)
 ]
+ConcurrencyOpt = Annotated[
+    int | None,
+    typer.Option("--concurrency", "-j", min=1, help="Articles extracted at once (default 8; the embedded model: 1)."),
+]
+RpmOpt = Annotated[int | None, typer.Option("--rpm", min=1, help="At most this many requests per minute.")]
+TpmOpt = Annotated[int | None, typer.Option("--tpm", min=1, help="At most about this many tokens per minute.")]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Ignore briefs cached by earlier runs.")]
 ReasksOpt = Annotated[int, typer.Option(help="Validation reasks per question.", min=0, max=5)]
 RetriesOpt = Annotated[int, typer.Option(help="Transport retries per request.", min=0, max=10)]
@@ -151,6 +158,9 @@ class ExtractionOptions:
     reasks: int = 1
     retries: int = 3
     n_ctx: int | None = None
+    concurrency: int | None = None
+    rpm: int | None = None
+    tpm: int | None = None
 
 
 def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Callable[[ArticleBrief], None]) -> int:
@@ -196,6 +206,12 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
             chat = make_backend(config, progress=lambda done, total: bar.update(task, completed=done, total=total))
         if options.record is not None:
             chat = RecordingBackend(chat, options.record, prompts.hash)
+        if options.rpm or options.tpm:
+            from summarise.llm.limits import RateLimitedBackend
+
+            chat = RateLimitedBackend(chat, rpm=options.rpm, tpm=options.tpm)
+        # The embedded model runs in this process on the CPU: one article at a time.
+        workers = 1 if chat.name == "local" else (options.concurrency or 8)
         store = Store()
         policy = RetryPolicy(transport_attempts=options.retries + 1, reasks=options.reasks)
         client = StructuredClient(chat, store=store, policy=policy)
@@ -203,7 +219,7 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
     except SummariseError as error:
         raise fail(error) from None
 
-    failed = 0
+    counts = {"done": 0, "cached": 0, "failed": 0}
     try:
         with Progress(
             SpinnerColumn(),
@@ -214,39 +230,42 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
             console=err,
             transient=False,
         ) as bar:
-            task = bar.add_task(f"extracting ({chat.name}: {chat.model})", total=len(loaded.articles))
-            for article in loaded.articles:
+            title = f"extracting ({chat.name}: {chat.model}, {workers} at once)"
+            task = bar.add_task(title, total=len(loaded.articles))
+
+            def describe() -> None:
+                bar.update(
+                    task,
+                    description=f"{title}: {counts['done']} done, {counts['cached']} cached, {counts['failed']} failed",
+                )
+
+            def run_one(article: Any) -> Any:
                 label = Path(article.source).name
-                bar.update(task, description=f"{label}")
-                try:
-                    brief = extractor.extract(
-                        article, on_step=lambda step, label=label: bar.update(task, description=f"{label}: {step}")
-                    )
-                except ConfigError as error:  # the same for every article: stop here
-                    bar.console.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
-                    exit_code = exit_code or error.exit_code
+                on_step = (lambda step: bar.update(task, description=f"{label}: {step}")) if workers == 1 else None
+                return extractor.extract(article, on_step=on_step)
+
+            for article, outcome in _ordered(run_one, loaded.articles, workers):
+                if isinstance(outcome, ConfigError):  # the same for every article: stop here
+                    bar.console.print(f"[bold red]error:[/] {escape(str(outcome))}", soft_wrap=True)
+                    exit_code = exit_code or outcome.exit_code
                     break
-                except SummariseError as error:
-                    failed += 1
-                    exit_code = exit_code or error.exit_code
+                if isinstance(outcome, BaseException):
+                    counts["failed"] += 1
+                    internal = not isinstance(outcome, SummariseError)
+                    exit_code = exit_code or (1 if internal else outcome.exit_code)  # type: ignore[union-attr]
+                    reason = f"internal error {type(outcome).__name__}: {outcome}" if internal else str(outcome)
                     bar.console.print(
-                        f"[bold red]failed:[/] {escape(str(article.source))}: {escape(str(error))}", soft_wrap=True
+                        f"[bold red]failed:[/] {escape(str(article.source))}: {escape(reason)}", soft_wrap=True
                     )
                     bar.advance(task)
+                    describe()
                     continue
-                except Exception as error:  # a bug: report it on one line and keep the other articles
-                    failed += 1
-                    exit_code = exit_code or 1
-                    bar.console.print(
-                        f"[bold red]failed:[/] {escape(article.source)}: internal error "
-                        f"{type(error).__name__}: {escape(str(error))}",
-                        soft_wrap=True,
-                    )
-                    bar.advance(task)
-                    continue
+                brief = outcome
                 on_brief(brief)
                 info = brief.extraction
-                status = "cached" if info and info.usage.cached else f"{info.seconds:.0f} s" if info else ""
+                cached = bool(info and info.usage.cached)
+                counts["cached" if cached else "done"] += 1
+                status = "cached" if cached else f"{info.seconds:.0f} s" if info else ""
                 if info and info.failed_steps:
                     exit_code = exit_code or 6
                     bar.console.print(
@@ -259,12 +278,49 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
                         f"[green]done:[/] {escape(str(article.source))} ({escape(str(status))})", soft_wrap=True
                     )
                 bar.advance(task)
+                describe()
     finally:
         chat.close()
         store.close()
-    if failed:
-        err.print(f"{failed} of {len(loaded.articles)} article(s) failed", soft_wrap=True)
+    if counts["failed"]:
+        err.print(f"{counts['failed']} of {len(loaded.articles)} article(s) failed", soft_wrap=True)
     return exit_code
+
+
+def _ordered(work: Callable[[Any], Any], items: list[Any], workers: int) -> Iterator[tuple[Any, Any]]:
+    """``(item, result or exception)`` in input order, ``workers`` items being worked on at once.
+
+    Stops starting new work when the consumer stops (a configuration error ends the run).
+    """
+    if workers <= 1:
+        for item in items:
+            try:
+                yield item, work(item)
+            except Exception as error:  # reported by the caller, one line per article
+                yield item, error
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    pending: deque[tuple[Any, Any]] = deque()
+    queue = iter(items)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        try:
+            for item in queue:
+                pending.append((item, pool.submit(work, item)))
+                if len(pending) >= workers * 2:
+                    yield _settled(*pending.popleft())
+            while pending:
+                yield _settled(*pending.popleft())
+        finally:
+            for _, future in pending:
+                future.cancel()
+
+
+def _settled(item: Any, future: Any) -> tuple[Any, Any]:
+    try:
+        return item, future.result()
+    except Exception as error:  # reported by the caller
+        return item, error
 
 
 @contextmanager
@@ -300,6 +356,9 @@ def extract(
     reasks: ReasksOpt = 1,
     retries: RetriesOpt = 3,
     n_ctx: NCtxOpt = None,
+    concurrency: ConcurrencyOpt = None,
+    rpm: RpmOpt = None,
+    tpm: TpmOpt = None,
 ) -> None:
     """Extract one grounded ArticleBrief per article.
 
@@ -311,7 +370,9 @@ def extract(
         raise fail(UsageError(f"unknown --format '{output_format}': use text or json"))
     from summarise.render import render_article_brief
 
-    options = ExtractionOptions(backend, model, gguf, replay_dir, record, no_cache, reasks, retries, n_ctx)
+    options = ExtractionOptions(
+        backend, model, gguf, replay_dir, record, no_cache, reasks, retries, n_ctx, concurrency, rpm, tpm
+    )
     with output_file(output) as out:
 
         def write(brief: ArticleBrief) -> None:
@@ -338,6 +399,9 @@ def brief(
     reasks: ReasksOpt = 1,
     retries: RetriesOpt = 3,
     n_ctx: NCtxOpt = None,
+    concurrency: ConcurrencyOpt = None,
+    rpm: RpmOpt = None,
+    tpm: TpmOpt = None,
 ) -> None:
     """Extract every article and merge them into one coalition brief with sources and conflicts.
 
@@ -347,7 +411,9 @@ def brief(
     """
     output_format = _brief_format(output_format, output)
     digest = DigestOptions(_since(since), max_items)
-    options = ExtractionOptions(backend, model, gguf, replay_dir, record, no_cache, reasks, retries, n_ctx)
+    options = ExtractionOptions(
+        backend, model, gguf, replay_dir, record, no_cache, reasks, retries, n_ctx, concurrency, rpm, tpm
+    )
     briefs: list[ArticleBrief] = []
     exit_code = extract_all(articles, options, briefs.append)
     if not briefs:
@@ -382,6 +448,9 @@ def digest(
     reasks: ReasksOpt = 1,
     retries: RetriesOpt = 3,
     n_ctx: NCtxOpt = None,
+    concurrency: ConcurrencyOpt = None,
+    rpm: RpmOpt = None,
+    tpm: TpmOpt = None,
 ) -> None:
     """Extract and merge the articles, then post the brief's Slack digest to a webhook.
 
@@ -394,7 +463,9 @@ def digest(
     options_digest = DigestOptions(_since(since), max_items)
     if not webhook_url and not dry_run:
         raise fail(ConfigError("no Slack webhook: pass --webhook-url or set SLACK_WEBHOOK_URL (or use --dry-run)"))
-    options = ExtractionOptions(backend, model, gguf, replay_dir, None, no_cache, reasks, retries, n_ctx)
+    options = ExtractionOptions(
+        backend, model, gguf, replay_dir, None, no_cache, reasks, retries, n_ctx, concurrency, rpm, tpm
+    )
     briefs: list[ArticleBrief] = []
     exit_code = extract_all(articles, options, briefs.append)
     if not briefs:
@@ -555,6 +626,9 @@ def evaluate(
     reasks: ReasksOpt = 1,
     retries: RetriesOpt = 3,
     n_ctx: NCtxOpt = None,
+    concurrency: ConcurrencyOpt = None,
+    rpm: RpmOpt = None,
+    tpm: TpmOpt = None,
 ) -> None:
     """Extract the articles and score each brief against the gold of the same file name.
 
@@ -578,7 +652,9 @@ def evaluate(
             err.print(f"[bold red]error:[/] {escape(problem)}", soft_wrap=True)
         exit_code = 2 if problems else 0
     else:
-        options = ExtractionOptions(backend, model, gguf, replay_dir, None, no_cache, reasks, retries, n_ctx)
+        options = ExtractionOptions(
+            backend, model, gguf, replay_dir, None, no_cache, reasks, retries, n_ctx, concurrency, rpm, tpm
+        )
         exit_code = extract_all(articles, options, briefs.append)
     texts = {Path(article.source).name: article.text for article in load_articles(articles).articles}
     report = score(gold_articles, briefs, texts)
