@@ -20,6 +20,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import instructor
@@ -30,7 +31,7 @@ from instructor.core.exceptions import (
     InstructorRetryException,
     ResponseParsingError,
 )
-from instructor.processing import handle_response_model
+from instructor.processing import handle_response_model, response_schema
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
@@ -106,7 +107,7 @@ class StructuredClient:
         slotted, context = _literal_messages(messages, context or {})
         try:
             value = self._instructor.create(
-                response_model=response_model,
+                response_model=_prepared(response_model),
                 messages=slotted,  # type: ignore[arg-type]
                 context=context,
                 max_retries=self._reasking(state),
@@ -132,7 +133,7 @@ class StructuredClient:
         Batch API) and one sent synchronously are the same and share one replay key.
         """
         _, request = handle_response_model(
-            response_model,
+            _prepared(response_model),
             mode=instructor.Mode.JSON_SCHEMA,
             messages=[{**message, "content": _as_sent(message["content"])} for message in messages],
             model=self.backend.model,
@@ -253,6 +254,12 @@ class StructuredClient:
                         error=error_text,
                     )
                 )
+
+
+@lru_cache(maxsize=512)
+def _prepared(response_model: type[BaseModel]) -> type[BaseModel]:
+    """Instructor's wrapping of a response model, made once per model: it builds a new class on every call."""
+    return response_schema(response_model)
 
 
 _SLOT = "summarise_message_{}"

@@ -1,0 +1,224 @@
+"""Concurrent extraction against an endpoint with a fixed latency: how close to the ideal, at what cost.
+
+Usage::
+
+    python benchmarks/concurrency.py [--articles 200] [--latency 0.3] [--concurrency 16] [--llm]
+
+Starts a fake OpenAI-compatible endpoint in a separate process on 127.0.0.1 that answers every
+chat request after ``--latency`` seconds with a valid (empty) answer: no model, so what is left
+is our own pipeline. Writes N synthetic articles, then prints, for ``summarise`` (in this process,
+through the same ``extract_all`` as the CLI, ``--concurrency`` articles at once):
+
+* wall time; the issue's ideal ``ceil(N / concurrency) * latency`` (one request per article) and
+  the ideal of our pipeline, which asks five questions one after another per article,
+  ``ceil(N / concurrency) * 5 * latency``; and both ratios;
+* CPU seconds of this process per article (the endpoint runs in another process), and the
+  peak resident memory;
+* a second run over the same articles (every brief from the cache, no request).
+
+Then the peers on the same endpoint and articles: a plain sequential ``instructor`` loop (one
+request per article, what a user writes by hand), and with ``--llm`` the ``llm`` CLI with
+``--schema`` if it is installed (``pip install llm``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import multiprocessing
+import os
+import re
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+EMPTY = {
+    "coalitions": {"on_topic": True, "coalitions": []},
+    "people": {"people": []},
+    "events": {"events": []},
+    "figures": {"figures": []},
+    "claims": {"claims": [], "quotes": []},
+}
+PEER_ANSWER = {"coalition": "none", "members": []}
+
+
+def serve(latency: float, port_queue: multiprocessing.Queue) -> None:
+    """The fake endpoint (runs in its own process)."""
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def setup(self) -> None:
+            super().setup()
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # no Nagle delay on replies
+
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
+            time.sleep(latency)
+            text = json.dumps(body.get("messages", []))
+            task = re.search(r"TASK: (\w+)", text)
+            content = json.dumps(EMPTY[task.group(1)] if task else PEER_ANSWER)
+            answer = {
+                "id": "chatcmpl-bench",
+                "object": "chat.completion",
+                "created": 0,
+                "model": body.get("model", "m"),
+                "choices": [
+                    {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": content}}
+                ],
+                "usage": {"prompt_tokens": 100, "completion_tokens": 10, "total_tokens": 110},
+            }
+            data = json.dumps(answer).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    port_queue.put(server.server_address[1])
+    server.serve_forever()
+
+
+def write_articles(folder: Path, count: int) -> list[str]:
+    paths = []
+    for index in range(count):
+        index += 10_000 if folder.name == "warm" else 0
+        path = folder / f"article-{index:05d}.md"
+        path.write_text(
+            f"---\ntitle: Report {index}\nsource: Outlet {index % 20}\npublished: 2025-03-{1 + index % 28:02d}\n---\n"
+            f"Officials from Turkey, Syria and Iraq met on Monday to discuss the fight against ISIS, report "
+            f"{index} says. Hakan Fidan said the three governments would share intelligence.\n",
+            encoding="utf-8",
+        )
+        paths.append(str(path))
+    return paths
+
+
+def run_summarise(paths: list[str], concurrency: int) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds of this process, exit status of one extraction over ``paths``."""
+    from summarise.cli import ExtractionOptions, extract_all
+
+    briefs: list = []
+    options = ExtractionOptions(backend="openai", model="bench", concurrency=concurrency)
+    cpu, wall = time.process_time(), time.perf_counter()
+    code = extract_all(paths, options, briefs.append)
+    return time.perf_counter() - wall, time.process_time() - cpu, code
+
+
+def run_instructor_loop(paths: list[str], base_url: str) -> float:
+    import instructor
+    import openai
+    from pydantic import BaseModel
+
+    class PeerBrief(BaseModel):
+        coalition: str
+        members: list[str]
+
+    client = instructor.from_openai(openai.OpenAI(base_url=base_url, api_key="bench"), mode=instructor.Mode.JSON_SCHEMA)
+    started = time.perf_counter()
+    for path in paths:
+        text = Path(path).read_text(encoding="utf-8")
+        client.chat.completions.create(
+            model="bench", response_model=PeerBrief, messages=[{"role": "user", "content": text}], max_retries=1
+        )
+    return time.perf_counter() - started
+
+
+def run_llm_cli(paths: list[str], base_url: str, work: Path) -> float | None:
+    if shutil.which("llm") is None:
+        return None
+    config = work / "llm"
+    config.mkdir(exist_ok=True)
+    (config / "extra-openai-models.yaml").write_text(
+        f"- model_id: bench\n  model_name: bench\n  api_base: {base_url}\n  api_key_name: bench\n", encoding="utf-8"
+    )
+    env = {**os.environ, "LLM_USER_PATH": str(config), "LLM_BENCH_KEY": "bench", "OPENAI_API_KEY": "bench"}
+    started = time.perf_counter()
+    for path in paths:
+        subprocess.run(
+            ["llm", "-m", "bench", "--schema", "coalition, members", "--no-log"],
+            input=Path(path).read_text(encoding="utf-8"),
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=200)
+    parser.add_argument("--latency", type=float, default=0.3)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--llm", action="store_true", help="also time the llm CLI (if installed)")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="summarise-concurrency-"))
+    os.environ["SUMMARISE_HOME"] = str(work / "home")
+    ports: multiprocessing.Queue = multiprocessing.Queue()
+    server = multiprocessing.Process(target=serve, args=(args.latency, ports), daemon=True)
+    server.start()
+    base_url = f"http://127.0.0.1:{ports.get(timeout=10)}/v1"
+    os.environ["OPENAI_BASE_URL"] = base_url
+    os.environ["OPENAI_API_KEY"] = "sk-bench-not-a-key"
+    (work / "articles").mkdir()
+    paths = write_articles(work / "articles", args.articles)
+    n, c, latency = args.articles, args.concurrency, args.latency
+    try:
+        from rich.console import Console
+
+        import summarise.cli
+
+        summarise.cli.err = Console(stderr=True, quiet=True)  # no progress lines in the measurement
+        (work / "warm").mkdir()
+        run_summarise(write_articles(work / "warm", 4), c)  # imports and first connections are not per-article costs
+        wall, cpu, code = run_summarise(paths, c)
+        ideal_one = math.ceil(n / c) * latency
+        ideal_five = math.ceil(n / c) * 5 * latency
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"summarise, {n} articles, latency {latency * 1000:.0f} ms, concurrency {c} (exit {code}):")
+        print(
+            f"  wall {wall:.2f} s; ideal one request/article {ideal_one:.2f} s (ratio {wall / ideal_one:.2f}); "
+            f"ideal five questions/article {ideal_five:.2f} s (ratio {wall / ideal_five:.2f})"
+        )
+        print(
+            f"  our CPU {1000 * cpu / n:.1f} ms per article (this process; the endpoint is another); "
+            f"peak RSS {rss:.0f} MB"
+        )
+        wall2, cpu2, _ = run_summarise(paths, c)
+        print(f"  second run (all from the cache, no request): {wall2:.2f} s, CPU {1000 * cpu2 / n:.2f} ms/article")
+        peer = run_instructor_loop(paths, base_url)
+        print(
+            f"plain sequential instructor loop, one request per article: {peer:.2f} s; ideal {n * latency:.2f} s "
+            f"(ratio {peer / (n * latency):.2f})"
+        )
+        if args.llm:
+            timed = run_llm_cli(paths, base_url, work)
+            if timed is None:
+                print("llm CLI: not installed (pip install llm)")
+            else:
+                print(
+                    f"llm CLI with --schema, one process per article: {timed:.2f} s; ideal {n * latency:.2f} s "
+                    f"(ratio {timed / (n * latency):.2f})"
+                )
+    finally:
+        server.terminate()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
