@@ -138,7 +138,8 @@ def run_instructor_loop(paths: list[str], base_url: str) -> float:
     return time.perf_counter() - started
 
 
-def run_llm_cli(paths: list[str], base_url: str, work: Path) -> float | None:
+def run_llm_cli(paths: list[str], base_url: str, work: Path) -> tuple[float, int, str] | None:
+    """Seconds for the llm CLI over ``paths``, how many calls failed, and the first failure's message."""
     if shutil.which("llm") is None:
         return None
     config = work / "llm"
@@ -146,18 +147,23 @@ def run_llm_cli(paths: list[str], base_url: str, work: Path) -> float | None:
     (config / "extra-openai-models.yaml").write_text(
         f"- model_id: bench\n  model_name: bench\n  api_base: {base_url}\n  api_key_name: bench\n", encoding="utf-8"
     )
-    env = {**os.environ, "LLM_USER_PATH": str(config), "LLM_BENCH_KEY": "bench", "OPENAI_API_KEY": "bench"}
+    (config / "keys.json").write_text(json.dumps({"bench": "bench"}), encoding="utf-8")
+    env = {**os.environ, "LLM_USER_PATH": str(config), "OPENAI_API_KEY": "bench"}
+    failures, first = 0, ""
     started = time.perf_counter()
     for path in paths:
-        subprocess.run(
-            ["llm", "-m", "bench", "--schema", "coalition, members", "--no-log"],
+        done = subprocess.run(
+            ["llm", "prompt", "-m", "bench", "--schema", "coalition, members", "--no-log"],
             input=Path(path).read_text(encoding="utf-8"),
             env=env,
             capture_output=True,
             text=True,
             check=False,
         )
-    return time.perf_counter() - started
+        if done.returncode != 0:
+            failures += 1
+            first = first or done.stderr.strip()[-200:]
+    return time.perf_counter() - started, failures, first
 
 
 def main() -> None:
@@ -211,9 +217,10 @@ def main() -> None:
             if timed is None:
                 print("llm CLI: not installed (pip install llm)")
             else:
+                seconds, failures, first = timed
                 print(
-                    f"llm CLI with --schema, one process per article: {timed:.2f} s; ideal {n * latency:.2f} s "
-                    f"(ratio {timed / (n * latency):.2f})"
+                    f"llm CLI with --schema, one process per article: {seconds:.2f} s; ideal {n * latency:.2f} s "
+                    f"(ratio {seconds / (n * latency):.2f}); {failures} of {n} calls failed {first}"
                 )
     finally:
         server.terminate()
