@@ -40,14 +40,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-EMPTY = {
-    "coalitions": {"on_topic": True, "coalitions": []},
-    "people": {"people": []},
-    "events": {"events": []},
-    "figures": {"figures": []},
-    "claims": {"claims": [], "quotes": []},
-}
+from batch_scale import EMPTY_ANSWERS
+
 PEER_ANSWER = {"coalition": "none", "members": []}
 
 
@@ -69,7 +65,7 @@ def serve(latency: float, port_queue: multiprocessing.Queue) -> None:
             time.sleep(latency)
             text = json.dumps(body.get("messages", []))
             task = re.search(r"TASK: (\w+)", text)
-            content = json.dumps(EMPTY[task.group(1)] if task else PEER_ANSWER)
+            content = json.dumps(EMPTY_ANSWERS[task.group(1)] if task else PEER_ANSWER)
             answer = {
                 "id": "chatcmpl-bench",
                 "object": "chat.completion",
