@@ -141,7 +141,9 @@ def run_llm_cli(paths: list[str], base_url: str, work: Path) -> tuple[float, int
     config = work / "llm"
     config.mkdir(exist_ok=True)
     (config / "extra-openai-models.yaml").write_text(
-        f"- model_id: bench\n  model_name: bench\n  api_base: {base_url}\n  api_key_name: bench\n", encoding="utf-8"
+        f"- model_id: bench\n  model_name: bench\n  api_base: {base_url}\n  api_key_name: bench\n"
+        "  supports_schema: true\n",
+        encoding="utf-8",
     )
     (config / "keys.json").write_text(json.dumps({"bench": "bench"}), encoding="utf-8")
     env = {**os.environ, "LLM_USER_PATH": str(config), "OPENAI_API_KEY": "bench"}

@@ -215,7 +215,9 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
         store = Store()
         policy = RetryPolicy(transport_attempts=options.retries + 1, reasks=options.reasks)
         client = StructuredClient(chat, store=store, policy=policy)
-        extractor = Extractor(client, store=store, prompts=prompts, use_cache=not options.no_cache)
+        extractor = Extractor(
+            client, store=store, prompts=prompts, use_cache=not options.no_cache, parallel_steps=workers > 1
+        )
     except SummariseError as error:
         raise fail(error) from None
 

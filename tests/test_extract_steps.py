@@ -420,3 +420,17 @@ def test_an_article_that_never_fits_is_a_clear_error():
     backend = ScriptedBackend(function=lambda request: ContextOverflowError("does not fit the model's context"))
     with pytest.raises(ContextOverflowError, match="does not fit the model's context"):
         extractor_for(backend).extract(article)
+
+
+def test_asking_the_questions_at_once_gives_the_same_brief(article):
+    def brief_of(parallel: bool):
+        backend = ScriptedBackend(function=answering())
+        extractor = extractor_for(backend)
+        extractor.parallel_steps = parallel
+        brief = extractor.extract(article)
+        brief.extraction.seconds = 0
+        return brief, backend
+
+    (one_by_one, _), (at_once, backend) = brief_of(False), brief_of(True)
+    assert at_once.model_dump() == one_by_one.model_dump()
+    assert sorted(task_of(r) for r in backend.history) == sorted(step.name for step in STEPS)

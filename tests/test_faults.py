@@ -136,8 +136,8 @@ def test_a_transport_fault_that_never_ends_is_a_transport_error_after_the_attemp
 @pytest.mark.parametrize(
     ("faults", "code", "message"),
     [
-        (["500"] * 5, 5, "failed:"),
-        (["malformed_json"] * 5, 6, "incomplete:"),
+        (["500"] * 20, 5, "failed:"),
+        (["malformed_json"] * 20, 6, "incomplete:"),
     ],
 )
 def test_one_failing_article_does_not_cost_the_others(fake, monkeypatch, faults, code, message):

@@ -116,5 +116,5 @@ def test_endpoint_down_is_a_clean_failure(endpoint, tmp_path, monkeypatch, allow
 
     assert result.exit_code == 5
     assert "HTTP 500 after 3 attempts" in result.stderr
-    assert len(ScriptedEndpoint.requests) == 3
+    assert len(ScriptedEndpoint.requests) == 5 * 3  # the five questions are asked at once, 3 attempts each
     assert "Traceback" not in result.output and FAKE_KEY not in result.output
