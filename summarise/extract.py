@@ -71,6 +71,7 @@ from summarise.schemas import (
     Statement,
     Usage,
     check_evidence,
+    validation_context,
 )
 from summarise.store import Store
 from summarise.templates import PromptSet, load_prompts
@@ -144,7 +145,7 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
         @classmethod
         def _last_resort_evidence(cls, data: Any, info: ValidationInfo) -> Any:
             """When salvaging, replace a paraphrased quote by the article's sentence naming the members."""
-            context = info.context or {}
+            context = validation_context(info)
             if not context.get("salvage") or not isinstance(data, dict):
                 return data
             article_text = context["article_text"]
@@ -302,7 +303,7 @@ def number_in(text: str) -> float | None:
 
 def _drop_or_reask(info: ValidationInfo, dropped: list[str], reask: str) -> None:
     """While salvaging, record what is left out; otherwise fail so that the model is reasked."""
-    context = info.context or {}
+    context = validation_context(info)
     if not context.get("salvage"):
         raise ValueError(reask)
     context.setdefault("dropped", []).extend(dropped)
@@ -382,7 +383,7 @@ class QuoteDraft(BaseModel):
     @classmethod
     def _quote_in_article(cls, value: str, info: ValidationInfo) -> str:
         span = check_evidence(value, info)
-        article_text = (info.context or {}).get("article_text")
+        article_text = validation_context(info).get("article_text")
         if article_text is None:
             return span
         start = article_text.find(span)
@@ -395,7 +396,7 @@ class QuoteDraft(BaseModel):
 
     @model_validator(mode="after")
     def _speaker_near_quote(self, info: ValidationInfo) -> QuoteDraft:
-        article_text = (info.context or {}).get("article_text")
+        article_text = validation_context(info).get("article_text")
         if article_text is None:
             return self
         paragraphs = article_text.split("\n\n")

@@ -17,6 +17,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -43,9 +46,27 @@ PartialDate = Annotated[
 ]
 
 
+_VALIDATION_CONTEXT: ContextVar[dict[str, Any] | None] = ContextVar("summarise_validation_context", default=None)
+
+
+def validation_context(info: ValidationInfo) -> dict[str, Any]:
+    """The context a validator works with: the one given to ``model_validate``, else the current call's."""
+    return info.context or _VALIDATION_CONTEXT.get() or {}
+
+
+@contextmanager
+def using_validation_context(context: dict[str, Any] | None) -> Iterator[None]:
+    """Make ``context`` the validation context of everything validated in this thread meanwhile."""
+    token = _VALIDATION_CONTEXT.set(context)
+    try:
+        yield
+    finally:
+        _VALIDATION_CONTEXT.reset(token)
+
+
 def check_evidence(value: str, info: ValidationInfo) -> str:
     """Replace ``value`` by the article's own span, or fail if the article lacks it."""
-    context = info.context or {}
+    context = validation_context(info)
     article_text = context.get("article_text")
     if article_text is None:
         return value

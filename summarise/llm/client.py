@@ -46,7 +46,7 @@ from summarise.exceptions import (
 )
 from summarise.llm.base import ChatBackend
 from summarise.llm.retry import RetryPolicy
-from summarise.schemas import Usage
+from summarise.schemas import Usage, using_validation_context
 from summarise.store import CallRecord, Store
 
 logging.getLogger("instructor").addHandler(logging.NullHandler())
@@ -104,17 +104,19 @@ class StructuredClient:
         """
         state = _CallState(info or CallInfo())
         self._state.current = state
-        slotted, context = _literal_messages(messages, context or {})
+        # The validation context travels beside instructor, not through it: given a context,
+        # instructor renders every message as a Jinja template (article text is not a template).
+        literal = [{**message, "content": _as_sent(message["content"])} for message in messages]
         try:
-            value = self._instructor.create(
-                response_model=_prepared(response_model),
-                messages=slotted,  # type: ignore[arg-type]
-                context=context,
-                max_retries=self._reasking(state),
-                model=self.backend.model,
-                max_tokens=max_tokens,
-                temperature=0,
-            )
+            with using_validation_context(context):
+                value = self._instructor.create(
+                    response_model=_prepared(response_model),
+                    messages=literal,  # type: ignore[arg-type]
+                    max_retries=self._reasking(state),
+                    model=self.backend.model,
+                    max_tokens=max_tokens,
+                    temperature=0,
+                )
         except InstructorRetryException as error:
             raise self._failure(error, state) from None
         except IncompleteOutputException:
@@ -186,9 +188,7 @@ class StructuredClient:
                 with attempt:
                     return self._logged_call(request, state)
         except openai.AuthenticationError:
-            raise ConfigError(
-                f"the {self.backend.name} endpoint rejected the API key: check OPENAI_API_KEY"
-            ) from None
+            raise ConfigError(f"the {self.backend.name} endpoint rejected the API key: check OPENAI_API_KEY") from None
         except openai.NotFoundError as error:
             raise ConfigError(
                 f"the {self.backend.name} endpoint has no model '{self.backend.model}' "
@@ -260,26 +260,6 @@ class StructuredClient:
 def _prepared(response_model: type[BaseModel]) -> type[BaseModel]:
     """Instructor's wrapping of a response model, made once per model: it builds a new class on every call."""
     return response_schema(response_model)
-
-
-_SLOT = "summarise_message_{}"
-
-
-def _literal_messages(
-    messages: list[dict[str, Any]], context: dict[str, Any]
-) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    """Messages that instructor's Jinja templating leaves exactly as written.
-
-    instructor renders every message as a Jinja template with the validation context.
-    Article text is not a template: "{{", "{%" or "{#" in an article would be evaluated
-    or fail. So each message's content becomes a reference to itself in the context,
-    which renders to the very text.
-    """
-    slots = {_SLOT.format(index): _as_sent(message["content"]) for index, message in enumerate(messages)}
-    slotted = [
-        {**message, "content": "{{ " + _SLOT.format(index) + " }}"} for index, message in enumerate(messages)
-    ]
-    return slotted, {**context, **slots}
 
 
 def _as_sent(content: str) -> str:
