@@ -48,6 +48,7 @@ from summarise.exceptions import ConfigError, InputError, SummariseError, Transp
 from summarise.extract import Extractor
 from summarise.llm import BackendConfig, RetryPolicy, StructuredClient, make_backend
 from summarise.llm.base import ChatBackend, request_key
+from summarise.llm.client import short_error
 from summarise.schemas import ArticleBrief
 from summarise.store import Store, default_home
 from summarise.templates import PromptSet, load_prompts
@@ -167,7 +168,6 @@ class CollectReport:
     bad_lines: int = 0
     from_batch: int = 0
     redriven: int = 0
-    states: dict[str, str] = field(default_factory=dict)
 
 
 class BatchJobs:
@@ -312,7 +312,7 @@ class BatchJobs:
                 self.store.set_batch_part(job, part["part"], batch_id=batch.id, status=batch.status)
                 checkpoint("created")
         except openai.APIError as error:
-            raise TransportError(f"the Batch API failed: {type(error).__name__}: {_short(error)}") from None
+            raise TransportError(f"the Batch API failed: {type(error).__name__}: {short_error(error)}") from None
         return self.store.batch_parts(job)
 
     def _uploaded(self, name: str, size: int) -> str | None:
@@ -339,7 +339,7 @@ class BatchJobs:
             try:
                 batch = self.openai.batches.retrieve(part["batch_id"])
             except openai.APIError as error:
-                raise TransportError(f"the Batch API failed: {type(error).__name__}: {_short(error)}") from None
+                raise TransportError(f"the Batch API failed: {type(error).__name__}: {short_error(error)}") from None
             counts = batch.request_counts.model_dump() if batch.request_counts else None
             self.store.set_batch_part(
                 job,
@@ -496,7 +496,7 @@ class BatchJobs:
             except SummariseError as error:
                 self.keep_result(job, custom_id, None, {"message": str(error)})
             except Exception as error:  # a failed line, as the Batch API reports one; re-driven at collect
-                self.keep_result(job, custom_id, None, {"message": f"{type(error).__name__}: {_short(error)}"})
+                self.keep_result(job, custom_id, None, {"message": f"{type(error).__name__}: {short_error(error)}"})
             else:
                 self.keep_result(job, custom_id, {"status_code": 200, "body": completion.model_dump(mode="json")}, None)
 
@@ -566,9 +566,3 @@ class _PartWriter:
             self._close()
         elif self.handle is not None:
             self.handle.close()
-
-
-def _short(error: BaseException) -> str:
-    from summarise.llm.client import redact
-
-    return " ".join(redact(str(error)).split())[:200]

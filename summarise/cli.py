@@ -538,7 +538,7 @@ def read_briefs(paths: list[str]) -> tuple[list[ArticleBrief], list[str]]:
     """ArticleBriefs from JSON Lines files, and one message per unreadable file or invalid line."""
     from pydantic import ValidationError
 
-    from summarise.schemas import ArticleBrief
+    from summarise.schemas import ArticleBrief, first_problem
 
     briefs: list[ArticleBrief] = []
     problems: list[str] = []
@@ -556,9 +556,7 @@ def read_briefs(paths: list[str]) -> tuple[list[ArticleBrief], list[str]]:
             try:
                 briefs.append(ArticleBrief.model_validate_json(line))
             except ValidationError as error:
-                first = error.errors()[0]
-                where = ".".join(str(part) for part in first["loc"]) or "line"
-                problems.append(f"{label}:{number}: not an ArticleBrief: {where}: {first['msg']}")
+                problems.append(f"{label}:{number}: not an ArticleBrief: {first_problem(error, 'line')}")
     return briefs, problems
 
 

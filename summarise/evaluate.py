@@ -40,6 +40,7 @@ This module needs no model: it scores briefs however they were made.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -51,7 +52,7 @@ from rapidfuzz import fuzz
 from summarise.entities import canonical_name, person_key
 from summarise.exceptions import InputError
 from summarise.grounding import find_span, normalise
-from summarise.schemas import ArticleBrief, CoalitionBrief
+from summarise.schemas import ArticleBrief, CoalitionBrief, first_problem
 
 NAME_MATCH_MIN_RATIO = 85.0
 ROLE_MATCH_MIN_RATIO = 70.0
@@ -131,7 +132,7 @@ def load_gold(path: Path) -> dict[str, GoldArticle]:
         try:
             gold[name] = GoldArticle.model_validate(entry)
         except ValidationError as error:
-            raise InputError(str(path), f"entry {name!r}: {_first_error(error)}") from None
+            raise InputError(str(path), f"entry {name!r}: {first_problem(error)}") from None
     return gold
 
 
@@ -143,24 +144,16 @@ def load_gold_conflicts(path: Path) -> list[GoldConflict]:
     try:
         return [GoldConflict.model_validate(item) for item in raw["conflicts"]]
     except ValidationError as error:
-        raise InputError(str(path), _first_error(error)) from None
+        raise InputError(str(path), first_problem(error)) from None
 
 
 def _read_json(path: Path) -> Any:
-    import json
-
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
         raise InputError(str(path), f"cannot read: {(error.strerror or str(error)).lower()}") from None
     except (UnicodeDecodeError, ValueError) as error:
         raise InputError(str(path), f"not valid JSON: {error}") from None
-
-
-def _first_error(error: ValidationError) -> str:
-    first = error.errors()[0]
-    where = ".".join(str(part) for part in first["loc"])
-    return f"{where}: {first['msg']}" if where else first["msg"]
 
 
 # --- matching helpers ---------------------------------------------------------------------------

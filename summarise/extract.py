@@ -473,9 +473,7 @@ class Extractor:
     def _extract_fresh(self, article: Article, on_step: Callable[[str], None] | None) -> ArticleBrief:
         """Extract; an article too long for the model's context is cut (at a paragraph) and the cut recorded."""
         if not names_entity(article.text, TARGET_ORGANISATION):
-            info = ExtractionInfo(
-                backend=self.client.backend.name, model=self.client.backend.model, prompt_hash=self.prompts.hash
-            )
+            info = self._new_info()
             info.warnings.append(
                 f"the article never names {TARGET_ORGANISATION} (or an alias): off-topic, no model call made"
             )
@@ -488,8 +486,7 @@ class Extractor:
         read = article
         for _ in range(CONTEXT_CUTS):
             try:
-                brief = self._extract_text(read, on_step)
-                brief.article = article_ref(article)
+                brief = self._extract_text(read, on_step)  # a cut article keeps its id and reference
             except ContextOverflowError:
                 shorter = shorten_text(read.text, int(len(read.text) * CONTEXT_CUT_SHARE))
                 if not shorter or shorter == read.text:
@@ -508,11 +505,14 @@ class Extractor:
             "raise --n-ctx or split the article"
         )
 
-    def _extract_text(self, article: Article, on_step: Callable[[str], None] | None) -> ArticleBrief:
-        started = time.perf_counter()
-        info = ExtractionInfo(
+    def _new_info(self) -> ExtractionInfo:
+        return ExtractionInfo(
             backend=self.client.backend.name, model=self.client.backend.model, prompt_hash=self.prompts.hash
         )
+
+    def _extract_text(self, article: Article, on_step: Callable[[str], None] | None) -> ArticleBrief:
+        started = time.perf_counter()
+        info = self._new_info()
         brief = ArticleBrief(article=article_ref(article), on_topic=None, extraction=info)
         named = entities_in(article.text)
         if self.parallel_steps:

@@ -368,7 +368,7 @@ def merge_briefs(briefs: Iterable[ArticleBrief], story: str | None = None) -> Co
     target = _majority(c.target for c in coalitions) or TARGET_ORGANISATION
     return CoalitionBrief(
         story=story or f"Coalitions against {target}",
-        sources=[_source_model(source, sources) for source in sources],
+        sources=[_source_model(source) for source in sources],
         outlets=outlets.count(source.id for source in story_sources),
         first_published=min(dates, default=None),
         last_published=max(dates, default=None),
@@ -383,7 +383,7 @@ def merge_briefs(briefs: Iterable[ArticleBrief], story: str | None = None) -> Co
     )
 
 
-def _source_model(source: _Source, sources: list[_Source]) -> Source:
+def _source_model(source: _Source) -> Source:
     inputs = sorted({brief.article.source for brief in source.briefs})
     failed = sorted({step for brief in source.briefs if brief.extraction for step in brief.extraction.failed_steps})
     on_topic = source.on_topic
@@ -516,12 +516,11 @@ def _merge_coalition(
     else:
         name = f"{kind.capitalize()} coalition" + (f" against {target}" if target else "")
         name += f", led by {led_by}" if led_by else ""
-    display = name
     if len({leader for leader, _ in leaders}) > 1:
         values: dict[str, list[str]] = {}
         for leader, source_id in leaders:
             values.setdefault(leader, []).append(source_id)
-        conflicts.add("leader", f"who leads the {display}", sorted(values.items(), key=lambda kv: -len(kv[1])))
+        conflicts.add("leader", f"who leads the {name}", sorted(values.items(), key=lambda kv: -len(kv[1])))
 
     open_coalition = kind == "international"
     enumerating = (
@@ -529,7 +528,7 @@ def _merge_coalition(
     )
     members = _merge_members(cluster, enumerating, outlets)
     member_order = {member.name: index for index, member in enumerate(members)}
-    _member_conflicts(display, enumerating, member_order, outlets, conflicts)
+    _member_conflicts(name, enumerating, member_order, outlets, conflicts)
 
     counts: dict[int, list[Support]] = {}
     for d in cluster:
@@ -593,7 +592,7 @@ def _merge_members(
 
 
 def _member_conflicts(
-    display: str,
+    coalition_name: str,
     enumerating: list[_Description],
     member_order: dict[str, int],
     outlets: _Outlets,
@@ -609,7 +608,7 @@ def _member_conflicts(
         values = sorted(lists.items(), key=lambda kv: (-outlets.count(kv[1]), -len(kv[0])))
         conflicts.add(
             "member_list",
-            f"members of the {display}",
+            f"members of the {coalition_name}",
             [(", ".join(names), ids) for names, ids in values],
             note="Members that some of these sources leave out are marked 'conflict'.",
         )
@@ -625,7 +624,7 @@ def _member_conflicts(
         values = sorted(counts.items())
         conflicts.add(
             "member_count",
-            f"how many members the {display} has",
+            f"how many members the {coalition_name} has",
             [(str(number), ids) for number, ids in values],
             note="A count is the number a source states, else the number of members it lists.",
         )

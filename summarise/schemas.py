@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from summarise.grounding import addresses_a_model, find_span
 
@@ -275,6 +275,13 @@ class ArticleBrief(BaseModel):
         for coalition in self.coalitions:
             found += [coalition, *coalition.members, *coalition.objectives, *coalition.mechanisms]
         return [*found, *self.people, *self.events, *self.figures, *self.claims, *self.quotes]
+
+
+def first_problem(error: ValidationError, where_empty: str = "") -> str:
+    """The first error of a validation as ``location: message`` (``where_empty`` names an empty location)."""
+    first = error.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or where_empty
+    return f"{where}: {first['msg']}" if where else first["msg"]
 
 
 def json_schema_of(model: type[BaseModel]) -> dict[str, Any]:

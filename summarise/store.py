@@ -191,12 +191,7 @@ class Store:
         if article_id:
             query += " WHERE article_id = ?"
             args = (article_id,)
-        with self._lock:
-            cursor = self._db.execute(query + " ORDER BY id", args)
-            names = [column[0] for column in cursor.description]
-            rows = cursor.fetchall()
-        for row in rows:
-            yield dict(zip(names, row, strict=True))
+        yield from self._rows(query + " ORDER BY id", args)
 
     def cached_brief(self, cache_key: str) -> str | None:
         """The brief JSON stored under ``cache_key``, if any."""

@@ -133,3 +133,15 @@ def connection_error() -> openai.APIConnectionError:
 def timeout_error() -> openai.APITimeoutError:
     """A request that timed out."""
     return openai.APITimeoutError(request=_request())
+
+
+def run_summarise(args: list[str], env: dict[str, str], crash_at: str | None = None) -> Any:
+    """Run the ``summarise`` command in a new Python process (``crash_at`` sets ``SUMMARISE_CRASH_AT``)."""
+    import subprocess
+    import sys
+
+    environment = {**env, **({"SUMMARISE_CRASH_AT": crash_at} if crash_at else {})}
+    code = "import sys; from summarise.cli import run; sys.argv = ['summarise', *sys.argv[1:]]; run()"
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], env=environment, capture_output=True, text=True, timeout=120
+    )

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -17,6 +15,8 @@ from summarise.batch import BatchJobs, strict_response_format
 from summarise.cli import app
 from summarise.llm import BackendConfig
 from summarise.store import Store
+
+from fakes import run_summarise
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = sorted(str(p) for p in (ROOT / "fixtures" / "articles").iterdir() if p.suffix in (".txt", ".md"))
@@ -151,14 +151,6 @@ def test_articles_extracted_before_are_not_sent(fake):
 # --- kill -9 at every stage ---------------------------------------------------------------------
 
 
-def run_cli(args: list[str], env: dict[str, str], crash_at: str | None = None) -> subprocess.CompletedProcess:
-    environment = {**env, **({"SUMMARISE_CRASH_AT": crash_at} if crash_at else {})}
-    code = "import sys; from summarise.cli import run; sys.argv = ['summarise', *sys.argv[1:]]; run()"
-    return subprocess.run(
-        [sys.executable, "-c", code, *args], env=environment, capture_output=True, text=True, timeout=120
-    )
-
-
 @pytest.mark.parametrize("stage", ["building", "uploading", "uploaded", "creating", "created"])
 def test_a_submit_killed_at_any_stage_is_finished_by_running_it_again(tmp_path, stage):
     with FakeOpenAI() as server:
@@ -169,9 +161,9 @@ def test_a_submit_killed_at_any_stage_is_finished_by_running_it_again(tmp_path, 
             "OPENAI_API_KEY": FAKE_KEY,
         }
         args = ["batch", "submit", "--max-requests", "12", *ARTICLES]
-        killed = run_cli(args, env, crash_at=stage)
+        killed = run_summarise(args, env, crash_at=stage)
         assert killed.returncode == -9, killed.stderr
-        finished = run_cli(args, env)
+        finished = run_summarise(args, env)
         assert finished.returncode == 0, finished.stderr
         assert (server.uploads, server.creates) == (3, 3)  # 30 requests in files of 12: nothing sent twice
         inputs = [server.files[b["input_file_id"]]["content"] for b in server.batches.values()]
@@ -189,11 +181,11 @@ def test_a_collect_killed_at_any_stage_loses_nothing_and_stores_nothing_twice(tm
             "OPENAI_BASE_URL": server.url,
             "OPENAI_API_KEY": FAKE_KEY,
         }
-        job = run_cli(["batch", "submit", *ARTICLES], env).stdout.strip()
-        run_cli(["batch", "status", job], env)
-        killed = run_cli(["batch", "collect", job, "-f", "json"], env, crash_at=stage)
+        job = run_summarise(["batch", "submit", *ARTICLES], env).stdout.strip()
+        run_summarise(["batch", "status", job], env)
+        killed = run_summarise(["batch", "collect", job, "-f", "json"], env, crash_at=stage)
         assert killed.returncode == -9
-        finished = run_cli(["batch", "collect", job, "-f", "json"], env)
+        finished = run_summarise(["batch", "collect", job, "-f", "json"], env)
         assert finished.returncode == 0, finished.stderr
         assert without_paths(json.loads(finished.stdout)) == without_paths(replayed_brief())
         store = Store(tmp_path / "jobs" / "summarise.db")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -18,15 +16,12 @@ from summarise.llm import RetryPolicy, StructuredClient
 from summarise.llm.openai_backend import OpenAIBackend
 from summarise.store import Store
 
+from fakes import run_summarise
+
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLE = str(ROOT / "fixtures/articles/02_fidan_four_nations.md")
 KEY = "sk-proj-SECRETsecret0123456789abcdefXYZ"
 TOKEN = "T0SECRET/B0SECRET/webhooktokenSECRET42"
-
-
-def cli(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess:
-    code = "import sys; from summarise.cli import run; sys.argv = ['summarise', *sys.argv[1:]]; run()"
-    return subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=120)
 
 
 def test_no_key_or_webhook_url_in_logs_store_fixtures_output_or_errors(tmp_path, webhook):  # noqa: F811
@@ -42,13 +37,15 @@ def test_no_key_or_webhook_url_in_logs_store_fixtures_output_or_errors(tmp_path,
             "SLACK_WEBHOOK_URL": secret_url,
         }
         runs = [
-            cli(["--verbose", "extract", "--backend", "openai", "--record", str(recorded), "-f", "json", ARTICLE], env),
-            cli(["--verbose", "digest", "--backend", "openai", ARTICLE], env),
+            run_summarise(
+                ["--verbose", "extract", "--backend", "openai", "--record", str(recorded), "-f", "json", ARTICLE], env
+            ),
+            run_summarise(["--verbose", "digest", "--backend", "openai", ARTICLE], env),
         ]
         Webhook.script = [(500, {}, "boom")] * 5
-        runs.append(cli(["--verbose", "digest", "--backend", "openai", "--retries", "1", ARTICLE], env))
+        runs.append(run_summarise(["--verbose", "digest", "--backend", "openai", "--retries", "1", ARTICLE], env))
         fake.chat_faults = {"TASK: coalitions": ["401"] * 5}
-        runs.append(cli(["--verbose", "extract", "--backend", "openai", "--no-cache", ARTICLE], env))
+        runs.append(run_summarise(["--verbose", "extract", "--backend", "openai", "--no-cache", ARTICLE], env))
     assert [run.returncode for run in runs] == [0, 0, 5, 3]
     assert "DEBUG" in runs[0].stderr  # --verbose did log the HTTP traffic
     assert "rejected the API key" in runs[3].stderr

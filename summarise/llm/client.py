@@ -163,7 +163,7 @@ class StructuredClient:
         if isinstance(cause, SummariseError):
             return cause
         if cause is not None and not isinstance(cause, PARSE_ERRORS):
-            return BackendError(f"the {self.backend.name} backend failed: {type(cause).__name__}: {_short(cause)}")
+            return BackendError(f"the {self.backend.name} backend failed: {type(cause).__name__}: {short_error(cause)}")
         attempts = getattr(error, "failed_attempts", None) or []
         return self._extraction_error(state, _validation_summary(attempts[-1].exception if attempts else error))
 
@@ -192,26 +192,26 @@ class StructuredClient:
         except openai.NotFoundError as error:
             raise ConfigError(
                 f"the {self.backend.name} endpoint has no model '{self.backend.model}' "
-                f"(HTTP 404): pick another with --model ({_short(error)})"
+                f"(HTTP 404): pick another with --model ({short_error(error)})"
             ) from None
         except openai.BadRequestError as error:
             if "context_length" in str(error) or "maximum context" in str(error):
                 raise ContextOverflowError(
-                    f"the article does not fit the {self.backend.name} model's context: {_short(error)}"
+                    f"the article does not fit the {self.backend.name} model's context: {short_error(error)}"
                 ) from None
             raise TransportError(
                 f"the {self.backend.name} endpoint answered HTTP {error.status_code} "
-                f"after {state.usage.transport_retries + 1} attempts: {_short(error)}"
+                f"after {state.usage.transport_retries + 1} attempts: {short_error(error)}"
             ) from None
         except openai.APIStatusError as error:
             raise TransportError(
                 f"the {self.backend.name} endpoint answered HTTP {error.status_code} "
-                f"after {state.usage.transport_retries + 1} attempts: {_short(error)}"
+                f"after {state.usage.transport_retries + 1} attempts: {short_error(error)}"
             ) from None
         except openai.APIConnectionError as error:
             raise TransportError(
                 f"cannot reach the {self.backend.name} endpoint after "
-                f"{state.usage.transport_retries + 1} attempts: {_short(error)}"
+                f"{state.usage.transport_retries + 1} attempts: {short_error(error)}"
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -223,7 +223,7 @@ class StructuredClient:
             response = self.backend.complete(request)
             return response
         except Exception as error:
-            error_text = f"{type(error).__name__}: {_short(error)}"
+            error_text = f"{type(error).__name__}: {short_error(error)}"
             raise
         finally:
             latency_ms = (time.perf_counter() - started) * 1000
@@ -278,7 +278,7 @@ def _validation_summary(error: BaseException) -> str:
         ]
         more = f" (+{error.error_count() - 3} more)" if error.error_count() > 3 else ""
         return "; ".join(problems)[:400] + more
-    return _short(error)
+    return short_error(error)
 
 
 def redact(text: str) -> str:
@@ -288,6 +288,7 @@ def redact(text: str) -> str:
     return re.sub(r"(?i)\bbearer\s+\S+", "Bearer ***", text)
 
 
-def _short(error: BaseException) -> str:
+def short_error(error: BaseException) -> str:
+    """An error as one short line, secrets masked."""
     text = " ".join(redact(str(error)).split())
     return text[:200]
