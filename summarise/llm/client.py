@@ -28,10 +28,12 @@ import openai
 from instructor.core.exceptions import (
     AsyncValidationError,
     IncompleteOutputException,
-    InstructorRetryException,
     ResponseParsingError,
 )
 from instructor.processing import handle_response_model, response_schema
+from instructor.v2.core.providers import Provider
+from instructor.v2.core.registry import mode_registry
+from instructor.v2.validation.async_validators import reject_async_validators
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
@@ -51,6 +53,8 @@ from summarise.store import CallRecord, Store
 
 logging.getLogger("instructor").addHandler(logging.NullHandler())
 logging.getLogger("instructor").propagate = False
+
+MODE = instructor.Mode.JSON_SCHEMA
 
 T = TypeVar("T", bound=BaseModel)
 PARSE_ERRORS = (ValidationError, json.JSONDecodeError, ResponseParsingError, AsyncValidationError)
@@ -82,10 +86,6 @@ class StructuredClient:
         self.store = store
         self.policy = policy or RetryPolicy()
         self._state = threading.local()
-        mode = instructor.Mode.JSON_SCHEMA
-        self._instructor = instructor.Instructor(
-            client=None, create=instructor.patch(create=self._create, mode=mode), mode=mode
-        )
 
     def structured(
         self,
@@ -104,27 +104,60 @@ class StructuredClient:
         """
         state = _CallState(info or CallInfo())
         self._state.current = state
-        # The validation context travels beside instructor, not through it: given a context,
-        # instructor renders every message as a Jinja template (article text is not a template).
-        literal = [{**message, "content": _as_sent(message["content"])} for message in messages]
+        prepared = _prepared(response_model)
+        request = self.request_for(response_model, messages, max_tokens=max_tokens)
         try:
+            # The validation context travels beside instructor, not through it: given a context,
+            # instructor renders every message as a Jinja template (article text is not a template).
             with using_validation_context(context):
-                value = self._instructor.create(
-                    response_model=_prepared(response_model),
-                    messages=literal,  # type: ignore[arg-type]
-                    max_retries=self._reasking(state),
-                    model=self.backend.model,
-                    max_tokens=max_tokens,
-                    temperature=0,
-                )
-        except InstructorRetryException as error:
-            raise self._failure(error, state) from None
+                value = self._ask_until_valid(prepared, request, state)
         except IncompleteOutputException:
             raise self._extraction_error(state, f"the answer was cut off at {max_tokens} tokens") from None
+        except SummariseError:
+            raise
+        except Exception as error:  # a backend's own failure (not HTTP, not an answer): one clear line
+            raise BackendError(
+                f"the {self.backend.name} backend failed: {type(error).__name__}: {short_error(error)}"
+            ) from None
         finally:
             self._state.current = None
         state.usage.reasks = max(state.usage.calls - 1, 0)
-        return value, state.usage
+        return value, state.usage  # type: ignore[return-value]
+
+    def _ask_until_valid(self, prepared: type[BaseModel], request: dict[str, Any], state: _CallState) -> BaseModel:
+        """Instructor's request/parse/reask handlers in our own bounded loop.
+
+        The loop is instructor's own (``retry_sync_v2``) minus the per-call work it repeats
+        for every request (schema generation, a validator scan of the whole model), which
+        costs more CPU than the HTTP call itself when many articles run at once.
+        """
+        failures: list[BaseException] = []
+        try:
+            for attempt in self._reasking(state):
+                with attempt:
+                    response = self._create(**request)
+                    try:
+                        return _handlers().response_parser(
+                            response=response,
+                            response_model=prepared,
+                            validation_context=None,
+                            strict=True,
+                            stream=False,
+                            is_async=False,
+                        )
+                    except IncompleteOutputException:
+                        raise
+                    except PARSE_ERRORS as error:
+                        failures.append(error)
+                        request = _handlers().reask_handler(kwargs=request, response=response, exception=error)
+                        raise
+        except PARSE_ERRORS:
+            pass
+        except ContextOverflowError:
+            if state.last_content is None:
+                raise
+            raise self._extraction_error(state, "the reask no longer fits the model's context") from None
+        raise self._extraction_error(state, _validation_summary(failures[-1]))
 
     def request_for(
         self, response_model: type[BaseModel], messages: list[dict[str, Any]], *, max_tokens: int = 800
@@ -134,15 +167,13 @@ class StructuredClient:
         Built by instructor's own request preparation, so a request made here (for the
         Batch API) and one sent synchronously are the same and share one replay key.
         """
-        _, request = handle_response_model(
-            _prepared(response_model),
-            mode=instructor.Mode.JSON_SCHEMA,
-            messages=[{**message, "content": _as_sent(message["content"])} for message in messages],
-            model=self.backend.model,
-            max_tokens=max_tokens,
-            temperature=0,
-        )
-        return request
+        return {
+            "messages": [{**message, "content": _as_sent(message["content"])} for message in messages],
+            "model": self.backend.model,
+            "max_tokens": max_tokens,
+            "temperature": 0,
+            "response_format": _response_format(response_model),
+        }
 
     def _reasking(self, state: _CallState) -> Retrying:
         """Reask at once after a validation error, up to ``policy.reasks`` times.
@@ -155,17 +186,6 @@ class StructuredClient:
             retry=retry_if_exception_type(PARSE_ERRORS),
             reraise=True,
         )
-
-    def _failure(self, error: InstructorRetryException, state: _CallState) -> SummariseError:
-        cause = error.__cause__
-        if isinstance(cause, ContextOverflowError) and state.last_content is not None:
-            return self._extraction_error(state, "the reask no longer fits the model's context")
-        if isinstance(cause, SummariseError):
-            return cause
-        if cause is not None and not isinstance(cause, PARSE_ERRORS):
-            return BackendError(f"the {self.backend.name} backend failed: {type(cause).__name__}: {short_error(cause)}")
-        attempts = getattr(error, "failed_attempts", None) or []
-        return self._extraction_error(state, _validation_summary(attempts[-1].exception if attempts else error))
 
     @staticmethod
     def _extraction_error(state: _CallState, detail: str) -> ExtractionError:
@@ -258,8 +278,26 @@ class StructuredClient:
 
 @lru_cache(maxsize=512)
 def _prepared(response_model: type[BaseModel]) -> type[BaseModel]:
-    """Instructor's wrapping of a response model, made once per model: it builds a new class on every call."""
+    """Instructor's wrapping of a response model, made (and checked for async validators) once per model."""
+    reject_async_validators(response_model)
     return response_schema(response_model)
+
+
+@lru_cache(maxsize=1)
+def _handlers() -> Any:
+    """Instructor's request, parse and reask handlers for OpenAI-style JSON-schema answers."""
+    handle_response_model(None, mode=MODE)  # loads instructor's handler registry
+    return mode_registry.get_handlers(Provider.OPENAI, MODE)
+
+
+@lru_cache(maxsize=512)
+def _response_format(response_model: type[BaseModel]) -> dict[str, Any]:
+    """Instructor's ``response_format`` for a model, generated once (a JSON schema takes milliseconds).
+
+    Callers must not mutate it: it is shared by every request for the model.
+    """
+    _, request = handle_response_model(_prepared(response_model), mode=MODE, messages=[])
+    return request["response_format"]
 
 
 def _as_sent(content: str) -> str:

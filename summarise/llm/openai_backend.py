@@ -13,8 +13,10 @@ import openai
 from openai.types.chat import ChatCompletion
 
 from summarise.llm.base import ChatBackend
+from summarise.llm.identity import DEFAULT_OPENAI_MODEL, openai_identity
 
-DEFAULT_OPENAI_MODEL = "gpt-4o-mini"
+__all__ = ["DEFAULT_OPENAI_MODEL", "OpenAIBackend"]
+
 
 
 class OpenAIBackend(ChatBackend):
@@ -31,16 +33,21 @@ class OpenAIBackend(ChatBackend):
 
     def identity(self) -> str:
         """Model and endpoint (never the key)."""
-        return f"openai:{self.model}@{self.base_url or 'api.openai.com'}"
+        return openai_identity(self.model, self.base_url)
 
     def describe(self) -> dict[str, Any]:
         """Backend, model and whether a custom endpoint is used (the URL may hold secrets)."""
         return {"backend": self.name, "model": self.model, "custom_base_url": bool(self.base_url)}
 
     def complete(self, request: dict[str, Any]) -> ChatCompletion:
-        """Send one request."""
+        """Send one request.
+
+        Posted as built (by instructor's request handler) rather than through
+        ``chat.completions.create``, whose parameter transform walks the whole JSON schema
+        of every request: ~2 ms of CPU each, more than the HTTP exchange itself.
+        """
         self._check_allowed()
-        return self._client.chat.completions.create(**request)
+        return self._client.post("/chat/completions", body=request, cast_to=ChatCompletion)
 
     def close(self) -> None:
         """Close the HTTP client."""
