@@ -153,6 +153,9 @@ class Store:
             os.chmod(self.path, 0o600)
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
+            # A crash of summarise loses nothing in WAL mode even so; a power cut may lose the last
+            # cached briefs and log lines (cheap to redo), never a batch's remote ids (below).
+            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
         except (OSError, sqlite3.Error) as error:
             raise ConfigError(
@@ -266,16 +269,22 @@ class Store:
             self._db.execute("COMMIT")
 
     def set_batch_part(self, job: str, part: int, **fields: Any) -> None:
-        """Create or update a part's row."""
+        """Create or update a part's row (synced to disk: it holds the remote file and batch ids)."""
         with self._lock:
-            self._db.execute(
-                "INSERT OR IGNORE INTO batch_parts (job, part, path, requests, bytes) VALUES (?, ?, '', 0, 0)",
-                (job, part),
-            )
-            for name, value in fields.items():
-                if name not in _PART_FIELDS:
-                    raise ValueError(f"not a batch part field: {name}")
-                self._db.execute(f"UPDATE batch_parts SET {name} = ? WHERE job = ? AND part = ?", (value, job, part))
+            self._db.execute("PRAGMA synchronous=FULL")
+            try:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO batch_parts (job, part, path, requests, bytes) VALUES (?, ?, '', 0, 0)",
+                    (job, part),
+                )
+                for name, value in fields.items():
+                    if name not in _PART_FIELDS:
+                        raise ValueError(f"not a batch part field: {name}")
+                    self._db.execute(
+                        f"UPDATE batch_parts SET {name} = ? WHERE job = ? AND part = ?", (value, job, part)
+                    )
+            finally:
+                self._db.execute("PRAGMA synchronous=NORMAL")
 
     def batch_parts(self, job: str) -> list[dict[str, Any]]:
         """A job's parts, in order."""
