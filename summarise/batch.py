@@ -205,8 +205,13 @@ class BatchJobs:
         return self._target
 
     def _extractor(self, backend: ChatBackend) -> Extractor:
+        # As `summarise extract` asks: every question of an article in one request for an endpoint
+        # (one Batch API line and the article's tokens once per article), so their caches are shared.
         return Extractor(
-            StructuredClient(backend, store=self.store, policy=self.policy), store=self.store, prompts=self.prompts
+            StructuredClient(backend, store=self.store, policy=self.policy),
+            store=self.store,
+            prompts=self.prompts,
+            combined=self.target.name == "openai",
         )
 
     def job_id(self, inputs: list[str], problems: list[str]) -> str:

@@ -135,6 +135,14 @@ ConcurrencyOpt = Annotated[
     int | None,
     typer.Option("--concurrency", "-j", min=1, help="Articles extracted at once (default 8; the embedded model: 1)."),
 ]
+QuestionsOpt = Annotated[
+    str,
+    typer.Option(
+        "--questions",
+        help="separate: one request per question (five per article); combined: one request per article "
+        "(the article's tokens sent once). auto: combined for openai endpoints, separate otherwise.",
+    ),
+]
 RpmOpt = Annotated[int | None, typer.Option("--rpm", min=1, help="At most this many requests per minute.")]
 TpmOpt = Annotated[int | None, typer.Option("--tpm", min=1, help="At most about this many tokens per minute.")]
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Ignore briefs cached by earlier runs.")]
@@ -161,6 +169,7 @@ class ExtractionOptions:
     concurrency: int | None = None
     rpm: int | None = None
     tpm: int | None = None
+    questions: str = "auto"
 
 
 def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Callable[[ArticleBrief], None]) -> int:
@@ -171,8 +180,7 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
     """
     from summarise.articles import load_articles
     from summarise.extract import Extractor
-    from summarise.llm import BackendConfig, RetryPolicy, StructuredClient, make_backend
-    from summarise.llm.replay import RecordingBackend
+    from summarise.llm import BackendConfig, resolve_backend_name
     from summarise.store import Store
     from summarise.templates import load_prompts
 
@@ -184,6 +192,8 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
     exit_code = loaded.errors[0].exit_code if loaded.errors else 0
     if not loaded.articles:
         return exit_code or 2
+    if options.questions not in ("auto", "separate", "combined"):
+        raise fail(UsageError(f"unknown --questions '{options.questions}': use auto, separate or combined"))
 
     try:
         config = BackendConfig.from_env(
@@ -194,32 +204,32 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
             n_ctx=options.n_ctx,
         )
         prompts = load_prompts()
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.percentage:>3.0f}%"),
-            console=err,
-            transient=True,
-            disable=not err.is_terminal,
-        ) as bar:
-            task = bar.add_task("assembling the embedded model", total=None)
-            chat = make_backend(config, progress=lambda done, total: bar.update(task, completed=done, total=total))
-        if options.record is not None:
-            chat = RecordingBackend(chat, options.record, prompts.hash)
-        if options.rpm or options.tpm:
-            from summarise.llm.limits import RateLimitedBackend
-
-            chat = RateLimitedBackend(chat, rpm=options.rpm, tpm=options.tpm)
-        # The embedded model runs in this process on the CPU: one article at a time.
-        workers = 1 if chat.name == "local" else (options.concurrency or 8)
+        backend_name = resolve_backend_name(config)
+        combined = options.questions == "combined" or (options.questions == "auto" and backend_name == "openai")
         store = Store()
-        policy = RetryPolicy(transport_attempts=options.retries + 1, reasks=options.reasks)
-        client = StructuredClient(chat, store=store, policy=policy)
-        extractor = Extractor(
-            client, store=store, prompts=prompts, use_cache=not options.no_cache, parallel_steps=workers > 1
-        )
+        from_cache: dict[str, ArticleBrief] = {}
+        if not options.no_cache and options.record is None:
+            from_cache = _cached_briefs(loaded.articles, config, prompts.hash, options.reasks, combined, store)
+        chat: Any = None
+        if len(from_cache) < len(loaded.articles):  # every brief cached: no model (nor its SDK) is needed
+            from summarise.llm import RetryPolicy, StructuredClient
+
+            chat = _build_backend(config, options, prompts.hash)
+            policy = RetryPolicy(transport_attempts=options.retries + 1, reasks=options.reasks)
+            client = StructuredClient(chat, store=store, policy=policy)
     except SummariseError as error:
         raise fail(error) from None
+    # The embedded model runs in this process on the CPU: one article at a time.
+    workers = 1 if backend_name == "local" else (options.concurrency or 8)
+    if chat is not None:
+        extractor = Extractor(
+            client,
+            store=store,
+            prompts=prompts,
+            use_cache=not options.no_cache,
+            parallel_steps=workers > 1,
+            combined=combined,
+        )
 
     counts = {"done": 0, "cached": 0, "failed": 0}
     try:
@@ -232,7 +242,11 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
             console=err,
             transient=False,
         ) as bar:
-            title = f"extracting ({chat.name}: {chat.model}, {workers} at once)"
+            title = (
+                f"extracting ({chat.name}: {chat.model}, {workers} at once)"
+                if chat is not None
+                else f"extracting ({backend_name}: every brief cached)"
+            )
             task = bar.add_task(title, total=len(loaded.articles))
 
             def describe() -> None:
@@ -242,6 +256,8 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
                 )
 
             def run_one(article: Any) -> Any:
+                if (brief := from_cache.get(article.id)) is not None:
+                    return brief
                 label = Path(article.source).name
                 on_step = (lambda step: bar.update(task, description=f"{label}: {step}")) if workers == 1 else None
                 return extractor.extract(article, on_step=on_step)
@@ -282,11 +298,55 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
                 bar.advance(task)
                 describe()
     finally:
-        chat.close()
+        if chat is not None:
+            chat.close()
         store.close()
     if counts["failed"]:
         err.print(f"{counts['failed']} of {len(loaded.articles)} article(s) failed", soft_wrap=True)
     return exit_code
+
+
+def _cached_briefs(
+    articles: list[Any], config: Any, prompt_hash: str, reasks: int, combined: bool, store: Any
+) -> dict[str, ArticleBrief]:
+    """The briefs of ``articles`` already in the cache, by article id, found without building the backend."""
+    from summarise.extract import cache_key, cached_brief
+    from summarise.llm import backend_identity
+
+    try:
+        identity = backend_identity(config)
+    except SummariseError:
+        return {}  # building the backend reports the problem
+    found = {}
+    for article in articles:
+        key = cache_key(article, identity=identity, prompt_hash=prompt_hash, reasks=reasks, combined=combined)
+        if (brief := cached_brief(store, key, article)) is not None:
+            found[article.id] = brief
+    return found
+
+
+def _build_backend(config: Any, options: ExtractionOptions, prompt_hash: str) -> Any:
+    """The configured backend, with recording and rate limits around it when asked for."""
+    from summarise.llm import make_backend
+    from summarise.llm.replay import RecordingBackend
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    ) as bar:
+        task = bar.add_task("assembling the embedded model", total=None)
+        chat = make_backend(config, progress=lambda done, total: bar.update(task, completed=done, total=total))
+    if options.record is not None:
+        chat = RecordingBackend(chat, options.record, prompt_hash)
+    if options.rpm or options.tpm:
+        from summarise.llm.limits import RateLimitedBackend
+
+        chat = RateLimitedBackend(chat, rpm=options.rpm, tpm=options.tpm)
+    return chat
 
 
 def _ordered(work: Callable[[Any], Any], items: list[Any], workers: int) -> Iterator[tuple[Any, Any]]:
@@ -361,6 +421,7 @@ def extract(
     concurrency: ConcurrencyOpt = None,
     rpm: RpmOpt = None,
     tpm: TpmOpt = None,
+    questions: QuestionsOpt = "auto",
 ) -> None:
     """Extract one grounded ArticleBrief per article.
 
@@ -373,7 +434,19 @@ def extract(
     from summarise.render import render_article_brief
 
     options = ExtractionOptions(
-        backend, model, gguf, replay_dir, record, no_cache, reasks, retries, n_ctx, concurrency, rpm, tpm
+        backend,
+        model,
+        gguf,
+        replay_dir,
+        record,
+        no_cache,
+        reasks,
+        retries,
+        n_ctx,
+        concurrency,
+        rpm,
+        tpm,
+        questions=questions,
     )
     with output_file(output) as out:
 
@@ -404,6 +477,7 @@ def brief(
     concurrency: ConcurrencyOpt = None,
     rpm: RpmOpt = None,
     tpm: TpmOpt = None,
+    questions: QuestionsOpt = "auto",
 ) -> None:
     """Extract every article and merge them into one coalition brief with sources and conflicts.
 
@@ -414,7 +488,19 @@ def brief(
     output_format = _brief_format(output_format, output)
     digest = DigestOptions(_since(since), max_items)
     options = ExtractionOptions(
-        backend, model, gguf, replay_dir, record, no_cache, reasks, retries, n_ctx, concurrency, rpm, tpm
+        backend,
+        model,
+        gguf,
+        replay_dir,
+        record,
+        no_cache,
+        reasks,
+        retries,
+        n_ctx,
+        concurrency,
+        rpm,
+        tpm,
+        questions=questions,
     )
     briefs: list[ArticleBrief] = []
     exit_code = extract_all(articles, options, briefs.append)
@@ -453,6 +539,7 @@ def digest(
     concurrency: ConcurrencyOpt = None,
     rpm: RpmOpt = None,
     tpm: TpmOpt = None,
+    questions: QuestionsOpt = "auto",
 ) -> None:
     """Extract and merge the articles, then post the brief's Slack digest to a webhook.
 
@@ -466,7 +553,19 @@ def digest(
     if not webhook_url and not dry_run:
         raise fail(ConfigError("no Slack webhook: pass --webhook-url or set SLACK_WEBHOOK_URL (or use --dry-run)"))
     options = ExtractionOptions(
-        backend, model, gguf, replay_dir, None, no_cache, reasks, retries, n_ctx, concurrency, rpm, tpm
+        backend,
+        model,
+        gguf,
+        replay_dir,
+        None,
+        no_cache,
+        reasks,
+        retries,
+        n_ctx,
+        concurrency,
+        rpm,
+        tpm,
+        questions=questions,
     )
     briefs: list[ArticleBrief] = []
     exit_code = extract_all(articles, options, briefs.append)
@@ -629,6 +728,7 @@ def evaluate(
     concurrency: ConcurrencyOpt = None,
     rpm: RpmOpt = None,
     tpm: TpmOpt = None,
+    questions: QuestionsOpt = "auto",
 ) -> None:
     """Extract the articles and score each brief against the gold of the same file name.
 
@@ -653,7 +753,19 @@ def evaluate(
         exit_code = 2 if problems else 0
     else:
         options = ExtractionOptions(
-            backend, model, gguf, replay_dir, None, no_cache, reasks, retries, n_ctx, concurrency, rpm, tpm
+            backend,
+            model,
+            gguf,
+            replay_dir,
+            None,
+            no_cache,
+            reasks,
+            retries,
+            n_ctx,
+            concurrency,
+            rpm,
+            tpm,
+            questions=questions,
         )
         exit_code = extract_all(articles, options, briefs.append)
     texts = {Path(article.source).name: article.text for article in load_articles(articles).articles}

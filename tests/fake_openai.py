@@ -51,11 +51,15 @@ class FakeOpenAI:
         self.lock = threading.Lock()
         self.answers: dict[str, Any] = {}
         self.first_answers: dict[str, Any] = {}  # a reask not recorded gets the question's first answer
-        for path in RECORDINGS.glob("*.json"):
+        self.final_answers: dict[str, tuple[int, Any]] = {}  # a question's answer after its reasks
+        for path in sorted(RECORDINGS.glob("*.json")):
             recording = json.loads(path.read_text(encoding="utf-8"))
             messages = recording["request"]["messages"]
             self.answers[messages_key(messages)] = recording["response"]
             self.first_answers.setdefault(messages_key(messages[:2]), recording["response"])
+            question = messages_key(messages[:2])
+            if len(messages) >= self.final_answers.get(question, (0, None))[0]:
+                self.final_answers[question] = (len(messages), recording["response"])
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -75,8 +79,10 @@ class FakeOpenAI:
 
     def answer(self, body: dict[str, Any]) -> dict[str, Any]:
         """A chat completion for a request body: the recorded answer to the same messages."""
-        recorded = self.answers.get(messages_key(body["messages"])) or self.first_answers.get(
-            messages_key(body["messages"][:2])
+        recorded = (
+            self.answers.get(messages_key(body["messages"]))
+            or self.first_answers.get(messages_key(body["messages"][:2]))
+            or self.combined_answer(body["messages"][:2])
         )
         if recorded is None:
             content = json.dumps({"error": "no recording for these messages"})
@@ -91,6 +97,34 @@ class FakeOpenAI:
                 "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
             }
         return recorded
+
+    def combined_answer(self, messages: list[dict[str, Any]]) -> dict[str, Any] | None:
+        """The answer to every question asked at once (``TASKS:``): each question's recorded
+        final answer, merged into one object (the recordings ask one question at a time)."""
+        if len(messages) < 2 or "\nTASKS: " not in messages[1]["content"]:
+            return None
+        system, user = messages[0], messages[1]
+        block, _, tasks = user["content"].partition("TASKS: ")
+        merged: dict[str, Any] = {}
+        usage = {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}
+        for task in re.split(r"(?m)^(?=TASK: )", tasks)[1:]:
+            question = [system, {**user, "content": (block + task).removesuffix("\n")}]
+            _, recorded = self.final_answers.get(messages_key(question), (0, None))
+            if recorded is None:
+                return None
+            merged.update(json.loads(recorded["choices"][0]["message"]["content"]))
+            for name in usage:
+                usage[name] += recorded["usage"][name]
+        return {
+            "id": "chatcmpl-combined",
+            "object": "chat.completion",
+            "created": 0,
+            "model": "recorded",
+            "choices": [
+                {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": json.dumps(merged)}}
+            ],
+            "usage": usage,
+        }
 
     def next_fault(self, request: dict[str, Any]) -> str:
         """The scripted fault for this chat request (``ok`` when none is left)."""

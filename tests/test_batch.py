@@ -11,6 +11,7 @@ import pytest
 from fake_openai import FakeOpenAI
 from typer.testing import CliRunner
 
+from summarise.articles import load_articles
 from summarise.batch import BatchJobs, strict_response_format
 from summarise.cli import app
 from summarise.llm import BackendConfig
@@ -21,7 +22,10 @@ from fakes import run_summarise
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = sorted(str(p) for p in (ROOT / "fixtures" / "articles").iterdir() if p.suffix in (".txt", ".md"))
 SCHEMA = json.loads((ROOT / "schemas" / "coalition_brief.schema.json").read_text(encoding="utf-8"))
-REQUESTS = 30  # 6 on-topic samples x 5 questions; the off-topic one needs no model call
+# 6 on-topic samples (the off-topic one needs no model call); an endpoint is asked an article's five
+# questions in one request, the replayed embedded model one question per request.
+REQUESTS = 6
+REQUESTS_ONE_QUESTION_EACH = 6 * 5
 FAKE_KEY = "sk-test-batch-0123456789abcdef"
 
 
@@ -85,7 +89,7 @@ def test_request_files_use_the_batch_wire_format_and_split_at_the_limit(tmp_path
             assert (request["method"], request["url"]) == ("POST", "/v1/chat/completions")
             assert request["body"]["response_format"]["json_schema"]["strict"] is True
             ids.append(request["custom_id"])
-    assert len(ids) == len(set(ids)) == REQUESTS
+    assert len(ids) == len(set(ids)) == REQUESTS_ONE_QUESTION_EACH
     again, _ = jobs.build(ARTICLES)
     assert again == job and len(jobs.store.batch_parts(job)) == 5  # the same job: nothing built twice
     jobs.close()
@@ -95,7 +99,8 @@ def test_request_files_use_the_batch_wire_format_and_split_at_the_limit(tmp_path
 
 
 def test_submit_status_collect_gives_the_same_brief_as_the_synchronous_path(fake):
-    fake.faults = {"-events": "error", "-people": "invalid_json", "-figures": "http500", "-claims": "missing"}
+    on_topic = [article.id for article in load_articles(ARTICLES).articles][:4]  # the off-topic sample is last
+    fake.faults = dict(zip(on_topic, ["error", "invalid_json", "http500", "missing"], strict=True))
     fake.extra_lines = ['{"id": "x", "custom_id": "not-ours", "response": null, "error": null}\n', "garbage\n"]
     submitted = cli("batch", "submit", *ARTICLES)
     assert submitted.exit_code == 0, submitted.stderr
@@ -123,7 +128,7 @@ def test_submit_status_collect_gives_the_same_brief_as_the_synchronous_path(fake
     assert "7 articles (7 already done, 0 extracted)" in again.stderr
     assert without_paths(json.loads(again.stdout)) == merged
     store = Store()
-    assert store.batch_counts(job)["results"] == REQUESTS - 6  # 6 lines were never returned (missing)
+    assert store.batch_counts(job)["results"] == REQUESTS - 1  # 1 line was never returned (missing)
     store.close()
 
 
@@ -145,7 +150,7 @@ def test_articles_extracted_before_are_not_sent(fake):
     assert first.exit_code == 0, first.stderr
     submitted = cli("batch", "submit", *ARTICLES)
     assert "(1 already extracted)" in submitted.stderr
-    assert f"job {submitted.stdout.strip()}: {REQUESTS - 5} requests" in submitted.stderr
+    assert f"job {submitted.stdout.strip()}: {REQUESTS - 1} requests" in submitted.stderr
 
 
 # --- kill -9 at every stage ---------------------------------------------------------------------
@@ -160,12 +165,12 @@ def test_a_submit_killed_at_any_stage_is_finished_by_running_it_again(tmp_path, 
             "OPENAI_BASE_URL": server.url,
             "OPENAI_API_KEY": FAKE_KEY,
         }
-        args = ["batch", "submit", "--max-requests", "12", *ARTICLES]
+        args = ["batch", "submit", "--max-requests", "2", *ARTICLES]
         killed = run_summarise(args, env, crash_at=stage)
         assert killed.returncode == -9, killed.stderr
         finished = run_summarise(args, env)
         assert finished.returncode == 0, finished.stderr
-        assert (server.uploads, server.creates) == (3, 3)  # 30 requests in files of 12: nothing sent twice
+        assert (server.uploads, server.creates) == (3, 3)  # 6 requests in files of 2: nothing sent twice
         inputs = [server.files[b["input_file_id"]]["content"] for b in server.batches.values()]
         ids = [json.loads(line)["custom_id"] for content in inputs for line in content.decode().splitlines()]
         assert len(ids) == len(set(ids)) == REQUESTS
@@ -214,5 +219,5 @@ def test_batch_run_local_executes_the_job_without_the_batch_api():
     )
     assert result.exit_code == 0, result.stderr
     assert without_paths(json.loads(result.stdout)) == without_paths(replayed_brief())
-    assert f"{REQUESTS} answers from the batch" in result.stderr
+    assert f"{REQUESTS_ONE_QUESTION_EACH} answers from the batch" in result.stderr  # replay: a question per request
     assert cli("batch", "run", *ARTICLES).exit_code == 2  # without --local: a usage error

@@ -166,3 +166,54 @@ def test_recordings_match_the_current_prompts():
     )
     assert any(RECORDINGS.glob("*.json")), "no recordings"
     assert not stale, f"{len(stale)} recordings were made with other prompts: re-record (README, 'Recorded fixtures')"
+
+
+def test_backend_identity_is_known_without_building_the_backend(tmp_path):
+    from summarise.llm import BackendConfig, backend_identity, make_backend
+
+    gguf = tmp_path / "tiny.gguf"
+    gguf.write_bytes(b"GGUF not really a model")
+    configs = [
+        BackendConfig(backend="openai", model="m1", base_url="http://127.0.0.1:9/v1", api_key="sk-x"),
+        BackendConfig(backend="openai", api_key="sk-x"),
+        BackendConfig(backend="replay", replay_dir=ROOT / "fixtures/llm"),
+        BackendConfig(backend="local", gguf=gguf),
+    ]
+    for config in configs:
+        backend = make_backend(config)
+        assert backend_identity(config) == backend.identity()
+        backend.close()
+
+
+def test_a_run_whose_briefs_are_all_cached_loads_no_model_sdk(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "SUMMARISE_HOME": str(tmp_path / "home")}
+    names = ("02_fidan_four_nations.md", "07_off_topic_harbour.txt")
+    articles = [str(ROOT / "fixtures/articles" / name) for name in names]
+    args = ["extract", "--backend", "replay", "--replay-dir", str(ROOT / "fixtures/llm"), "-f", "json", *articles]
+    # The CLI in a new process that reports, as it exits, which model SDKs it imported.
+    code = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('SDKS', sorted({'instructor', 'openai', 'llama_cpp'} & set(sys.modules)),"
+        " file=sys.stderr))\n"
+        "from summarise.cli import run\n"
+        "sys.argv = ['summarise', *sys.argv[1:]]\n"
+        "run()\n"
+    )
+
+    def summarise(*arguments: str) -> subprocess.CompletedProcess:
+        command = [sys.executable, "-c", code, *arguments]
+        return subprocess.run(command, env=env, capture_output=True, text=True, timeout=120, check=False)
+
+    first, second = summarise(*args), summarise(*args)
+    assert first.returncode == 0 and second.returncode == 0, second.stderr
+    assert "SDKS ['instructor', 'openai']" in first.stderr  # the first run asked the (replayed) model
+    assert "SDKS []" in second.stderr and "every brief cached" in second.stderr
+    before = [ArticleBrief.model_validate_json(line) for line in first.stdout.splitlines()]
+    after = [ArticleBrief.model_validate_json(line) for line in second.stdout.splitlines()]
+    assert len(after) == 2 and all(brief.extraction.usage.cached for brief in after)
+    facts = [[brief.model_dump(exclude={"extraction"}) for brief in briefs] for briefs in (before, after)]
+    assert facts[0] == facts[1]

@@ -124,12 +124,18 @@ def is_reask(request: dict[str, Any]) -> bool:
 def answering(**overrides: Any):
     """A script answering each TASK from ``ANSWERS``; an override may depend on the request."""
 
-    def answer(request: dict[str, Any]) -> str:
-        task = task_of(request)
+    def reply_to(task: str, request: dict[str, Any]) -> dict[str, Any]:
         reply = overrides.get(task, ANSWERS[task])
-        if callable(reply):
-            reply = reply(request)
-        return json.dumps(reply, ensure_ascii=False)
+        return reply(request) if callable(reply) else reply
+
+    def answer(request: dict[str, Any]) -> str:
+        first_user = next(message["content"] for message in request["messages"] if message["role"] == "user")
+        if "TASKS:" in first_user:  # every question at once: one object with every task's keys
+            merged: dict[str, Any] = {}
+            for task in re.findall(r"^TASK: (\w+)", first_user, re.MULTILINE):
+                merged.update(reply_to(task, request))
+            return json.dumps(merged, ensure_ascii=False)
+        return json.dumps(reply_to(task_of(request), request), ensure_ascii=False)
 
     return answer
 
@@ -434,3 +440,46 @@ def test_asking_the_questions_at_once_gives_the_same_brief(article):
     (one_by_one, _), (at_once, backend) = brief_of(False), brief_of(True)
     assert at_once.model_dump() == one_by_one.model_dump()
     assert sorted(task_of(r) for r in backend.history) == sorted(step.name for step in STEPS)
+
+
+def test_asking_every_question_in_one_request_gives_the_same_brief(article):
+    def brief_of(combined: bool):
+        backend = ScriptedBackend(function=answering())
+        extractor = extractor_for(backend)
+        extractor.combined = combined
+        brief = extractor.extract(article)
+        brief.extraction.seconds = 0
+        return brief, backend
+
+    (one_by_one, _), (combined, backend) = brief_of(False), brief_of(True)
+    assert combined.model_dump(exclude={"extraction": {"usage"}}) == one_by_one.model_dump(
+        exclude={"extraction": {"usage"}}
+    )
+    assert (combined.extraction.usage.calls, one_by_one.extraction.usage.calls) == (1, 5)
+    [request] = backend.history
+    user = request["messages"][1]["content"]
+    assert user.index(article.text) < user.index("TASKS:")  # the article once, then every task
+    assert user.count(article.text) == 1
+    assert re.findall(r"^TASK: (\w+)", user, re.MULTILINE) == [step.name for step in STEPS]
+    properties = request["response_format"]["json_schema"]["schema"]["properties"]
+    assert list(properties) == ["on_topic", "coalitions", "people", "events", "figures", "claims", "quotes"]
+
+
+def test_one_request_for_every_question_is_reasked_with_the_error_and_keeps_what_holds(article):
+    invented = {"evidence": "Nothing like this sentence is in the article at all.", "when": "in 1990", "what": "x"}
+
+    def events(request: dict[str, Any]) -> dict[str, Any]:
+        return {"events": [*ANSWERS["events"]["events"], invented]}
+
+    backend = ScriptedBackend(function=answering(events=events))
+    extractor = extractor_for(backend, reasks=1)
+    extractor.combined = True
+    brief = extractor.extract(article)
+
+    assert len(backend.history) == 2  # the first answer and one reask, the same again
+    reask = backend.history[1]["messages"][-1]["content"]
+    assert "events" in reask and "evidence" in reask
+    assert [m.name for m in brief.coalitions[0].members] == ["Türkiye", "Syria", "Iraq", "Jordan"]
+    assert all(event.when_text != "in 1990" for event in brief.events)
+    assert brief.events and any(item.startswith("all: ") for item in brief.extraction.dropped_facts)
+    assert brief.extraction.failed_steps == []

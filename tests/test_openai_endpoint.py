@@ -76,24 +76,30 @@ def endpoint() -> Iterator[str]:
     server.server_close()
 
 
-def test_extract_through_an_openai_compatible_endpoint(endpoint, tmp_path, monkeypatch, allow_model_requests):
+@pytest.mark.parametrize(("questions", "calls"), [("auto", 1), ("separate", 5)])
+def test_extract_through_an_openai_compatible_endpoint(
+    endpoint, tmp_path, monkeypatch, allow_model_requests, questions, calls
+):
     monkeypatch.setenv("OPENAI_BASE_URL", endpoint)
     monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
     article = tmp_path / "story.md"
     article.write_text(ARTICLE)
     ScriptedEndpoint.statuses = [503]  # one transient failure, retried
 
-    result = CliRunner().invoke(app, ["extract", "--format", "json", "-m", "some-model", str(article)],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        app,
+        ["extract", "--format", "json", "-m", "some-model", "--questions", questions, str(article)],
+        catch_exceptions=False,
+    )
 
     assert result.exit_code == 0, result.output
     brief = ArticleBrief.model_validate_json(result.stdout)
     assert brief.extraction.backend == "openai" and brief.extraction.model == "some-model"
     assert [m.name for m in brief.coalitions[0].members] == ["Türkiye", "Syria", "Iraq", "Jordan"]
     assert brief.extraction.usage.transport_retries == 1
-    assert brief.extraction.usage.calls == 5
+    assert brief.extraction.usage.calls == calls  # auto: an endpoint is asked every question at once
     sent = ScriptedEndpoint.requests
-    assert len(sent) == 6 and all(r["path"] == "/v1/chat/completions" for r in sent)
+    assert len(sent) == calls + 1 and all(r["path"] == "/v1/chat/completions" for r in sent)
     assert sent[0]["auth"] == f"Bearer {FAKE_KEY}"
     assert sent[1]["body"]["response_format"]["type"] == "json_schema"
     assert sent[1]["body"]["model"] == "some-model"
@@ -116,5 +122,5 @@ def test_endpoint_down_is_a_clean_failure(endpoint, tmp_path, monkeypatch, allow
 
     assert result.exit_code == 5
     assert "HTTP 500 after 3 attempts" in result.stderr
-    assert len(ScriptedEndpoint.requests) == 5 * 3  # the five questions are asked at once, 3 attempts each
+    assert len(ScriptedEndpoint.requests) == 3  # one request for every question, 3 attempts
     assert "Traceback" not in result.output and FAKE_KEY not in result.output

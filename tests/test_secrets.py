@@ -52,7 +52,7 @@ def test_no_key_or_webhook_url_in_logs_store_fixtures_output_or_errors(tmp_path,
     texts = [run.stdout + run.stderr for run in runs]
     texts += [path.read_text(encoding="utf-8") for path in recorded.glob("*.json")]
     texts += [path.read_bytes().decode("utf-8", "replace") for path in home.rglob("*") if path.is_file()]
-    assert len(list(recorded.glob("*.json"))) >= 5
+    assert len(list(recorded.glob("*.json"))) >= 1  # an endpoint is asked every question in one request
     for text in texts:
         assert KEY not in text and TOKEN not in text and KEY[8:24] not in text
 

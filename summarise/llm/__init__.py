@@ -5,20 +5,44 @@ flags and environment variables): ``openai`` for any OpenAI-compatible endpoint,
 ``local`` for the embedded llama.cpp model, ``replay`` for recorded exchanges.
 ``auto`` picks ``openai`` when ``OPENAI_API_KEY`` or ``OPENAI_BASE_URL`` is set, else
 ``local``.
+
+The SDKs (``openai``, ``instructor``, ``llama_cpp``) are imported on first use, not with this
+package: a run whose briefs are all cached never needs them (they take about a second to
+import) and ``backend_identity`` names a backend without building it.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from summarise.exceptions import ConfigError
-from summarise.llm.base import ChatBackend, completion_from_text, request_key
-from summarise.llm.client import CallInfo, StructuredClient
 from summarise.llm.embedded import DEFAULT_EMBEDDED_MODEL, EMBEDDED_MODELS, ensure_gguf
-from summarise.llm.retry import RetryPolicy
+from summarise.llm.identity import DEFAULT_OPENAI_MODEL, local_identity, openai_identity
+
+if TYPE_CHECKING:
+    from summarise.llm.base import ChatBackend, completion_from_text, request_key
+    from summarise.llm.client import CallInfo, StructuredClient
+    from summarise.llm.retry import RetryPolicy
+
+_LAZY = {
+    "ChatBackend": "summarise.llm.base",
+    "completion_from_text": "summarise.llm.base",
+    "request_key": "summarise.llm.base",
+    "CallInfo": "summarise.llm.client",
+    "StructuredClient": "summarise.llm.client",
+    "RetryPolicy": "summarise.llm.retry",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "BackendConfig",
@@ -26,6 +50,7 @@ __all__ = [
     "ChatBackend",
     "RetryPolicy",
     "StructuredClient",
+    "backend_identity",
     "completion_from_text",
     "make_backend",
     "request_key",
@@ -84,11 +109,31 @@ def resolve_backend_name(config: BackendConfig) -> str:
     return "openai" if (config.api_key or config.base_url) else "local"
 
 
+def backend_identity(config: BackendConfig) -> str:
+    """The identity (``ChatBackend.identity``) of the backend ``make_backend`` would build.
+
+    Computed without building it: no SDK imported, no model file assembled or loaded.
+    """
+    name = resolve_backend_name(config)
+    if name == "openai":
+        return openai_identity(config.model or DEFAULT_OPENAI_MODEL, config.base_url)
+    if name == "replay":
+        return f"replay:{config.model or 'replay'}"
+    if config.gguf is not None:
+        if not config.gguf.is_file():
+            raise ConfigError(f"{config.gguf}: no such GGUF file (from --gguf or SUMMARISE_GGUF)")
+        return local_identity(config.model or config.gguf.stem, config.gguf, None)
+    spec = EMBEDDED_MODELS.get(config.model or DEFAULT_EMBEDDED_MODEL)
+    if spec is None:
+        raise ConfigError(f"unknown embedded model '{config.model}': choose one of {', '.join(EMBEDDED_MODELS)}")
+    return local_identity(spec.name, None, spec.sha256)
+
+
 def make_backend(config: BackendConfig, progress: Callable[[int, int], None] | None = None) -> ChatBackend:
     """Build the configured backend; ``progress`` reports assembling the embedded model."""
     name = resolve_backend_name(config)
     if name == "openai":
-        from summarise.llm.openai_backend import DEFAULT_OPENAI_MODEL, OpenAIBackend
+        from summarise.llm.openai_backend import OpenAIBackend
 
         if not config.api_key and not config.base_url:
             raise ConfigError(

@@ -18,6 +18,7 @@ from openai.types.chat import ChatCompletion
 
 from summarise.exceptions import ContextOverflowError, ModelUnavailableError
 from summarise.llm.base import ChatBackend
+from summarise.llm.identity import local_identity
 
 
 class LocalBackend(ChatBackend):
@@ -38,10 +39,7 @@ class LocalBackend(ChatBackend):
 
     def identity(self) -> str:
         """The model name and its file hash, or (for an unpinned GGUF) its size and modification time."""
-        if self.sha256:
-            return f"local:{self.model}@{self.sha256[:12]}"
-        stat = self.gguf_path.stat()
-        return f"local:{self.model}@{self.gguf_path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}"
+        return local_identity(self.model, self.gguf_path, self.sha256)
 
     def describe(self) -> dict[str, Any]:
         """Backend, model, GGUF hash and runtime version."""
