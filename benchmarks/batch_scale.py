@@ -41,6 +41,7 @@ EMPTY_ANSWERS = {
     "figures": {"figures": []},
     "claims": {"claims": [], "quotes": []},
 }
+EMPTY_ANSWERS["all"] = {key: value for answer in EMPTY_ANSWERS.values() for key, value in answer.items()}
 
 
 def peak_mb() -> float:

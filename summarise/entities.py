@@ -135,11 +135,14 @@ def entities_in(text: str, kind: str | None = None) -> list[Entity]:
     names South Sudan, not Sudan.
     """
     matches: list[tuple[int, int, Entity]] = []
+    lowered = text.lower()
     for entity, patterns in _entities():
         if kind and entity.kind != kind:
             continue
-        for pattern in patterns:
-            matches += [(m.start(), m.end(), entity) for m in pattern.finditer(text)]
+        for name, pattern in zip(entity.names, patterns, strict=True):
+            needle, exact_case = _needle(name)
+            if needle in (text if exact_case else lowered):  # a cheap test before the regex scan
+                matches += [(m.start(), m.end(), entity) for m in pattern.finditer(text)]
     first: dict[str, tuple[int, Entity]] = {}
     for start, end, entity in matches:
         inside_other = any(
@@ -148,6 +151,13 @@ def entities_in(text: str, kind: str | None = None) -> list[Entity]:
         if not inside_other and (entity.canonical not in first or start < first[entity.canonical][0]):
             first[entity.canonical] = (start, entity)
     return [entity for _, entity in sorted(first.values(), key=lambda pair: pair[0])]
+
+
+@lru_cache(maxsize=1024)
+def _needle(alias: str) -> tuple[str, bool]:
+    """The alias's first word (any match of its pattern contains it) and whether its case must match."""
+    first = re.split(r"[\s'’]", alias, maxsplit=1)[0]
+    return (first, True) if _is_acronym(alias) else (first.lower(), False)
 
 
 def without_entity_names(text: str) -> str:

@@ -1,9 +1,11 @@
 """Per-article extraction: from a cleaned article to a grounded :class:`ArticleBrief`.
 
-The model is asked one thing at a time (coalitions, people, events, figures, claims
-and quotes), each request repeating the same system prompt and article first so that
-a local model reuses its evaluation of the article. Each answer is constrained by a
-small schema built for this article:
+The embedded model is asked one thing at a time (coalitions, people, events, figures,
+claims and quotes), each request repeating the same system prompt and article first so
+that it reuses its evaluation of the article; an endpoint is asked all five in one
+request (``Extractor.combined``: one latency, the article's tokens sent once), whose
+schema is the five step schemas together. Each answer is constrained by a small schema
+built for this article:
 
 * member names may only be countries and organisations the article names (found with
   the curated alias tables), so a member the text never mentions cannot be produced;

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from unittest.mock import patch
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from summarise import entities
 from summarise.dates import resolve_date
 from summarise.entities import canonical_name, entities_in, names_entity, person_candidates
 from summarise.grounding import find_span, mentions, normalise
@@ -252,3 +256,16 @@ def test_alias_in_gives_the_spelling_used_and_never_a_pronoun():
     assert alias_in("Officials told us that the US-led coalition met.", "United States") == "US"
     assert alias_in("They told us nothing.", "United States") is None
     assert alias_in("Delegations of Turkiye and Iraq met.", "Türkiye") == "Turkiye"
+
+
+_ALIASES = [name for entity, _ in entities._entities() for name in entity.names]
+_NOISE = ["the", "and", "al", "US", "u.s.", "TÜRKIYE", "türkiye", "Saudi\nArabia", "Islamic  State", "Daesh's"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_ALIASES + _NOISE), st.sampled_from([str, str.upper, str.lower]))))
+def test_the_first_word_prefilter_never_changes_which_entities_are_found(words):
+    text = " ".join(case(word) for word, case in words) + " ISIS\u2019s"
+    found = entities.entities_in(text)
+    with patch.object(entities, "_needle", lambda alias: ("", False)):  # every pattern scanned
+        assert found == entities.entities_in(text)
