@@ -434,19 +434,7 @@ def extract(
     from summarise.render import render_article_brief
 
     options = ExtractionOptions(
-        backend,
-        model,
-        gguf,
-        replay_dir,
-        record,
-        no_cache,
-        reasks,
-        retries,
-        n_ctx,
-        concurrency,
-        rpm,
-        tpm,
-        questions=questions,
+        backend, model, gguf, replay_dir, record, no_cache, reasks, retries, n_ctx, concurrency, rpm, tpm, questions
     )
     with output_file(output) as out:
 
@@ -488,19 +476,7 @@ def brief(
     output_format = _brief_format(output_format, output)
     digest = DigestOptions(_since(since), max_items)
     options = ExtractionOptions(
-        backend,
-        model,
-        gguf,
-        replay_dir,
-        record,
-        no_cache,
-        reasks,
-        retries,
-        n_ctx,
-        concurrency,
-        rpm,
-        tpm,
-        questions=questions,
+        backend, model, gguf, replay_dir, record, no_cache, reasks, retries, n_ctx, concurrency, rpm, tpm, questions
     )
     briefs: list[ArticleBrief] = []
     exit_code = extract_all(articles, options, briefs.append)
@@ -553,19 +529,7 @@ def digest(
     if not webhook_url and not dry_run:
         raise fail(ConfigError("no Slack webhook: pass --webhook-url or set SLACK_WEBHOOK_URL (or use --dry-run)"))
     options = ExtractionOptions(
-        backend,
-        model,
-        gguf,
-        replay_dir,
-        None,
-        no_cache,
-        reasks,
-        retries,
-        n_ctx,
-        concurrency,
-        rpm,
-        tpm,
-        questions=questions,
+        backend, model, gguf, replay_dir, None, no_cache, reasks, retries, n_ctx, concurrency, rpm, tpm, questions
     )
     briefs: list[ArticleBrief] = []
     exit_code = extract_all(articles, options, briefs.append)
@@ -753,19 +717,7 @@ def evaluate(
         exit_code = 2 if problems else 0
     else:
         options = ExtractionOptions(
-            backend,
-            model,
-            gguf,
-            replay_dir,
-            None,
-            no_cache,
-            reasks,
-            retries,
-            n_ctx,
-            concurrency,
-            rpm,
-            tpm,
-            questions=questions,
+            backend, model, gguf, replay_dir, None, no_cache, reasks, retries, n_ctx, concurrency, rpm, tpm, questions
         )
         exit_code = extract_all(articles, options, briefs.append)
     texts = {Path(article.source).name: article.text for article in load_articles(articles).articles}
