@@ -2,9 +2,10 @@
 
 One request goes through three layers, each bounded:
 
-1. instructor (``Mode.JSON_SCHEMA``) sends the Pydantic model as the response schema,
-   validates the answer with the validation context (the evidence check) and, on a
-   validation error, reasks at once with the error appended (``RetryPolicy.reasks``);
+1. instructor's ``Mode.JSON_SCHEMA`` handlers, run in our own bounded loop, send the
+   Pydantic model as the response schema, validate the answer with the validation context
+   (the evidence check) and, on a validation error, reask at once with the error appended
+   (``RetryPolicy.reasks``);
 2. every single request it sends goes through tenacity transport retries
    (``RetryPolicy.transport_attempts``, backoff with jitter, ``Retry-After`` honoured);
 3. every attempt, failed or not, is logged to the store with its usage and latency.
@@ -107,8 +108,8 @@ class StructuredClient:
         prepared = _prepared(response_model)
         request = self.request_for(response_model, messages, max_tokens=max_tokens)
         try:
-            # The validation context travels beside instructor, not through it: given a context,
-            # instructor renders every message as a Jinja template (article text is not a template).
+            # The validation context travels beside instructor's parser, not through it (given a
+            # context, instructor would render every message as a Jinja template).
             with using_validation_context(context):
                 value = self._ask_until_valid(prepared, request, state)
         except IncompleteOutputException:
@@ -164,8 +165,9 @@ class StructuredClient:
     ) -> dict[str, Any]:
         """The chat-completions request :meth:`structured` sends first for these arguments.
 
-        Built by instructor's own request preparation, so a request made here (for the
-        Batch API) and one sent synchronously are the same and share one replay key.
+        Its response format is instructor's (JSON_SCHEMA mode, built once per model), so a
+        request made here (for the Batch API) and one sent synchronously are the same and
+        share one replay key.
         """
         return {
             "messages": [{**message, "content": _as_sent(message["content"])} for message in messages],
