@@ -387,9 +387,21 @@ def _settled(item: Any, future: Any) -> tuple[Any, Any]:
 
 @contextmanager
 def output_file(path: Path | None) -> Iterator[TextIO]:
-    """Stdout, or ``path`` written in full or not at all (a failed run never leaves half a file)."""
+    """Stdout, or ``path`` written in full or not at all (a failed run never leaves half a file).
+
+    A path that exists and is not a regular file (``/dev/null``, a named pipe) is written
+    directly: replacing it with a file would break it for everyone else.
+    """
     if path is None:
         yield sys.stdout
+        return
+    if path.exists() and not path.is_file():
+        try:
+            direct = path.open("w", encoding="utf-8")
+        except OSError as error:
+            raise fail(ConfigError(f"{path}: cannot write: {(error.strerror or str(error)).lower()}")) from None
+        with direct:
+            yield direct
         return
     temporary = path.with_name(f".{path.name}.partial")
     try:

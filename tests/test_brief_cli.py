@@ -69,6 +69,23 @@ def test_brief_is_markdown_when_piped_and_by_file_extension(tmp_path):
     assert not list(tmp_path.glob(".*partial"))
 
 
+def test_output_to_a_named_pipe_is_written_into_it_not_replaced(tmp_path):
+    import os
+    import threading
+
+    pipe = tmp_path / "brief.pipe"
+    os.mkfifo(pipe)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_text(encoding="utf-8")), daemon=True)
+    reader.start()
+    result = replay_brief("-f", "json", "-o", str(pipe), *ARTICLES)
+    reader.join(timeout=60)
+    assert result.exit_code == 0, result.stderr
+    assert pipe.is_fifo()  # still the pipe (as /dev/null stays a device), not a file renamed over it
+    jsonschema.validate(json.loads(received[0]), SCHEMA)
+    assert not list(tmp_path.glob(".*partial"))
+
+
 def test_rich_format_renders_tables_for_a_terminal():
     result = replay_brief("--format", "rich", *ARTICLES)
     assert result.exit_code == 0
