@@ -1,4 +1,4 @@
-"""Hand-built per-article briefs for merger tests.
+"""Hand-built per-article briefs for merger and renderer tests.
 
 Every brief here is written by hand for the tests (no model produced it). The evidence
 strings paraphrase the kind of sentence a news article would contain; they are not taken
@@ -11,7 +11,18 @@ import datetime as dt
 import hashlib
 from typing import Any
 
-from summarise.schemas import ArticleBrief, ArticleRef, Coalition, CoalitionMember, Event, Figure, Person, Statement
+from summarise.schemas import (
+    ArticleBrief,
+    ArticleRef,
+    Claim,
+    Coalition,
+    CoalitionMember,
+    Event,
+    Figure,
+    Person,
+    Quote,
+    Statement,
+)
 
 
 def article_id(name: str) -> str:
@@ -212,5 +223,128 @@ def seed_situation() -> list[ArticleBrief]:
                     "about",
                 )
             ],
+        ),
+    ]
+
+
+# --- shapes a renderer must cope with -------------------------------------------------------------
+
+def one_source() -> list[ArticleBrief]:
+    """A single article: every status is single_source, one column per matrix."""
+    text = "Jordan and Iraq said on March 3, 2025 that they would share intelligence on ISIS cells"
+    return [
+        brief(
+            "single",
+            "Lone Observer",
+            "2025-03-04",
+            url="https://example.org/lone",
+            coalitions=[coalition("intelligence pact", ["Jordan", "Iraq"], text, kind="bilateral", target="ISIS")],
+            events=[event("on March 3, 2025", "2025-03-03", "Jordan and Iraq agreed to share intelligence", text)],
+            figures=[figure(2, "two", "countries", "countries in the pact", text)],
+        )
+    ]
+
+
+def many_sources(count: int = 100) -> list[ArticleBrief]:
+    """``count`` outlets describing a regional coalition, and two of them the US-led Global Coalition.
+
+    Every report lists Türkiye, Syria and Iraq; most list Jordan, a few Lebanon, one Egypt (the
+    lists that leave them out make them conflicts). Every third report names the same meeting (one
+    timeline entry, many sources), every fourth a month-only date, every seventh a wording with no
+    date at all.
+    """
+    briefs = []
+    for n in range(count):
+        listed = ["Türkiye", "Syria", "Iraq"] + ["Jordan"] * (n % 5 != 0) + ["Lebanon"] * (n % 9 == 0)
+        listed += ["Egypt"] * (n == count // 2)
+        text = f"Report {n}: " + ", ".join(listed) + " agreed to coordinate their fight against ISIS"
+        coalitions = [coalition("regional coordination", listed, text, kind="regional", target="ISIS")]
+        if n in (1, 2):
+            allies = ["United States", "France"] if n == 1 else ["United States"]
+            global_text = f"Report {n}: " + " and ".join(allies) + " lead the Global Coalition to Defeat ISIS"
+            coalitions.append(
+                coalition("Global Coalition to Defeat ISIS", allies, global_text, kind="international", target="ISIS")
+            )
+        events = []
+        if n % 3 == 0:
+            events.append(event("on March 9, 2025", "2025-03-09", "Ministers met in Amman", f"{text} on March 9, 2025"))
+        if n % 4 == 1:
+            events.append(event("in June 2025", "2025-06", "A joint operations room opened", f"{text} in June 2025"))
+        if n % 7 == 2:
+            events.append(event("in the coming weeks", None, f"Border patrol plan number {n}", f"{text} soon"))
+        if n % 10 == 5:
+            day = f"2025-{1 + n % 12:02d}-{1 + n % 27:02d}"
+            events.append(event(f"on {day}", day, f"Raid {n} on a depot", f"{text} on {day}"))
+        briefs.append(
+            brief(
+                f"many-{n:03d}",
+                f"Outlet {n:03d}",
+                f"2025-{1 + n % 12:02d}-{1 + n % 28:02d}",
+                url=f"https://example.org/many/{n}",
+                coalitions=coalitions,
+                events=events,
+            )
+        )
+    return briefs
+
+
+def undated_only() -> list[ArticleBrief]:
+    """Events whose dates no source allows: no publication date, and wordings without a date."""
+    text = "Syria and Iraq will hold talks on border security before long"
+    return [
+        brief(
+            "undated-a",
+            "Quiet Gazette",
+            None,
+            coalitions=[coalition("border talks", ["Syria", "Iraq"], text, kind="bilateral")],
+            events=[event("before long", None, "Syria and Iraq hold border talks", text)],
+        ),
+        brief(
+            "undated-b",
+            "Evening Note",
+            None,
+            events=[event("in March", None, "Ministers to meet", "the ministers will meet in March")],
+        ),
+    ]
+
+
+SCRIPT_IN_TEXT = "<script>document.title='INJECTED';document.documentElement.dataset.injected='1'</script>"
+ATTRIBUTE_IN_TEXT = '" onmouseover="document.title=\'INJECTED\'" data-injected="1'
+IMAGE_IN_TEXT = "<img src=x onerror=\"document.documentElement.dataset.injected='1'\">"
+
+
+def hostile_for_html() -> list[ArticleBrief]:
+    """Article text that would run script or add attributes if a renderer let it through as markup."""
+    evidence = f"Turkey and Syria signed the pact, said <script>alert(1)</script> {ATTRIBUTE_IN_TEXT}"
+    pact = coalition(f"pact {SCRIPT_IN_TEXT}", ["Türkiye", "Syria"], evidence, target=IMAGE_IN_TEXT)
+    pact.members.append(CoalitionMember(name=f"Atlantis {IMAGE_IN_TEXT}", role=ATTRIBUTE_IN_TEXT, evidence=evidence))
+    return [
+        brief(
+            "hostile-html",
+            f"Outlet {SCRIPT_IN_TEXT}",
+            "2025-01-01",
+            url="javascript:document.title='INJECTED'",
+            coalitions=[pact],
+            people=[person(f"Name {ATTRIBUTE_IN_TEXT}", IMAGE_IN_TEXT, None, evidence)],
+            events=[
+                event("on January 1, 2025", "2025-01-01", f"meeting {SCRIPT_IN_TEXT}", evidence),
+                event(f"soon {IMAGE_IN_TEXT}", None, f"talks {ATTRIBUTE_IN_TEXT}", f"{evidence} soon"),
+            ],
+            figures=[figure(3, f"3 {SCRIPT_IN_TEXT}", "raids", f"raids {IMAGE_IN_TEXT}", evidence)],
+            claims=[Claim(holder=SCRIPT_IN_TEXT, claim=f"claim {ATTRIBUTE_IN_TEXT}", evidence=evidence)],
+            quotes=[
+                Quote(
+                    speaker=IMAGE_IN_TEXT,
+                    text=f"we said <script>alert(1)</script> {ATTRIBUTE_IN_TEXT}",
+                    evidence=f"he said: we said <script>alert(1)</script> {ATTRIBUTE_IN_TEXT}",
+                )
+            ],
+        ),
+        brief(
+            "hostile-html-2",
+            "Plain Outlet",
+            "2025-01-02",
+            url="https://example.org/plain?a=1&b=<2>",
+            coalitions=[coalition("pact", ["Türkiye", "Syria"], "Turkey and Syria signed the pact on Monday")],
         ),
     ]

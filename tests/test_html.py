@@ -1,0 +1,392 @@
+"""The HTML brief: one self-contained page whose matrices and timeline match the brief, article text inert.
+
+Every page is checked twice by the same function: as rendered, and as headless Chromium leaves its
+DOM after loading it from a file (scripts run, no network).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from summarise.cli import app
+from summarise.html import (
+    CELL_MARK,
+    LANE_GAP,
+    WIDE_MATRIX,
+    WIDTH,
+    _Sources,
+    axis_ticks,
+    date_span,
+    render_coalition_brief_html,
+    safe_url,
+    timeline_view,
+)
+from summarise.merge import merge_briefs
+from summarise.schemas import CoalitionBrief, MergedCoalition, Support
+
+from briefs import (
+    ATTRIBUTE_IN_TEXT,
+    IMAGE_IN_TEXT,
+    SCRIPT_IN_TEXT,
+    hostile_for_html,
+    many_sources,
+    one_source,
+    seed_situation,
+    undated_only,
+)
+from dom import Element, parse
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTICLES = sorted(str(p) for p in (ROOT / "fixtures" / "articles").iterdir() if p.suffix in (".txt", ".md"))
+RECORDINGS = ROOT / "fixtures" / "llm"
+GENERATED = dt.datetime(2025, 12, 24, 9, 30, tzinfo=dt.UTC)
+
+
+def run(*args: str):
+    return CliRunner().invoke(app, list(args), catch_exceptions=False)
+
+
+def replay_brief(*args: str):
+    return run("brief", "--backend", "replay", "--replay-dir", str(RECORDINGS), *args)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> tuple[CoalitionBrief, Path]:
+    """The brief of the recorded sample articles, and its HTML page written by `brief -o x.html`."""
+    page = tmp_path_factory.mktemp("sample") / "brief.html"
+    written = replay_brief("-o", str(page), *ARTICLES)
+    assert written.exit_code == 0, written.stderr
+    as_json = replay_brief("--format", "json", *ARTICLES)
+    return CoalitionBrief.model_validate_json(as_json.stdout), page
+
+
+SHAPES: dict[str, Callable[[], list]] = {
+    "one source": one_source,
+    "100 sources": many_sources,
+    "no dated events": undated_only,
+    "hostile text": hostile_for_html,
+    "seed situation": seed_situation,
+}
+
+
+# --- what every page must show ---------------------------------------------------------------------
+
+
+def normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+def every_support(brief: CoalitionBrief) -> list[Support]:
+    supports: list[Support] = []
+    for coalition in brief.coalitions:
+        supports += coalition.supports
+        for fact in [*coalition.members, *coalition.objectives, *coalition.mechanisms, *coalition.stated_counts]:
+            supports += fact.supports
+    for fact in [*brief.people, *brief.timeline, *brief.claims, *brief.quotes]:
+        supports += fact.supports
+    for group in brief.figures:
+        for value in group.values:
+            supports += value.supports
+    return supports
+
+
+def matrix_columns(coalition: MergedCoalition, brief: CoalitionBrief) -> list[str]:
+    """The labels of the sources that describe a coalition, in the brief's order."""
+    ids = set(coalition.source_ids)
+    for member in coalition.members:
+        ids |= set(member.source_ids) | set(member.omitted_by)
+    return [source.label for source in brief.sources if source.id in ids]
+
+
+def check_matrices(page: Element, brief: CoalitionBrief) -> int:
+    """Each coalition's rows, columns and cells against the brief; returns the number of cells checked."""
+    label = {source.id: source.label for source in brief.sources}
+    tables = page.find_all("table", "matrix")
+    assert len(tables) == sum(1 for coalition in brief.coalitions if coalition.members)
+    cells = 0
+    for coalition in brief.coalitions:
+        if not coalition.members:
+            continue
+        table = page.find("table", "matrix", data_coalition=coalition.id)
+        columns = matrix_columns(coalition, brief)
+        heads = table.find_all("th", "source-head")
+        assert [head.attrs["data-source"] for head in heads] == columns
+        assert all(head.attrs["scope"] == "col" for head in heads)
+        rows = table.find("tbody").find_all("tr")
+        assert [row.attrs["data-member"] for row in rows] == [member.name for member in coalition.members]
+        for row, member in zip(rows, coalition.members, strict=True):
+            assert row.attrs["data-status"] == member.status and f"status-{member.status}" in row.classes
+            header = row.find("th")
+            assert header.attrs["scope"] == "row"
+            assert member.name in header.text() and member.status.replace("_", " ") in header.text()  # not colour only
+            tds = row.find_all("td")
+            assert [td.attrs["data-source"] for td in tds] == columns
+            listed = {label[s] for s in member.source_ids}
+            omitted = {label[s] for s in member.omitted_by}
+            for td in tds:
+                source = td.attrs["data-source"]
+                state = "listed" if source in listed else "omitted" if source in omitted else "silent"
+                assert td.attrs["data-state"] == state, (member.name, source)
+                assert CELL_MARK[state] in td.text()
+                assert td.attrs["title"].startswith(f"{source} ")
+                if state == "listed":
+                    quotes = [s.evidence for s in member.supports if label[s.source] == source]
+                    assert any(quote in td.attrs["title"] for quote in quotes)
+                    assert td.find("a", "cell-link").attrs["href"].startswith("#")
+                cells += 1
+        if len(columns) > WIDE_MATRIX:  # printed as a list instead of a grid cut at the page edge
+            section = page.find("section", "coalition", data_coalition=coalition.id)
+            assert len(section.find("ul", "members-print").find_all("li")) == len(coalition.members)
+    assert cells == sum(len(c.members) * len(matrix_columns(c, brief)) for c in brief.coalitions)
+    return cells
+
+
+def check_timeline(page: Element, brief: CoalitionBrief) -> int:
+    """One marker per dated entry, with its source count and its precision; the undated beside the axis."""
+    dated = [entry for entry in brief.timeline if entry.date]
+    markers = page.find_all("g", "tl-marker")
+    assert len(markers) == len(dated)
+    for marker in markers:
+        entry = brief.timeline[int(marker.attrs["data-entry"][1:]) - 1]
+        assert marker.attrs["data-date"] == entry.date
+        assert marker.attrs["data-count"] == str(len(entry.source_ids))
+        assert marker.find("text", "count").text() == str(len(entry.source_ids))
+        assert ("approximate" in marker.classes) == entry.approximate
+        assert len(marker.find_all("rect", "band")) == int(entry.approximate)
+        assert len(marker.find_all("circle", "dot")) == int(not entry.approximate)
+        assert ("conflict" in marker.classes) == bool(entry.conflict)
+        assert normalised(entry.description) in normalised(marker.find("title").text())
+    assert len(page.find_all("svg", "timeline")) == int(bool(dated))
+    undated = [entry for entry in brief.timeline if not entry.date]
+    items = page.find_all("li", "tl-undated-item")
+    assert len(items) == len(undated)
+    for item, entry in zip(items, undated, strict=True):
+        assert all(normalised(when.value) in normalised(item.text()) for when in entry.when)  # the text's own words
+    if brief.timeline and not dated:
+        assert page.find_all("p", "no-dates")
+    return len(markers)
+
+
+def check_page(page: Element, brief: CoalitionBrief) -> None:
+    """Self-contained, every anchor resolves, every fact's evidence and every source on the page."""
+    scripts = page.find_all("script")
+    assert len(scripts) == 1 and "src" not in scripts[0].attrs
+    assert not page.find_all("link") and not page.find_all("img") and not page.find_all("iframe")
+    policy = page.find("meta", http_equiv="Content-Security-Policy").attrs["content"]
+    assert "default-src 'none'" in policy
+    ids = [element.attrs["id"] for element in page.iter() if "id" in element.attrs]
+    assert len(ids) == len(set(ids))
+    article_links = {safe_url(source.url) for source in brief.sources} - {None}
+    for element in page.iter():
+        assert not any(name.startswith("on") for name, _ in element.attributes), element.tag
+        assert "src" not in element.attrs and "data-injected" not in element.attrs
+        href = element.attrs.get("href")
+        if href is None:
+            continue
+        if href.startswith("#"):
+            assert href[1:] in ids, href
+        else:
+            assert href in article_links, href  # nothing but the articles themselves is linked from outside
+
+    text = normalised(page.find("body").text())
+    for support in every_support(brief):
+        assert normalised(support.evidence) in text
+    sources_table = page.find("table", "sources")
+    for source in brief.sources:
+        row = sources_table.find("tr", id=_Sources(brief)[source.id].anchor)
+        assert source.label in row.text() and (source.outlet or "—") in row.text()
+        links = row.find_all("a", "external")
+        assert [a.attrs["href"] for a in links] == ([safe_url(source.url)] if safe_url(source.url) else [])
+    for person in brief.people:
+        assert all(normalised(variant.value) in text for variant in person.variants)
+    conflicts = page.find_all("li", "conflict")
+    assert [li.attrs["data-kind"] for li in conflicts] == [conflict.kind for conflict in brief.conflicts]
+    for conflict in brief.conflicts:
+        assert all(normalised(value.value) in text for value in conflict.values)
+    assert normalised(brief.story) in normalised(page.find("h1").text())
+    check_matrices(page, brief)
+    check_timeline(page, brief)
+
+
+# --- the rendered page ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_the_page_matches_the_brief(shape):
+    brief = merge_briefs(SHAPES[shape]())
+    check_page(parse(render_coalition_brief_html(brief, generated_at=GENERATED)), brief)
+
+
+def test_the_sample_page_written_by_the_cli_matches_its_brief(sample):
+    brief, path = sample
+    html = path.read_text(encoding="utf-8")
+    page = parse(html)
+    check_page(page, brief)
+    header = normalised(page.find("header").text())
+    assert "7 sources (1 off topic)" in header and "6 outlets on topic" in header
+    assert "published 2024-12-14 to 2025-12-01" in header and "2 conflicts" in header
+    assert check_matrices(page, brief) == 5 * 4 + 2 * 1  # regional: 5 members × S2 S3 S4 S7; global: 2 × S6
+    lebanon = page.find("tr", data_member="Lebanon")
+    assert [td.attrs["data-state"] for td in lebanon.find_all("td")] == ["omitted", "omitted", "listed", "omitted"]
+
+
+def test_header_says_when_the_page_was_generated():
+    html = render_coalition_brief_html(merge_briefs(one_source()), generated_at=GENERATED)
+    assert "Generated 2025-12-24 09:30 UTC" in html
+    assert "1 source ·" not in html and "<span>1 source</span>" in html
+
+
+def test_article_text_shows_as_text_never_as_markup():
+    brief = merge_briefs(hostile_for_html())
+    html = render_coalition_brief_html(brief, generated_at=GENERATED)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert" not in html and "<script>document" not in html and "<img src=x" not in html
+    assert '" onmouseover="' not in html and "&#34; onmouseover=&#34;" in html
+    assert "javascript:" not in html.lower()
+    page = parse(html)
+    check_page(page, brief)
+    text = page.find("body").text()
+    for hostile in (SCRIPT_IN_TEXT, ATTRIBUTE_IN_TEXT, IMAGE_IN_TEXT, "<script>alert(1)</script>"):
+        assert hostile in text  # shown to the reader, as written
+    assert page.find("head").find("title").text() == f"{brief.story} · coalition brief"
+
+
+def test_safe_url_keeps_web_links_only():
+    assert safe_url("https://example.org/a b?x=1&y=<2>") == "https://example.org/a%20b?x=1&y=%3C2%3E"
+    assert safe_url(" http://example.org/ ") == "http://example.org/"
+    for bad in ("javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x", "//example.org", "example.org", None):
+        assert safe_url(bad) is None
+
+
+# --- the timeline's geometry ----------------------------------------------------------------------
+
+
+def test_date_spans_cover_the_days_a_partial_date_allows():
+    assert date_span("2025-03-09") == (dt.date(2025, 3, 9), dt.date(2025, 3, 10))
+    assert date_span("2025-12") == (dt.date(2025, 12, 1), dt.date(2026, 1, 1))
+    assert date_span("2025") == (dt.date(2025, 1, 1), dt.date(2026, 1, 1))
+    assert date_span("2025-02-30") is None and date_span("0000") is None and date_span(None) is None
+
+
+def test_axis_ticks_pick_a_step_that_fits():
+    months = axis_ticks(dt.date(2024, 11, 20), dt.date(2025, 4, 10))
+    assert [label for _, label in months] == ["Dec 2024", "Jan 2025", "Feb", "Mar", "Apr"]
+    days = axis_ticks(dt.date(2025, 3, 1), dt.date(2025, 3, 6))
+    assert [label for _, label in days] == ["1 Mar 2025", "2 Mar", "3 Mar", "4 Mar", "5 Mar", "6 Mar"]
+    years = axis_ticks(dt.date(1990, 6, 1), dt.date(2025, 6, 1))
+    assert [label for _, label in years] == ["1995", "2000", "2005", "2010", "2015", "2020", "2025"]
+    for lo, hi in [(dt.date(2025, 1, 1), dt.date(2025, 1, 2) + dt.timedelta(days=n * 37)) for n in range(60)]:
+        ticks = axis_ticks(lo, hi)
+        assert 1 <= len(ticks) <= 9 and all(lo <= day <= hi for day, _ in ticks)
+        assert [day for day, _ in ticks] == sorted(day for day, _ in ticks)
+
+
+def test_markers_follow_the_dates_and_never_overlap_in_a_lane():
+    brief = merge_briefs(many_sources())
+    view = timeline_view(brief, _Sources(brief))
+    assert len(view.markers) == sum(1 for entry in brief.timeline if entry.date)
+    for marker in view.markers:
+        assert 0 <= marker.left <= marker.x <= marker.x_end <= marker.right <= WIDTH
+        assert marker.y < view.height
+    by_date = sorted(view.markers, key=lambda m: m.item.span)
+    where = [m.x if m.item.entry.approximate else m.centre for m in by_date]  # a band starts at its first day
+    assert where == sorted(where)
+    for a in view.markers:
+        for b in view.markers:
+            if a is not b and a.y == b.y:
+                assert a.right + LANE_GAP <= b.left or b.right + LANE_GAP <= a.left
+    june = next(m for m in view.markers if m.item.entry.date == "2025-06")
+    assert june.x_end - june.x > 60  # a month is drawn as the month: a band, not a dot
+    meeting = next(m for m in view.markers if m.item.entry.date == "2025-03-09")
+    assert meeting.count == 34  # one marker for the meeting every third report names
+
+
+# --- the command line -----------------------------------------------------------------------------
+
+
+def test_html_by_format_or_by_file_name_from_brief_and_merge(tmp_path, sample):
+    _, written = sample
+    assert written.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")  # auto: .html means html
+    printed = replay_brief("--format", "html", *ARTICLES)
+    assert printed.exit_code == 0 and printed.stdout.startswith("<!DOCTYPE html>")
+    saved = tmp_path / "briefs.jsonl"
+    saved.write_text("\n".join(b.model_dump_json() for b in seed_situation()) + "\n", encoding="utf-8")
+    merged = run("merge", str(saved), "-o", str(tmp_path / "seed.htm"))
+    assert merged.exit_code == 0
+    assert "Lebanon" in (tmp_path / "seed.htm").read_text(encoding="utf-8")
+    unknown = run("merge", "--format", "pdf", str(saved))
+    assert unknown.exit_code == 2 and "html" in unknown.stderr
+
+
+# --- in a real browser ------------------------------------------------------------------------------
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+BROWSER_TIMEOUT = 60
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    if path is None:
+        pytest.skip("chromium is not installed: apt-get install -y chromium (.ci/run installs it)")
+    return path
+
+
+def dump_dom(chromium: str, page: Path, profile: Path) -> str:
+    """The DOM Chromium holds after loading ``page`` (its scripts have run); fails rather than hangs."""
+    args = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()]
+    process = subprocess.Popen(
+        args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        env={**os.environ, "HOME": str(profile)},
+    )
+    try:
+        out, err = process.communicate(timeout=BROWSER_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail(f"chromium did not finish loading {page.name} within {BROWSER_TIMEOUT} s")
+    assert process.returncode == 0, f"chromium failed ({process.returncode}): {err[-2000:]}"
+    return out
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("shape", ["sample", *SHAPES])
+def test_in_chromium_the_page_matches_the_brief_and_no_article_script_runs(shape, chromium, sample, tmp_path):
+    if shape == "sample":
+        brief, path = sample
+    else:
+        brief = merge_briefs(SHAPES[shape]())
+        path = tmp_path / "brief.html"
+        path.write_text(render_coalition_brief_html(brief, generated_at=GENERATED), encoding="utf-8")
+    started = time.monotonic()
+    page = parse(dump_dom(chromium, path, tmp_path / "profile"))
+    assert time.monotonic() - started < BROWSER_TIMEOUT
+    root = page.find("html")
+    assert root.attrs.get("data-script") == "ran"  # the page's own script ran: scripts were enabled
+    assert "data-injected" not in root.attrs  # and none from the articles did
+    assert page.find("head").find("title").text() == f"{brief.story} · coalition brief"
+    check_page(page, brief)
+    if shape == "hostile text":
+        assert SCRIPT_IN_TEXT in page.find("body").text()
