@@ -366,7 +366,10 @@ def dump_dom(chromium: str, page: Path, profile: Path) -> str:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.communicate()
-        pytest.fail(f"chromium did not finish loading {page.name} within {BROWSER_TIMEOUT} s")
+        pytest.fail(
+            f"chromium did not finish loading {page.name} within {BROWSER_TIMEOUT} s "
+            "(an alert() run from article text would hold the page open)"
+        )
     assert process.returncode == 0, f"chromium failed ({process.returncode}): {err[-2000:]}"
     return out
 
