@@ -55,7 +55,6 @@ class SourceView:
     title: str | None
     url: str | None
     published: dt.date | None
-    source: Source | None
 
     @property
     def description(self) -> str:
@@ -86,7 +85,6 @@ class _Sources:
                 title=source.title,
                 url=safe_url(source.url),
                 published=source.published,
-                source=source,
             )
             for number, source in enumerate(brief.sources, start=1)
         }
@@ -95,7 +93,7 @@ class _Sources:
     def __getitem__(self, source_id: str) -> SourceView:
         view = self.views.get(source_id)
         if view is None:  # a brief edited by hand may cite an unknown id: show it, link nowhere
-            return SourceView(source_id, source_id, "", source_id, None, None, None, None)
+            return SourceView(source_id, source_id, "", source_id, None, None, None)
         return view
 
     def __call__(self, source_ids: Iterable[str]) -> list[SourceView]:
@@ -107,19 +105,19 @@ class _Sources:
 
 
 @dataclass(frozen=True)
-class Quote:
+class SourceQuote:
     """One source's verbatim words for a fact."""
 
     source: SourceView
     text: str
 
 
-def quotes_of(supports: Iterable[Support], sources: _Sources) -> list[Quote]:
+def quotes_of(supports: Iterable[Support], sources: _Sources) -> list[SourceQuote]:
     """One quote per distinct (source, evidence), in the order given."""
     seen: dict[tuple[str, str], None] = {}
     for support in supports:
         seen.setdefault((support.source, support.evidence), None)
-    return [Quote(sources[source], evidence) for source, evidence in seen]
+    return [SourceQuote(sources[source], evidence) for source, evidence in seen]
 
 
 # --- the member × source matrix -------------------------------------------------------------------
@@ -137,7 +135,7 @@ class EvidenceItem:
 
 @dataclass(frozen=True)
 class Cell:
-    """Whether one source lists one member: a short statement, and with the evidence for a tooltip."""
+    """Whether one source lists one member: a short statement, and the same with the evidence (the tooltip)."""
 
     source: SourceView
     state: CellState
@@ -256,7 +254,7 @@ class TimelineItem:
     entry: TimelineEntry
     anchor: str
     date_label: str
-    quotes: list[Quote]
+    quotes: list[SourceQuote]
     span: tuple[dt.date, dt.date] | None
 
 

@@ -229,6 +229,7 @@ def seed_situation() -> list[ArticleBrief]:
 
 # --- shapes a renderer must cope with -------------------------------------------------------------
 
+
 def one_source() -> list[ArticleBrief]:
     """A single article: every status is single_source, one column per matrix."""
     text = "Jordan and Iraq said on March 3, 2025 that they would share intelligence on ISIS cells"
