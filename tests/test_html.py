@@ -393,3 +393,24 @@ def test_in_chromium_the_page_matches_the_brief_and_no_article_script_runs(shape
     check_page(page, brief)
     if shape == "hostile text":
         assert SCRIPT_IN_TEXT in page.find("body").text()
+
+
+@pytest.mark.browser
+def test_in_chromium_clicking_a_cell_pins_its_evidence_under_the_matrix(chromium, sample, tmp_path):
+    brief, path = sample
+    html = path.read_text(encoding="utf-8")
+    policy = html[html.index('<meta http-equiv="Content-Security-Policy"') :].split(">", 1)[0] + ">"
+    click = '<script>document.querySelector("tr[data-member=Lebanon] td[data-source=S4] a").click()</script>'
+    clicked = tmp_path / "clicked.html"  # the test's own click needs the policy out of the way
+    clicked.write_text(html.replace(policy, "").replace("</body>", click + "</body>"), encoding="utf-8")
+    page = parse(dump_dom(chromium, clicked, tmp_path / "profile"))
+    regional = page.find("section", "coalition", data_coalition=brief.coalitions[0].id)
+    pinned = regional.find("td", "pinned")
+    assert pinned.attrs["data-source"] == "S4" and pinned.attrs["data-state"] == "listed"
+    pin = regional.find("div", "pin")
+    assert "hidden" not in pin.attrs
+    assert normalised(pin.text()).startswith("S4 (Euphrates Herald) lists Lebanon")
+    lebanon = next(m for m in brief.coalitions[0].members if m.name == "Lebanon")
+    assert normalised(lebanon.supports[0].evidence) in normalised(pin.text())
+    other = page.find("section", "coalition", data_coalition=brief.coalitions[1].id).find("div", "pin")
+    assert "hidden" in other.attrs
