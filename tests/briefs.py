@@ -312,6 +312,9 @@ def undated_only() -> list[ArticleBrief]:
 SCRIPT_IN_TEXT = "<script>document.title='INJECTED';document.documentElement.dataset.injected='1'</script>"
 ATTRIBUTE_IN_TEXT = '" onmouseover="document.title=\'INJECTED\'" data-injected="1'
 IMAGE_IN_TEXT = "<img src=x onerror=\"document.documentElement.dataset.injected='1'\">"
+#: One unbroken run of text far wider than any window (a URL, a run-together name).
+LONG_URL = "https://example.org/report?ref=" + "0123456789abcdef" * 10
+LONG_WORD = "Confederation" * 12
 
 
 def hostile_for_html() -> list[ArticleBrief]:
@@ -319,6 +322,7 @@ def hostile_for_html() -> list[ArticleBrief]:
     evidence = f"Turkey and Syria signed the pact, said <script>alert(1)</script> {ATTRIBUTE_IN_TEXT}"
     pact = coalition(f"pact {SCRIPT_IN_TEXT}", ["Türkiye", "Syria"], evidence, target=IMAGE_IN_TEXT)
     pact.members.append(CoalitionMember(name=f"Atlantis {IMAGE_IN_TEXT}", role=ATTRIBUTE_IN_TEXT, evidence=evidence))
+    pact.members.append(CoalitionMember(name=LONG_WORD, evidence=f"{LONG_WORD} joined the pact, see {LONG_URL}"))
     return [
         brief(
             "hostile-html",
@@ -331,13 +335,16 @@ def hostile_for_html() -> list[ArticleBrief]:
                 event("on January 1, 2025", "2025-01-01", f"meeting {SCRIPT_IN_TEXT}", evidence),
                 event(f"soon {IMAGE_IN_TEXT}", None, f"talks {ATTRIBUTE_IN_TEXT}", f"{evidence} soon"),
             ],
-            figures=[figure(3, f"3 {SCRIPT_IN_TEXT}", "raids", f"raids {IMAGE_IN_TEXT}", evidence)],
+            figures=[
+                figure(3, f"3 {SCRIPT_IN_TEXT}", "raids", f"raids {IMAGE_IN_TEXT}", evidence),
+                figure(3e60, "3" + "0" * 60, "dinars", LONG_WORD, f"{evidence} {LONG_URL}"),
+            ],
             claims=[Claim(holder=SCRIPT_IN_TEXT, claim=f"claim {ATTRIBUTE_IN_TEXT}", evidence=evidence)],
             quotes=[
                 Quote(
                     speaker=IMAGE_IN_TEXT,
-                    text=f"we said <script>alert(1)</script> {ATTRIBUTE_IN_TEXT}",
-                    evidence=f"he said: we said <script>alert(1)</script> {ATTRIBUTE_IN_TEXT}",
+                    text=f"we said <script>alert(1)</script> {ATTRIBUTE_IN_TEXT} {LONG_WORD}",
+                    evidence=f"he said: we said <script>alert(1)</script> {ATTRIBUTE_IN_TEXT} {LONG_WORD}",
                 )
             ],
         ),
@@ -345,7 +352,7 @@ def hostile_for_html() -> list[ArticleBrief]:
             "hostile-html-2",
             "Plain Outlet",
             "2025-01-02",
-            url="https://example.org/plain?a=1&b=<2>",
+            url="https://example.org/plain?a=1&b=<2>&c=" + "x" * 200,
             coalitions=[coalition("pact", ["Türkiye", "Syria"], "Turkey and Syria signed the pact on Monday")],
         ),
     ]

@@ -6,7 +6,9 @@ DOM after loading it from a file (scripts run, no network).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import os
 import shutil
 import signal
@@ -350,9 +352,9 @@ def chromium() -> str:
     return path
 
 
-def dump_dom(chromium: str, page: Path, profile: Path) -> str:
+def dump_dom(chromium: str, page: Path, profile: Path, *flags: str) -> str:
     """The DOM Chromium holds after loading ``page`` (its scripts have run); fails rather than hangs."""
-    args = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()]
+    args = [chromium, *CHROMIUM_FLAGS, *flags, f"--user-data-dir={profile}", "--dump-dom", page.as_uri()]
     process = subprocess.Popen(
         args,
         stdout=subprocess.PIPE,
@@ -395,14 +397,82 @@ def test_in_chromium_the_page_matches_the_brief_and_no_article_script_runs(shape
         assert SCRIPT_IN_TEXT in page.find("body").text()
 
 
+def with_test_script(html: str, script: str) -> str:
+    """The page with one more inline script at the end of its body, allowed by adding its hash to the page's policy."""
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
+    allowed = "script-src &#39;sha256-"  # in the policy's attribute, as the template escapes it
+    assert html.count(allowed) == 1
+    html = html.replace(allowed, f"script-src &#39;sha256-{digest}&#39; &#39;sha256-")
+    head, tail = html.rsplit("</body>", 1)
+    return f"{head}<script>{script}</script></body>{tail}"
+
+
+#: Run in the page once it is laid out: how wide the page is, which elements stick out of the body (those
+#: inside a scroll box only count through the box), and where each timeline label is drawn.
+LAYOUT_PROBE = """
+(function () {
+  var root = document.documentElement, body = document.body;
+  var edge = body.getBoundingClientRect().right - parseFloat(getComputedStyle(body).paddingRight) + 1;
+  var wide = [];
+  function inScrollBox(element) {
+    for (var up = element.parentElement; up && up !== body; up = up.parentElement) {
+      if (getComputedStyle(up).overflowX !== "visible") return true;
+    }
+    return false;
+  }
+  body.querySelectorAll("*").forEach(function (element) {
+    if (element.tagName === "SCRIPT" || element.closest("svg") !== null && element.tagName !== "svg") return;
+    if (inScrollBox(element)) return;
+    var box = element.getBoundingClientRect();
+    if (box.width > 0 && box.right > edge) {
+      var name = element.tagName.toLowerCase() + "." + (element.getAttribute("class") || "");
+      wide.push(name + ":" + Math.round(box.right));
+    }
+  });
+  root.setAttribute("data-scroll-width", String(root.scrollWidth));
+  root.setAttribute("data-client-width", String(root.clientWidth));
+  root.setAttribute("data-too-wide", wide.join(" "));
+  document.querySelectorAll("svg.timeline text.label").forEach(function (label) {
+    var box = label.getBBox();
+    label.setAttribute("data-box", box.x.toFixed(1) + " " + (box.x + box.width).toFixed(1));
+  });
+  document.currentScript.remove();
+})();
+"""
+
+
+def laid_out(chromium: str, html: str, tmp_path: Path, width: int) -> Element:
+    """Chromium's DOM of ``html`` in a window ``width`` pixels wide, with what LAYOUT_PROBE measured."""
+    path = tmp_path / f"laid-out-{width}.html"
+    path.write_text(with_test_script(html, LAYOUT_PROBE), encoding="utf-8")
+    return parse(dump_dom(chromium, path, tmp_path / f"profile-{width}", f"--window-size={width},1000")).find("html")
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1265, 520])
+@pytest.mark.parametrize("shape", ["sample", *SHAPES])
+def test_in_chromium_nothing_is_wider_than_the_window(shape, width, chromium, sample, tmp_path):
+    if shape == "sample":
+        html = sample[1].read_text(encoding="utf-8")
+    else:
+        html = render_coalition_brief_html(merge_briefs(SHAPES[shape]()), generated_at=GENERATED)
+    root = laid_out(chromium, html, tmp_path, width)
+    assert int(root.attrs["data-client-width"]) <= width
+    assert int(root.attrs["data-scroll-width"]) <= int(root.attrs["data-client-width"])  # no sideways scrolling
+    assert root.attrs["data-too-wide"] == ""  # no text sticks out of its box: long words break
+    svg = root.find_all("svg", "timeline")
+    view_width = float(svg[0].attrs["viewbox"].split()[2]) if svg else 0
+    for label in root.find_all("text", "label"):
+        left, right = (float(x) for x in label.attrs["data-box"].split())
+        assert left >= 0 and right <= view_width, label.text()  # drawn inside the chart, not cut at its edge
+
+
 @pytest.mark.browser
 def test_in_chromium_clicking_a_cell_pins_its_evidence_under_the_matrix(chromium, sample, tmp_path):
     brief, path = sample
-    html = path.read_text(encoding="utf-8")
-    policy = html[html.index('<meta http-equiv="Content-Security-Policy"') :].split(">", 1)[0] + ">"
-    click = '<script>document.querySelector("tr[data-member=Lebanon] td[data-source=S4] a").click()</script>'
-    clicked = tmp_path / "clicked.html"  # the test's own click needs the policy out of the way
-    clicked.write_text(html.replace(policy, "").replace("</body>", click + "</body>"), encoding="utf-8")
+    click = 'document.querySelector("tr[data-member=Lebanon] td[data-source=S4] a").click();'
+    clicked = tmp_path / "clicked.html"
+    clicked.write_text(with_test_script(path.read_text(encoding="utf-8"), click), encoding="utf-8")
     page = parse(dump_dom(chromium, clicked, tmp_path / "profile"))
     regional = page.find("section", "coalition", data_coalition=brief.coalitions[0].id)
     pinned = regional.find("td", "pinned")
