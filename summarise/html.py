@@ -16,6 +16,7 @@ import base64
 import datetime as dt
 import hashlib
 import math
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -243,6 +244,7 @@ LANE_HEIGHT = 30
 LANE_GAP = 6
 RADIUS = 10
 CHAR_WIDTH = 6.6
+LABEL_GAP = 6
 LABEL_CHARS = 38
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -367,11 +369,7 @@ def timeline_view(brief: CoalitionBrief, sources: _Sources) -> TimelineView:
         label = _short(item.entry.description) if labelled else ""
         if item.entry.conflict and label:
             label = "⚠ " + label
-        width = len(label) * CHAR_WIDTH + 6 if label else 0
-        anchor: Literal["start", "end"] = "start"
-        left, right = start, end + width
-        if right > WIDTH - MARGIN / 2 and start - width > MARGIN / 2:
-            anchor, left, right = "end", start - width, end
+        label, label_x, anchor, left, right = _place_label(label, start, end, band=item.entry.approximate)
         lane = next((number for number, taken in enumerate(lanes) if taken + LANE_GAP < left), len(lanes))
         lanes[lane : lane + 1] = [right]
         marker = Marker(
@@ -383,7 +381,7 @@ def timeline_view(brief: CoalitionBrief, sources: _Sources) -> TimelineView:
             right=round(right, 1),
             count=len(item.entry.source_ids),
             label=label,
-            label_x=round(end + 6 if anchor == "start" else start - 6, 1),
+            label_x=round(label_x, 1),
             label_anchor=anchor,
             title=_marker_title(item, sources),
         )
@@ -391,6 +389,52 @@ def timeline_view(brief: CoalitionBrief, sources: _Sources) -> TimelineView:
     view.markers = [marker for _, marker in sorted(placed, key=lambda pair: pair[0])]
     view.height = FIRST_LANE_Y + len(lanes) * LANE_HEIGHT
     return view
+
+
+def _place_label(
+    label: str, start: float, end: float, band: bool
+) -> tuple[str, float, Literal["start", "end"], float, float]:
+    """Where a marker's label goes: after the marker, else before it, else inside a band left of its count.
+
+    Where none of these has room for the whole label, it is shortened to the largest of them (or
+    dropped, when even that holds only a few characters: the list under the chart has every event).
+    Returns the label as drawn, its x and anchor, and the extent of marker and label together.
+    """
+    first, last = MARGIN / 2, WIDTH - MARGIN / 2
+    after, before, inside = end + LABEL_GAP, start - LABEL_GAP, start + LABEL_GAP
+    rooms: list[tuple[float, Literal["after", "before", "inside"]]] = [
+        (last - after, "after"),
+        (before - first, "before"),
+    ]
+    if band:
+        rooms.append(((start + end) / 2 - RADIUS - inside, "inside"))  # the count sits in the band's middle
+    place = next((where for room, where in rooms if text_width(label) <= room), None)
+    if place is None:
+        room, place = max(rooms)
+        label = _fit(label, room)
+    width = text_width(label)
+    if not label:
+        return "", after, "start", start, end
+    if place == "after":
+        return label, after, "start", start, after + width
+    if place == "before":
+        return label, before, "end", before - width, end
+    return label, inside, "start", start, end
+
+
+def text_width(text: str) -> float:
+    """About how wide ``text`` is drawn in a label (a wide East Asian character counts twice)."""
+    return CHAR_WIDTH * sum(2 if unicodedata.east_asian_width(char) in "WF" else 1 for char in text)
+
+
+def _fit(text: str, room: float) -> str:
+    """``text`` shortened with an ellipsis to fit ``room``; empty if that leaves fewer than six characters."""
+    if text_width(text) <= room:
+        return text
+    while text and text_width(text + "…") > room:
+        text = text[:-1]
+    text = text.rstrip()
+    return text + "…" if len(text) >= 6 else ""
 
 
 def _domain(spans: list[tuple[dt.date, dt.date]]) -> tuple[dt.date, dt.date]:

@@ -309,6 +309,49 @@ def undated_only() -> list[ArticleBrief]:
     ]
 
 
+def year_and_days() -> list[ArticleBrief]:
+    """A date known only to its year beside three days in June: the year's band spans most of the axis."""
+    return [
+        brief(
+            "year-and-days",
+            "Almanac Weekly",
+            "2025-07-01",
+            events=[
+                event(
+                    "in 2025",
+                    "2025",
+                    "Five neighbours first proposed a joint operations room against ISIS",
+                    "In 2025 five neighbours first proposed a joint operations room against ISIS",
+                ),
+                event("on June 1, 2025", "2025-06-01", "Talks opened in Amman", "Talks opened on June 1, 2025"),
+                event("on June 2, 2025", "2025-06-02", "安曼会谈第二天各国部长签署了联合声明", "June 2, 2025: 会谈"),
+                event("on June 3, 2025", "2025-06-03", "Talks closed with a statement", "on June 3, 2025 they closed"),
+            ],
+        )
+    ]
+
+
+def month_and_days() -> list[ArticleBrief]:
+    """A date known only to its month beside days of that month: a short axis the month's band fills."""
+    return [
+        brief(
+            "month-and-days",
+            "Border Monitor",
+            "2025-06-20",
+            events=[
+                event(
+                    "in June 2025",
+                    "2025-06",
+                    "The joint operations room is to open its second regional hub",
+                    "In June 2025 the joint operations room is to open its second regional hub",
+                ),
+                event("on June 10, 2025", "2025-06-10", "Ministers met", "Ministers met on June 10, 2025"),
+                event("on June 12, 2025", "2025-06-12", "A first joint raid", "a first joint raid on June 12, 2025"),
+            ],
+        )
+    ]
+
+
 SCRIPT_IN_TEXT = "<script>document.title='INJECTED';document.documentElement.dataset.injected='1'</script>"
 ATTRIBUTE_IN_TEXT = '" onmouseover="document.title=\'INJECTED\'" data-injected="1'
 IMAGE_IN_TEXT = "<img src=x onerror=\"document.documentElement.dataset.injected='1'\">"

@@ -26,11 +26,13 @@ from summarise.html import (
     LANE_GAP,
     WIDE_MATRIX,
     WIDTH,
+    Marker,
     _Sources,
     axis_ticks,
     date_span,
     render_coalition_brief_html,
     safe_url,
+    text_width,
     timeline_view,
 )
 from summarise.merge import merge_briefs
@@ -42,9 +44,11 @@ from briefs import (
     SCRIPT_IN_TEXT,
     hostile_for_html,
     many_sources,
+    month_and_days,
     one_source,
     seed_situation,
     undated_only,
+    year_and_days,
 )
 from dom import Element, parse
 
@@ -78,6 +82,8 @@ SHAPES: dict[str, Callable[[], list]] = {
     "no dated events": undated_only,
     "hostile text": hostile_for_html,
     "seed situation": seed_situation,
+    "year and days": year_and_days,
+    "month and days": month_and_days,
 }
 
 
@@ -293,13 +299,25 @@ def test_axis_ticks_pick_a_step_that_fits():
         assert [day for day, _ in ticks] == sorted(day for day, _ in ticks)
 
 
-def test_markers_follow_the_dates_and_never_overlap_in_a_lane():
-    brief = merge_briefs(many_sources())
+def label_extent(marker: Marker) -> tuple[float, float]:
+    """Where a marker's label is drawn, by the renderer's own estimate of its width (Chromium measures it too)."""
+    width = text_width(marker.label)
+    left = marker.label_x if marker.label_anchor == "start" else marker.label_x - width
+    return round(left, 1), round(left + width, 1)
+
+
+@pytest.mark.parametrize("shape", ["100 sources", "year and days", "month and days"])
+def test_markers_follow_the_dates_and_never_overlap_in_a_lane(shape):
+    brief = merge_briefs(SHAPES[shape]())
     view = timeline_view(brief, _Sources(brief))
     assert len(view.markers) == sum(1 for entry in brief.timeline if entry.date)
     for marker in view.markers:
         assert 0 <= marker.left <= marker.x <= marker.x_end <= marker.right <= WIDTH
         assert marker.y < view.height
+        if marker.label:  # drawn whole inside the chart, within the room the lane keeps for it
+            left, right = label_extent(marker)
+            assert marker.left <= left and right <= marker.right, marker.label
+            assert marker.label.rstrip("…") in f"⚠ {normalised(marker.item.entry.description)}"
     by_date = sorted(view.markers, key=lambda m: m.item.span)
     where = [m.x if m.item.entry.approximate else m.centre for m in by_date]  # a band starts at its first day
     assert where == sorted(where)
@@ -307,6 +325,12 @@ def test_markers_follow_the_dates_and_never_overlap_in_a_lane():
         for b in view.markers:
             if a is not b and a.y == b.y:
                 assert a.right + LANE_GAP <= b.left or b.right + LANE_GAP <= a.left
+    if shape != "100 sources":
+        assert all(marker.label for marker in view.markers)  # few markers: each has its label, short if need be
+        band = next(m for m in view.markers if m.item.entry.approximate)
+        assert band.x_end - band.x > WIDTH * 0.8  # the year (or month) spans most of the axis
+        assert band.x < band.label_x < band.centre  # so its label is drawn inside the band, left of the count
+        return
     june = next(m for m in view.markers if m.item.entry.date == "2025-06")
     assert june.x_end - june.x > 60  # a month is drawn as the month: a band, not a dot
     meeting = next(m for m in view.markers if m.item.entry.date == "2025-03-09")
