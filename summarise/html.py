@@ -16,6 +16,7 @@ import base64
 import datetime as dt
 import hashlib
 import math
+import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -75,6 +76,11 @@ def safe_url(url: str | None) -> str | None:
     return quote(url, safe=":/?#[]@!$&'()*+,;=%~-._")
 
 
+def file_name(source: Source) -> str:
+    """Where a source was read from, without the folders above it: the page is meant to be shared."""
+    return re.split(r"[\\/]", source.source)[-1] or source.source
+
+
 class _Sources:
     def __init__(self, brief: CoalitionBrief) -> None:
         self.views = {
@@ -82,7 +88,7 @@ class _Sources:
                 id=source.id,
                 label=source.label,
                 anchor=f"src-{number}",
-                name=source.outlet or source.source,
+                name=source.outlet or file_name(source),
                 title=source.title,
                 url=safe_url(source.url),
                 published=source.published,
@@ -379,7 +385,7 @@ def timeline_view(brief: CoalitionBrief, sources: _Sources) -> TimelineView:
             y=FIRST_LANE_Y + lane * LANE_HEIGHT,
             left=round(left, 1),
             right=round(right, 1),
-            count=len(item.entry.source_ids),
+            count=item.entry.outlets,
             label=label,
             label_x=round(label_x, 1),
             label_anchor=anchor,
@@ -507,13 +513,15 @@ def _short(text: str, limit: int = LABEL_CHARS) -> str:
 
 def _marker_title(item: TimelineItem, sources: _Sources) -> str:
     entry = item.entry
-    count = len(entry.source_ids)
+    count = f"{entry.outlets} outlet{'s' if entry.outlets != 1 else ''}"
+    if len(entry.source_ids) != entry.outlets:
+        count += f" ({len(entry.source_ids)} sources)"
     kind = "approximate date" if entry.approximate else "date"
     wording = "; ".join(f"“{w.value}” ({', '.join(s.label for s in sources(w.sources))})" for w in entry.when)
     basis = " (year from publication date)" if entry.date_basis == "publication_date" else ""
     lines = [
         f"{item.date_label}{basis}: {entry.description}",
-        f"{count} source{'s' if count != 1 else ''} ({kind}): {wording}",
+        f"{count}, {kind}: {wording}",
     ]
     if entry.conflict:
         lines.append(f"⚠ the sources' dates disagree ({entry.conflict})")
@@ -612,6 +620,7 @@ def render_coalition_brief_html(brief: CoalitionBrief, generated_at: dt.datetime
         sources=sources,
         quotes_of=lambda supports: quotes_of(supports, sources),
         source_notes=lambda source: source_notes(source, sources),
+        file_name=file_name,
         conflict_anchor={conflict.id: f"x{n}" for n, conflict in enumerate(brief.conflicts, start=1)},
         status_mark=STATUS_MARK,
         cell_mark=CELL_MARK,

@@ -18,6 +18,7 @@ from summarise.schemas import (
     Coalition,
     CoalitionMember,
     Event,
+    ExtractionInfo,
     Figure,
     Person,
     Quote,
@@ -349,6 +350,60 @@ def month_and_days() -> list[ArticleBrief]:
                 event("on June 12, 2025", "2025-06-12", "A first joint raid", "a first joint raid on June 12, 2025"),
             ],
         )
+    ]
+
+
+#: Where caveats() reads its article with no metadata from: a path on the analyst's own machine.
+LOCAL_PATH = "/home/analyst/private/leads/unsourced-note.txt"
+
+
+def caveats() -> list[ArticleBrief]:
+    """Every caveat a brief can carry about its sources.
+
+    Two outlets date one meeting differently (a date conflict); the first outlet's second report
+    repeats its date (counted with it: two sources, one outlet); one report's extraction failed on
+    two questions (incomplete); one input is the same text as another (one more copy); one article
+    has no outlet, title or URL and was read from a local file; one is off topic.
+    """
+    met_a = "Ministers of Turkey and Syria met in Amman on March 9, 2025 and agreed to share intelligence"
+    met_b = "The Turkish and Syrian ministers met in Amman on March 12, 2025, officials said"
+    met_c = "On March 9, 2025 the ministers of Turkey and Syria met in Amman, a second report said"
+    unsourced = "Iraq is expected to join the intelligence pact with Turkey and Syria"
+    first = brief(
+        "caveat-a",
+        "Harbour Times",
+        "2025-03-10",
+        url="https://example.org/harbour/a",
+        coalitions=[coalition("intelligence pact", ["Türkiye", "Syria"], met_a)],
+        events=[event("on March 9, 2025", "2025-03-09", "Ministers met in Amman", met_a)],
+    )
+    incomplete = brief(
+        "caveat-b",
+        "River Post",
+        "2025-03-13",
+        url="https://example.org/river",
+        coalitions=[coalition("intelligence pact", ["Türkiye", "Syria"], met_b)],
+        events=[event("on March 12, 2025", "2025-03-12", "Ministers met in Amman", met_b)],
+        extraction=ExtractionInfo(backend="replay", model="m", prompt_hash="0", failed_steps=["people", "figures"]),
+    )
+    anonymous = ArticleBrief(
+        article=ArticleRef(id=article_id("caveat-d"), source=LOCAL_PATH),
+        on_topic=True,
+        coalitions=[coalition("intelligence pact", ["Türkiye", "Syria", "Iraq"], unsourced)],
+    )
+    return [
+        first,
+        first.model_copy(update={"article": first.article.model_copy(update={"source": "inbox/caveat-a.txt"})}),
+        incomplete,
+        brief(
+            "caveat-c",
+            "Harbour Times",
+            "2025-03-11",
+            url="https://example.org/harbour/c",
+            events=[event("on March 9, 2025", "2025-03-09", "Ministers met in Amman", met_c)],
+        ),
+        anonymous,
+        brief("caveat-e", "Weather Desk", "2025-03-12", on_topic=False),
     ]
 
 

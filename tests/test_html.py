@@ -41,7 +41,9 @@ from summarise.schemas import CoalitionBrief, MergedCoalition, Support
 from briefs import (
     ATTRIBUTE_IN_TEXT,
     IMAGE_IN_TEXT,
+    LOCAL_PATH,
     SCRIPT_IN_TEXT,
+    caveats,
     hostile_for_html,
     many_sources,
     month_and_days,
@@ -84,6 +86,7 @@ SHAPES: dict[str, Callable[[], list]] = {
     "seed situation": seed_situation,
     "year and days": year_and_days,
     "month and days": month_and_days,
+    "caveats": caveats,
 }
 
 
@@ -167,13 +170,20 @@ def check_timeline(page: Element, brief: CoalitionBrief) -> int:
     for marker in markers:
         entry = brief.timeline[int(marker.attrs["data-entry"][1:]) - 1]
         assert marker.attrs["data-date"] == entry.date
-        assert marker.attrs["data-count"] == str(len(entry.source_ids))
-        assert marker.find("text", "count").text() == str(len(entry.source_ids))
+        # outlets, as everywhere else on the page: copies of one story count once
+        assert marker.attrs["data-count"] == str(entry.outlets)
+        assert marker.find("text", "count").text() == str(entry.outlets)
+        title = normalised(marker.find("title").text())
+        assert f"{entry.outlets} outlet" in title and normalised(entry.description) in title
+        if len(entry.source_ids) != entry.outlets:
+            assert f"{len(entry.source_ids)} sources" in title
         assert ("approximate" in marker.classes) == entry.approximate
         assert len(marker.find_all("rect", "band")) == int(entry.approximate)
         assert len(marker.find_all("circle", "dot")) == int(not entry.approximate)
         assert ("conflict" in marker.classes) == bool(entry.conflict)
-        assert normalised(entry.description) in normalised(marker.find("title").text())
+        labels = marker.find_all("text", "label")
+        if entry.conflict:
+            assert "⚠" in title and all(label.text().startswith("⚠") for label in labels)
     assert len(page.find_all("svg", "timeline")) == int(bool(dated))
     undated = [entry for entry in brief.timeline if not entry.date]
     items = page.find_all("li", "tl-undated-item")
@@ -210,11 +220,31 @@ def check_page(page: Element, brief: CoalitionBrief) -> None:
     for support in every_support(brief):
         assert normalised(support.evidence) in text
     sources_table = page.find("table", "sources")
+    label = {source.id: source.label for source in brief.sources}
     for source in brief.sources:
         row = sources_table.find("tr", id=_Sources(brief)[source.id].anchor)
-        assert source.label in row.text() and (source.outlet or "—") in row.text()
+        cells = [normalised(cell.text()) for cell in row.find_all("td")]
+        assert normalised(row.find("th").text()) == source.label and cells[0] == normalised(source.outlet or "—")
+        assert normalised(source.title or source.source.rsplit("/", 1)[-1]) == cells[1]  # a file's name, not its path
         links = row.find_all("a", "external")
         assert [a.attrs["href"] for a in links] == ([safe_url(source.url)] if safe_url(source.url) else [])
+        expected = [  # what a reader must know before trusting the source, as the Markdown brief says it
+            "off topic" if source.on_topic is False else None,
+            f"counted with {label[source.counted_with]}" if source.counted_with else None,
+            "incomplete" if source.incomplete else None,
+            "more cop" if source.also_at else None,
+        ]
+        notes = cells[4]
+        assert all(note in notes for note in expected if note) and (notes == "") == (expected == [None] * 4)
+    warnings = page.find("header").find_all("p", "warning")
+    assert len(warnings) == sum(1 for source in brief.sources if source.incomplete)
+    for warning, source in zip(warnings, [source for source in brief.sources if source.incomplete], strict=True):
+        said = normalised(warning.text())
+        assert said.startswith(f"Incomplete: {source.label}") and all(step in said for step in source.incomplete)
+    shown = text + " ".join(value or "" for element in page.iter() for _, value in element.attributes)
+    for source in brief.sources:  # the page is meant to be shared: a file's name, never the folders above it
+        folder = source.source.rpartition("/")[0]
+        assert not folder or folder not in shown, source.source
     for person in brief.people:
         assert all(normalised(variant.value) in text for variant in person.variants)
     conflicts = page.find_all("li", "conflict")
@@ -267,6 +297,34 @@ def test_article_text_shows_as_text_never_as_markup():
     for hostile in (SCRIPT_IN_TEXT, ATTRIBUTE_IN_TEXT, IMAGE_IN_TEXT, "<script>alert(1)</script>"):
         assert hostile in text  # shown to the reader, as written
     assert page.find("head").find("title").text() == f"{brief.story} · coalition brief"
+
+
+def test_the_caveats_about_sources_are_on_the_page():
+    brief = merge_briefs(caveats())
+    html = render_coalition_brief_html(brief, generated_at=GENERATED)
+    page = parse(html)
+    check_page(page, brief)
+    warning = normalised(page.find("p", "warning").text())
+    assert warning == "Incomplete: S4 River Post: no valid answer for figures, people."
+    notes = {
+        normalised(row.find("th").text()): normalised(row.find_all("td")[4].text())
+        for row in page.find("table", "sources").find("tbody").find_all("tr")
+    }
+    assert notes == {
+        "S1": "1 more copy",
+        "S2": "counted with S1",
+        "S3": "off topic: not merged",
+        "S4": "incomplete: no valid answer for figures, people",
+        "S5": "",
+    }
+    met, met_later = page.find_all("g", "tl-marker")
+    assert met.attrs["data-count"] == "1"  # S1 and S2 are one outlet's two reports
+    assert "1 outlet (2 sources)" in met.find("title").text()
+    for marker in (met, met_later):
+        assert "conflict" in marker.classes and marker.find("text", "label").text() == "⚠ Ministers met in Amman"
+    assert LOCAL_PATH not in html and "/home/analyst" not in html  # the page is shared: no local path on it
+    s5 = page.find("table", "sources").find("tr", id="src-5")
+    assert [normalised(td.text()) for td in s5.find_all("td")][:3] == ["—", "unsourced-note.txt", "—"]
 
 
 def test_safe_url_keeps_web_links_only():
