@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from typing import Literal
-from urllib.parse import quote, urlsplit
 
 import jinja2
 from markupsafe import Markup
 
 from summarise import __version__
+from summarise.links import web_url
 from summarise.render import STATUS_MARK
 from summarise.schemas import CoalitionBrief, MergedCoalition, MergedMember, Source, Support, TimelineEntry
 
@@ -65,17 +65,6 @@ class SourceView:
         return f"{self.label}: " + ", ".join(part for part in parts if part)
 
 
-def safe_url(url: str | None) -> str | None:
-    """An http(s) URL fit for an ``href``, or ``None`` (``javascript:`` and the like are dropped)."""
-    if not url:
-        return None
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    return quote(url, safe=":/?#[]@!$&'()*+,;=%~-._")
-
-
 def file_name(source: Source) -> str:
     """Where a source was read from, without the folders above it: the page is meant to be shared."""
     return re.split(r"[\\/]", source.source)[-1] or source.source
@@ -90,7 +79,7 @@ class _Sources:
                 anchor=f"src-{number}",
                 name=source.outlet or file_name(source),
                 title=source.title,
-                url=safe_url(source.url),
+                url=web_url(source.url),
                 published=source.published,
             )
             for number, source in enumerate(brief.sources, start=1)

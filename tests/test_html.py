@@ -31,10 +31,10 @@ from summarise.html import (
     axis_ticks,
     date_span,
     render_coalition_brief_html,
-    safe_url,
     text_width,
     timeline_view,
 )
+from summarise.links import web_url
 from summarise.merge import merge_briefs
 from summarise.schemas import CoalitionBrief, MergedCoalition, Support
 
@@ -204,7 +204,7 @@ def check_page(page: Element, brief: CoalitionBrief) -> None:
     assert "default-src 'none'" in policy
     ids = [element.attrs["id"] for element in page.iter() if "id" in element.attrs]
     assert len(ids) == len(set(ids))
-    article_links = {safe_url(source.url) for source in brief.sources} - {None}
+    article_links = {web_url(source.url) for source in brief.sources} - {None}
     for element in page.iter():
         assert not any(name.startswith("on") for name, _ in element.attributes), element.tag
         assert "src" not in element.attrs and "data-injected" not in element.attrs
@@ -227,7 +227,7 @@ def check_page(page: Element, brief: CoalitionBrief) -> None:
         assert normalised(row.find("th").text()) == source.label and cells[0] == normalised(source.outlet or "—")
         assert normalised(source.title or source.source.rsplit("/", 1)[-1]) == cells[1]  # a file's name, not its path
         links = row.find_all("a", "external")
-        assert [a.attrs["href"] for a in links] == ([safe_url(source.url)] if safe_url(source.url) else [])
+        assert [a.attrs["href"] for a in links] == ([web_url(source.url)] if web_url(source.url) else [])
         expected = [  # what a reader must know before trusting the source, as the Markdown brief says it
             "off topic" if source.on_topic is False else None,
             f"counted with {label[source.counted_with]}" if source.counted_with else None,
@@ -327,11 +327,18 @@ def test_the_caveats_about_sources_are_on_the_page():
     assert [normalised(td.text()) for td in s5.find_all("td")][:3] == ["—", "unsourced-note.txt", "—"]
 
 
-def test_safe_url_keeps_web_links_only():
-    assert safe_url("https://example.org/a b?x=1&y=<2>") == "https://example.org/a%20b?x=1&y=%3C2%3E"
-    assert safe_url(" http://example.org/ ") == "http://example.org/"
+def test_only_web_links_are_linked_and_as_checked():
+    assert web_url("https://example.org/a b?x=1&y=<2>") == "https://example.org/a%20b?x=1&y=%3C2%3E"
+    assert web_url(" http://example.org/ ") == "http://example.org/"
     for bad in ("javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x", "//example.org", "example.org", None):
-        assert safe_url(bad) is None
+        assert web_url(bad) is None
+    # urlsplit drops tabs and newlines: these would pass as https and come back as another URL
+    for hidden in ("ht\ttps://example.org/a", "https://exa\nmple.org/a", "java\r\nscript:alert(1)", "https://x.org/\x00"):
+        assert web_url(hidden) is None, repr(hidden)
+    tabbed = one_source()
+    tabbed[0].article.url = "ht\ttps://example.org/lone"
+    html = render_coalition_brief_html(merge_briefs(tabbed), generated_at=GENERATED)
+    assert "example.org/lone" not in html and not parse(html).find_all("a", "external")
 
 
 # --- the timeline's geometry ----------------------------------------------------------------------
