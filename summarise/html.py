@@ -29,7 +29,7 @@ from markupsafe import Markup
 
 from summarise import __version__
 from summarise.links import web_url
-from summarise.render import STATUS_MARK
+from summarise.render import STATUS_MARK, coalition_evidence, distinct_evidence, publication_period, source_notes
 from summarise.schemas import CoalitionBrief, MergedCoalition, MergedMember, Source, Support, TimelineEntry
 
 _TEMPLATES = "html_templates"
@@ -95,9 +95,13 @@ class _Sources:
     def __call__(self, source_ids: Iterable[str]) -> list[SourceView]:
         return [self[source_id] for source_id in dict.fromkeys(source_ids)]
 
+    def position(self, source_id: str) -> int:
+        """Where a source stands in the brief (an unknown id after all the others)."""
+        return self.order.get(source_id, len(self.order))
+
     def sort(self, source_ids: Iterable[str]) -> list[str]:
         """Distinct ids in the brief's order of sources."""
-        return sorted(dict.fromkeys(source_ids), key=lambda source_id: self.order.get(source_id, len(self.order)))
+        return sorted(dict.fromkeys(source_ids), key=self.position)
 
 
 @dataclass(frozen=True)
@@ -110,10 +114,7 @@ class SourceQuote:
 
 def quotes_of(supports: Iterable[Support], sources: _Sources) -> list[SourceQuote]:
     """One quote per distinct (source, evidence), in the order given."""
-    seen: dict[tuple[str, str], None] = {}
-    for support in supports:
-        seen.setdefault((support.source, support.evidence), None)
-    return [SourceQuote(sources[source], evidence) for source, evidence in seen]
+    return [SourceQuote(sources[source], evidence) for source, evidence in distinct_evidence(supports)]
 
 
 # --- the member × source matrix -------------------------------------------------------------------
@@ -171,17 +172,9 @@ class CoalitionView:
 def coalition_view(coalition: MergedCoalition, number: int, sources: _Sources, on_topic: int) -> CoalitionView:
     """Lay out one coalition: its columns are the sources that describe it, in the brief's order."""
     anchor = f"c{number}"
-    backing: dict[tuple[str, str], list[str]] = {}
-    for support in coalition.supports:
-        backing.setdefault((support.source, support.evidence), []).append("the coalition")
-    for member in coalition.members:
-        for support in member.supports:
-            names = backing.setdefault((support.source, support.evidence), [])
-            names += [] if member.name in names else [member.name]
-    ordered = sorted(backing.items(), key=lambda item: sources.order.get(item[0][0], len(sources.order)))
     evidence = [
         EvidenceItem(f"{anchor}-e{n}", sources[source], text, about)
-        for n, ((source, text), about) in enumerate(ordered, start=1)
+        for n, (source, text, about) in enumerate(coalition_evidence(coalition, sources.position), start=1)
     ]
     items = {(item.source.id, item.text): item for item in evidence}
     first_item: dict[str, EvidenceItem] = {}
@@ -520,22 +513,6 @@ def _marker_title(item: TimelineItem, sources: _Sources) -> str:
 # --- the page -----------------------------------------------------------------------------------
 
 
-def source_notes(source: Source, sources: _Sources) -> list[str]:
-    """What a reader should know about a source before trusting it (as in the Markdown brief)."""
-    notes = []
-    if source.on_topic is False:
-        notes.append("off topic: not merged")
-    elif source.on_topic is None:
-        notes.append("topic not determined")
-    if source.counted_with:
-        notes.append(f"counted with {sources[source.counted_with].label}")
-    if source.incomplete:
-        notes.append(f"incomplete: no valid answer for {', '.join(source.incomplete)}")
-    if source.also_at:
-        notes.append(f"{len(source.also_at)} more cop{'ies' if len(source.also_at) > 1 else 'y'}")
-    return notes
-
-
 @dataclass(frozen=True)
 class Header:
     """What the page says first: how much it rests on and when it was made."""
@@ -549,18 +526,12 @@ class Header:
 
 
 def _header(brief: CoalitionBrief, generated_at: dt.datetime) -> Header:
-    if brief.first_published and brief.first_published != brief.last_published:
-        period = f"published {brief.first_published} to {brief.last_published}"
-    elif brief.first_published:
-        period = f"published {brief.first_published}"
-    else:
-        period = "publication dates unknown"
     if generated_at.tzinfo is not None:
         generated_at = generated_at.astimezone(dt.UTC)
     generated = generated_at.strftime("%Y-%m-%d %H:%M") + (" UTC" if generated_at.tzinfo else "")
     off_topic = sum(1 for source in brief.sources if source.on_topic is False)
     incomplete = [source for source in brief.sources if source.incomplete]
-    return Header(len(brief.sources), off_topic, brief.outlets, period, generated, incomplete)
+    return Header(len(brief.sources), off_topic, brief.outlets, publication_period(brief), generated, incomplete)
 
 
 def _asset(name: str) -> str:
@@ -608,7 +579,7 @@ def render_coalition_brief_html(brief: CoalitionBrief, generated_at: dt.datetime
         timeline=timeline_view(brief, sources),
         sources=sources,
         quotes_of=lambda supports: quotes_of(supports, sources),
-        source_notes=lambda source: source_notes(source, sources),
+        source_notes=lambda source: source_notes(source, lambda source_id: sources[source_id].label, detail=True),
         file_name=file_name,
         conflict_anchor={conflict.id: f"x{n}" for n, conflict in enumerate(brief.conflicts, start=1)},
         status_mark=STATUS_MARK,
