@@ -252,8 +252,21 @@ def check_page(page: Element, brief: CoalitionBrief) -> None:
     for conflict in brief.conflicts:
         assert all(normalised(value.value) in text for value in conflict.values)
     assert normalised(brief.story) in normalised(page.find("h1").text())
+    check_separators(page)
     check_matrices(page, brief)
     check_timeline(page, brief)
+
+
+def check_separators(page: Element) -> None:
+    """Items in a row are separated by text, not by CSS alone: copied, they do not run together."""
+    rows = [*page.find_all("p", "summary"), *page.find_all("p", "facts"), page.find("nav")]
+    rows += [person.find_all("p")[0] for person in page.find_all("li", "person")]
+    for row in rows:
+        items = [child for child in row.children if isinstance(child, Element) and "sep" not in child.classes]
+        assert len(items) >= 2
+        assert normalised(row.text()) == " · ".join(normalised(item.text()) for item in items)
+    for quote in page.find_all("q"):  # quotation marks are text too
+        assert quote.text().startswith("“") and quote.text().endswith("”")
 
 
 # --- the rendered page ----------------------------------------------------------------------------
@@ -271,8 +284,11 @@ def test_the_sample_page_written_by_the_cli_matches_its_brief(sample):
     page = parse(html)
     check_page(page, brief)
     header = normalised(page.find("header").text())
-    assert "7 sources (1 off topic)" in header and "6 outlets on topic" in header
-    assert "published 2024-12-14 to 2025-12-01" in header and "2 conflicts" in header
+    assert "7 sources (1 off topic) · 6 outlets on topic · published 2024-12-14 to 2025-12-01 · " in header
+    assert "2 conflicts" in header
+    assert "Coalitions · Conflicts · People · Timeline · Figures · Claims · Sources" in header  # not run together
+    facts = normalised(page.find_all("p", "facts")[0].text())
+    assert facts.startswith("kind: regional · target: ISIS · led by Türkiye · 4 outlets · ")
     assert check_matrices(page, brief) == 5 * 4 + 2 * 1  # regional: 5 members × S2 S3 S4 S7; global: 2 × S6
     lebanon = page.find("tr", data_member="Lebanon")
     assert [td.attrs["data-state"] for td in lebanon.find_all("td")] == ["omitted", "omitted", "listed", "omitted"]
