@@ -16,6 +16,7 @@ import base64
 import datetime as dt
 import hashlib
 import math
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -244,7 +245,6 @@ class TimelineItem:
     entry: TimelineEntry
     anchor: str
     date_label: str
-    quotes: list[SourceQuote]
     span: tuple[dt.date, dt.date] | None
 
 
@@ -332,7 +332,7 @@ def timeline_view(brief: CoalitionBrief, sources: _Sources) -> TimelineView:
     the axis: each in the first lane where it and its label do not touch the one before.
     """
     items = [
-        TimelineItem(entry, f"t{n}", _date_label(entry), quotes_of(entry.supports, sources), date_span(entry.date))
+        TimelineItem(entry, f"t{n}", _date_label(entry), date_span(entry.date))
         for n, entry in enumerate(brief.timeline, start=1)
     ]
     view = TimelineView(items)
@@ -525,10 +525,22 @@ class Header:
     incomplete: list[Source]
 
 
+def generation_time(generated_at: dt.datetime | None = None) -> dt.datetime:
+    """When the page says it was made, in UTC.
+
+    That is ``generated_at`` (a naive time is taken as UTC), else ``SOURCE_DATE_EPOCH`` (so that a
+    build can make the same page twice), else now.
+    """
+    if generated_at is None:
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        generated_at = dt.datetime.fromtimestamp(int(epoch), dt.UTC) if epoch.isdigit() else dt.datetime.now(dt.UTC)
+    if generated_at.tzinfo is None:
+        return generated_at.replace(tzinfo=dt.UTC)
+    return generated_at.astimezone(dt.UTC)
+
+
 def _header(brief: CoalitionBrief, generated_at: dt.datetime) -> Header:
-    if generated_at.tzinfo is not None:
-        generated_at = generated_at.astimezone(dt.UTC)
-    generated = generated_at.strftime("%Y-%m-%d %H:%M") + (" UTC" if generated_at.tzinfo else "")
+    generated = generated_at.strftime("%Y-%m-%d %H:%M UTC")
     off_topic = sum(1 for source in brief.sources if source.on_topic is False)
     incomplete = [source for source in brief.sources if source.incomplete]
     return Header(len(brief.sources), off_topic, brief.outlets, publication_period(brief), generated, incomplete)
@@ -567,14 +579,14 @@ def _page_assets() -> tuple[Markup, Markup, str]:
 
 
 def render_coalition_brief_html(brief: CoalitionBrief, generated_at: dt.datetime | None = None) -> str:
-    """The merged brief as one self-contained HTML page (``generated_at`` defaults to now, UTC)."""
+    """The merged brief as one self-contained HTML page (for ``generated_at``, see :func:`generation_time`)."""
     sources = _Sources(brief)
     on_topic = sum(1 for source in brief.sources if source.on_topic is not False)
     style, script, policy = _page_assets()
     template = _environment().get_template("brief.html.j2")
     return template.render(
         brief=brief,
-        header=_header(brief, generated_at or dt.datetime.now(dt.UTC)),
+        header=_header(brief, generation_time(generated_at)),
         coalitions=[coalition_view(c, n, sources, on_topic) for n, c in enumerate(brief.coalitions, start=1)],
         timeline=timeline_view(brief, sources),
         sources=sources,

@@ -294,10 +294,30 @@ def test_the_sample_page_written_by_the_cli_matches_its_brief(sample):
     assert [td.attrs["data-state"] for td in lebanon.find_all("td")] == ["omitted", "omitted", "listed", "omitted"]
 
 
-def test_header_says_when_the_page_was_generated():
-    html = render_coalition_brief_html(merge_briefs(one_source()), generated_at=GENERATED)
+def test_header_says_when_the_page_was_generated(monkeypatch):
+    brief = merge_briefs(one_source())
+    html = render_coalition_brief_html(brief, generated_at=GENERATED)
     assert "Generated 2025-12-24 09:30 UTC" in html
-    assert "1 source ·" not in html and "<span>1 source</span>" in html
+    assert "<span>1 source</span>" in html and "1 sources" not in html
+    in_berlin = GENERATED.astimezone(dt.timezone(dt.timedelta(hours=1)))
+    assert "Generated 2025-12-24 09:30 UTC" in render_coalition_brief_html(brief, generated_at=in_berlin)
+    naive = GENERATED.replace(tzinfo=None)  # taken as UTC, and said to be
+    assert "Generated 2025-12-24 09:30 UTC" in render_coalition_brief_html(brief, generated_at=naive)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(GENERATED.timestamp())))  # a reproducible build
+    again = render_coalition_brief_html(brief)
+    assert again == render_coalition_brief_html(brief) and "Generated 2025-12-24 09:30 UTC" in again
+
+
+def test_a_hand_edited_brief_citing_an_unknown_source_links_nowhere():
+    brief = merge_briefs(seed_situation())
+    member = brief.coalitions[0].members[0]
+    member.supports.append(member.supports[0].model_copy(update={"source": "0123456789abcdef"}))
+    page = parse(render_coalition_brief_html(brief, generated_at=GENERATED))
+    head = page.find("table", "matrix", data_coalition=brief.coalitions[0].id).find_all("th", "source-head")[-1]
+    assert normalised(head.text()) == "0123456789abcdef" and not head.find_all("a")  # shown, not linked
+    ids = {element.attrs["id"] for element in page.iter() if "id" in element.attrs}
+    hrefs = [element.attrs["href"] for element in page.iter() if element.attrs.get("href", "").startswith("#")]
+    assert all(href[1:] in ids for href in hrefs)  # no href="#"
 
 
 def test_article_text_shows_as_text_never_as_markup():
