@@ -116,9 +116,9 @@ BriefFormatOpt = Annotated[
     typer.Option(
         "--format",
         "-f",
-        help="auto, rich, markdown, json, slack (mrkdwn text) or slack-blocks (Block Kit JSON, one payload "
-        "per line). auto: rich in a terminal, Markdown when piped; with -o, json for a .json file, "
-        "Markdown otherwise.",
+        help="auto, rich, markdown, json, html (one self-contained page), slack (mrkdwn text) or slack-blocks "
+        "(Block Kit JSON, one payload per line). auto: rich in a terminal, Markdown when piped; with -o, json "
+        "for a .json file, html for a .html or .htm file, Markdown otherwise.",
     ),
 ]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
@@ -635,7 +635,8 @@ def read_briefs(paths: list[str]) -> tuple[list[ArticleBrief], list[str]]:
     return briefs, problems
 
 
-_BRIEF_FORMATS = ("auto", "rich", "markdown", "json", "slack", "slack-blocks")
+_BRIEF_FORMATS = ("auto", "rich", "markdown", "json", "html", "slack", "slack-blocks")
+_FORMAT_BY_SUFFIX = {".json": "json", ".html": "html", ".htm": "html"}
 
 
 def _brief_format(requested: str, output: Path | None) -> str:
@@ -644,7 +645,7 @@ def _brief_format(requested: str, output: Path | None) -> str:
     if requested != "auto":
         return requested
     if output is not None:
-        return "json" if output.suffix.lower() == ".json" else "markdown"
+        return _FORMAT_BY_SUFFIX.get(output.suffix.lower(), "markdown")
     return "rich" if sys.stdout.isatty() else "markdown"
 
 
@@ -665,6 +666,10 @@ def _write_merged(briefs: list[ArticleBrief], output_format: str, output: Path |
                 out.write(json.dumps(payload, ensure_ascii=False) + "\n")
         elif output_format == "json":
             out.write(merged.model_dump_json(indent=2) + "\n")
+        elif output_format == "html":
+            from summarise.html import render_coalition_brief_html
+
+            out.write(render_coalition_brief_html(merged))
         elif output_format == "rich":
             from rich.markdown import Markdown
 

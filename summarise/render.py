@@ -7,9 +7,9 @@ from articles or a model is escaped, so it can never add markup, links or HTML t
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from summarise.schemas import ArticleBrief, CoalitionBrief, MergedCoalition, Support
+from summarise.schemas import ArticleBrief, CoalitionBrief, MergedCoalition, Source, Support
 
 _EVIDENCE_CHARS = 110
 
@@ -77,6 +77,55 @@ def md(text: object) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
+# --- what every renderer of the merged brief says alike ---------------------------------------------
+
+
+def publication_period(brief: CoalitionBrief) -> str:
+    """When the sources were published: ``published A to B``, ``published A`` or that it is unknown."""
+    if brief.first_published and brief.first_published != brief.last_published:
+        return f"published {brief.first_published} to {brief.last_published}"
+    if brief.first_published:
+        return f"published {brief.first_published}"
+    return "publication dates unknown"
+
+
+def distinct_evidence(supports: Iterable[Support]) -> list[tuple[str, str]]:
+    """Each distinct (source id, evidence) once, in the order given: the verbatim words each source uses."""
+    return list(dict.fromkeys((support.source, support.evidence) for support in supports))
+
+
+def coalition_evidence(coalition: MergedCoalition, order: Callable[[str], int]) -> list[tuple[str, str, list[str]]]:
+    """Each sentence backing a coalition or its members, once: (source id, evidence, what it backs).
+
+    What it backs is "the coalition" and/or member names; sentences go in ``order`` of their sources.
+    """
+    backing: dict[tuple[str, str], list[str]] = {}
+    for support in coalition.supports:
+        backing.setdefault((support.source, support.evidence), []).append("the coalition")
+    for member in coalition.members:
+        for support in member.supports:
+            names = backing.setdefault((support.source, support.evidence), [])
+            names += [] if member.name in names else [member.name]
+    ordered = sorted(backing.items(), key=lambda item: order(item[0][0]))
+    return [(source, evidence, about) for (source, evidence), about in ordered]
+
+
+def source_notes(source: Source, label: Callable[[str], str], detail: bool = False) -> list[str]:
+    """What a reader should know about a source before trusting it (``detail``: which questions failed)."""
+    notes = []
+    if source.on_topic is False:
+        notes.append("off topic: not merged")
+    elif source.on_topic is None:
+        notes.append("topic not determined")
+    if source.counted_with:
+        notes.append(f"counted with {label(source.counted_with)}")
+    if source.incomplete:
+        notes.append(f"incomplete: no valid answer for {', '.join(source.incomplete)}" if detail else "incomplete")
+    if source.also_at:
+        notes.append(f"{len(source.also_at)} more cop{'ies' if len(source.also_at) > 1 else 'y'}")
+    return notes
+
+
 class _Labels:
     def __init__(self, brief: CoalitionBrief) -> None:
         self.label = {source.id: source.label for source in brief.sources}
@@ -90,10 +139,10 @@ class _Labels:
 
     def evidence(self, supports: Iterable[Support], indent: str = "  ") -> list[str]:
         """One line per distinct (source, evidence): the verbatim words each source uses."""
-        seen: dict[tuple[str, str], None] = {}
-        for support in supports:
-            seen.setdefault((support.source, support.evidence), None)
-        return [f'{indent}- {self.label.get(source, source)}: "{md(evidence)}"' for source, evidence in seen]
+        return [
+            f'{indent}- {self.label.get(source, source)}: "{md(evidence)}"'
+            for source, evidence in distinct_evidence(supports)
+        ]
 
 
 def _outlets(count: int) -> str:
@@ -105,15 +154,10 @@ def render_coalition_brief_markdown(brief: CoalitionBrief) -> str:
     labels = _Labels(brief)
     on_topic = [source for source in brief.sources if source.on_topic is not False]
     off_topic = len(brief.sources) - len(on_topic)
-    period = (
-        f"published {brief.first_published} to {brief.last_published}"
-        if brief.first_published and brief.first_published != brief.last_published
-        else f"published {brief.first_published}" if brief.first_published else "publication dates unknown"
-    )
     summary = [
         f"{len(brief.sources)} source{'s' if len(brief.sources) != 1 else ''}",
         f"{brief.outlets} outlet{'s' if brief.outlets != 1 else ''} on topic",
-        period,
+        publication_period(brief),
         f"{len(brief.conflicts)} conflict{'s' if len(brief.conflicts) != 1 else ''}",
     ]
     if off_topic:
@@ -205,20 +249,10 @@ def render_coalition_brief_markdown(brief: CoalitionBrief) -> str:
         title = md(source.title or source.source)
         if source.url:
             title = f"[{title}](<{source.url.replace('>', '%3E').replace(' ', '%20')}>)"
-        notes = []
-        if source.on_topic is False:
-            notes.append("off topic: not merged")
-        elif source.on_topic is None:
-            notes.append("topic not determined")
-        if source.counted_with:
-            notes.append(f"counted with {labels([source.counted_with])}")
-        if source.incomplete:
-            notes.append("incomplete")
-        if source.also_at:
-            notes.append(f"{len(source.also_at)} more cop{'ies' if len(source.also_at) > 1 else 'y'}")
+        notes = "; ".join(source_notes(source, lambda source_id: labels([source_id])))
         lines.append(
             f"| {source.label} | {md(source.outlet or '—')} | {title} | {source.published or '—'} | "
-            f"`{source.id}` | {'; '.join(notes)} |"
+            f"`{source.id}` | {notes} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -253,17 +287,10 @@ def _coalition_lines(coalition: MergedCoalition, labels: _Labels) -> list[str]:
                 lines.append(f"- {md(statement.text)} ({labels(statement.source_ids)})")
                 lines += labels.evidence(statement.supports)
             lines.append("")
-    backing: dict[tuple[str, str], list[str]] = {}
-    for support in coalition.supports:
-        backing.setdefault((support.source, support.evidence), []).append("the coalition")
-    for member in coalition.members:
-        for support in member.supports:
-            names = backing.setdefault((support.source, support.evidence), [])
-            names += [] if member.name in names else [member.name]
     lines.append("Evidence:")
     lines += [
         f'- {labels([source])}: "{md(evidence)}" — for {", ".join(md(name) for name in names)}'
-        for (source, evidence), names in sorted(backing.items(), key=lambda item: labels.order(item[0][0]))
+        for source, evidence, names in coalition_evidence(coalition, labels.order)
     ]
     lines.append("")
     return lines

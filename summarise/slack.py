@@ -22,9 +22,10 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from summarise.exceptions import SummariseError
+from summarise.links import web_url
 from summarise.schemas import CoalitionBrief, MergedCoalition
 
 SECTION_LIMIT = 3000
@@ -61,14 +62,10 @@ def escape(text: object) -> str:
 def link(url: str | None, label: str) -> str:
     """``<url|label>`` for an http(s) URL, else the escaped label alone."""
     text = escape(label).replace("|", "¦")
-    if not url:
+    safe = web_url(url)
+    if safe is None:
         return text
-    parts = urlsplit(url.strip())
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return text
-    safe = quote(url.strip(), safe=":/?#[]@!$&'()*+,;=%~-._")
-    safe = safe.replace("&", "&amp;").replace("|", "%7C")
-    return f"<{safe}|{text}>"
+    return f"<{safe.replace('&', '&amp;')}|{text}>"  # web_url has encoded < > and |
 
 
 _UNSAFE_CUT = re.compile(r"&[a-z]*$|<[^>]*$")

@@ -139,7 +139,7 @@ def test_merge_and_render_work_without_any_model_library(tmp_path):
 
 def test_merge_and_render_modules_do_not_import_the_model_layer():
     code = (
-        "import sys, summarise.merge, summarise.render, summarise.slack, summarise.evaluate\n"
+        "import sys, summarise.merge, summarise.render, summarise.slack, summarise.evaluate, summarise.html\n"
         "bad = sorted(m for m in sys.modules if m.startswith(('summarise.llm', 'summarise.extract', 'openai', "
         "'instructor', 'llama_cpp')))\n"
         "print(','.join(bad))\n"

@@ -1,4 +1,4 @@
-"""The wheel carries the prompts and schemas, so an installed copy works outside a checkout."""
+"""The wheel carries the prompts, schemas and HTML templates, so an installed copy works outside a checkout."""
 
 from __future__ import annotations
 
@@ -18,6 +18,8 @@ def test_wheel_ships_prompts_and_schemas(tmp_path):
     prompts = {f"summarise/_data/prompts/{path.name}" for path in (ROOT / "prompts").glob("*.txt")}
     assert prompts and prompts <= names
     assert "summarise/_data/schemas/article_brief.schema.json" in names
+    html_assets = {f"summarise/html_templates/{path.name}" for path in (ROOT / "summarise/html_templates").iterdir()}
+    assert {"summarise/html_templates/brief.html.j2", "summarise/html_templates/brief.css"} <= html_assets <= names
     assert any(name.endswith("entry_points.txt") for name in names)
 
 

@@ -86,6 +86,7 @@ def test_escape_and_link_rules():
     assert escape("see example.com") == "see example\u200b.com"
     assert escape("U.S. forces") == "U.S. forces"
     assert link("javascript:alert(1)", "x") == "x"
+    assert link("ht\ttps://example.org/a", "x") == "x" and link("https://exa\nmple.org/a", "x") == "x"
     assert link("https://example.org/p?a=1&b=2", "A|B <c>") == "<https://example.org/p?a=1&amp;b=2|A¦B &lt;c&gt;>"
 
 
