@@ -428,30 +428,25 @@ def test_an_article_that_never_fits_is_a_clear_error():
         extractor_for(backend).extract(article)
 
 
-def test_asking_the_questions_at_once_gives_the_same_brief(article):
-    def brief_of(parallel: bool):
-        backend = ScriptedBackend(function=answering())
-        extractor = extractor_for(backend)
-        extractor.parallel_steps = parallel
-        brief = extractor.extract(article)
-        brief.extraction.seconds = 0
-        return brief, backend
+def brief_asked(article: Article, **how: bool) -> tuple[Any, ScriptedBackend]:
+    """The brief of ``article`` from the scripted answers, the extractor set as ``how`` says."""
+    backend = ScriptedBackend(function=answering())
+    extractor = extractor_for(backend)
+    for name, value in how.items():
+        setattr(extractor, name, value)
+    brief = extractor.extract(article)
+    brief.extraction.seconds = 0
+    return brief, backend
 
-    (one_by_one, _), (at_once, backend) = brief_of(False), brief_of(True)
+
+def test_asking_the_questions_at_once_gives_the_same_brief(article):
+    (one_by_one, _), (at_once, backend) = brief_asked(article), brief_asked(article, parallel_steps=True)
     assert at_once.model_dump() == one_by_one.model_dump()
     assert sorted(task_of(r) for r in backend.history) == sorted(step.name for step in STEPS)
 
 
 def test_asking_every_question_in_one_request_gives_the_same_brief(article):
-    def brief_of(combined: bool):
-        backend = ScriptedBackend(function=answering())
-        extractor = extractor_for(backend)
-        extractor.combined = combined
-        brief = extractor.extract(article)
-        brief.extraction.seconds = 0
-        return brief, backend
-
-    (one_by_one, _), (combined, backend) = brief_of(False), brief_of(True)
+    (one_by_one, _), (combined, backend) = brief_asked(article), brief_asked(article, combined=True)
     assert combined.model_dump(exclude={"extraction": {"usage"}}) == one_by_one.model_dump(
         exclude={"extraction": {"usage"}}
     )
