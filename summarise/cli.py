@@ -22,6 +22,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 from summarise import __version__
 from summarise.exceptions import ConfigError, SummariseError, UsageError
@@ -291,10 +292,9 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
                         f"{', '.join(info.failed_steps)} ({status})",
                         soft_wrap=True,
                     )
-                else:
-                    bar.console.print(
-                        f"[green]done:[/] {escape(str(article.source))} ({escape(str(status))})", soft_wrap=True
-                    )
+                else:  # a line per article: plain Text, no markup to parse nor highlighting to run
+                    done = Text.assemble(("done:", "green"), f" {article.source} ({status})")
+                    bar.console.print(done, soft_wrap=True, highlight=False)
                 bar.advance(task)
                 describe()
     finally:
