@@ -440,6 +440,21 @@ def _combined_answer(coalitions: type[BaseModel], people: type[BaseModel]) -> ty
     )
 
 
+def _combined_of(models: dict[str, type[BaseModel]]) -> type[BaseModel]:
+    return _combined_answer(models["coalitions"], models["people"])
+
+
+def _part_for(model: type[BaseModel], content: str | None) -> str | None:
+    """The keys of ``model`` in an answer to every question at once (the answer itself if not an object)."""
+    try:
+        data = json.loads(content or "")
+    except json.JSONDecodeError:
+        return content
+    if not isinstance(data, dict):
+        return content
+    return json.dumps({key: data[key] for key in model.model_fields if key in data}, ensure_ascii=False)
+
+
 # --- running the steps ---------------------------------------------------------------------------
 
 
@@ -587,18 +602,43 @@ class Extractor:
                 return  # the other answers are not used for an off-topic article (their failures either)
 
     def _ask_combined(self, article: Article, named: list[Entity], brief: ArticleBrief, info: ExtractionInfo) -> None:
-        """One request for every question; its parts are applied in the usual order."""
-        model, messages = self._combined_question(article, named)
-        answer = self._ask(article, COMBINED, named, info, question=(model, messages))
-        if answer is None:
-            info.failed_steps += [step.name for step in STEPS]
-            return
+        """One request for every question; its parts are applied in the usual order.
+
+        An answer that fails as a whole is not lost as a whole: each question's part of it
+        is salvaged on its own, so one bad part costs that question only (as when asked apart).
+        """
+        from summarise.llm.client import CallInfo
+
+        models, messages = self._combined_question(article, named)
+        context = {"article_text": article.text}
+        call = CallInfo(article_id=article.id, step=COMBINED.name, prompt_hash=self.prompts.hash)
+        answers: dict[str, BaseModel | None]
+        try:
+            answer, usage = self.client.structured(
+                _combined_of(models), messages, context=context, info=call, max_tokens=COMBINED.max_tokens
+            )
+            info.usage.add(usage)
+            answers = dict.fromkeys(models, answer)
+        except ExtractionError as error:
+            if isinstance(error.usage, Usage):
+                info.usage.add(error.usage)
+            info.warnings.append(f"{COMBINED.name}: {error.detail}")
+            answers = {
+                name: self._salvage(name, model, _part_for(model, error.last_content), context, info)
+                for name, model in models.items()
+            }
         for step in STEPS:
-            _apply(step.name, answer, brief, article)
+            if answers[step.name] is None:
+                info.failed_steps.append(step.name)
+                continue
+            _apply(step.name, answers[step.name], brief, article)
             if step.name == "coalitions" and brief.on_topic is False:
                 return
 
-    def _combined_question(self, article: Article, named: list[Entity]) -> tuple[type[BaseModel], list[dict]]:
+    def _combined_question(
+        self, article: Article, named: list[Entity]
+    ) -> tuple[dict[str, type[BaseModel]], list[dict]]:
+        """Each question's answer model, and the messages asking every question at once."""
         models: dict[str, type[BaseModel]] = {}
         tasks = []
         for step in STEPS:
@@ -611,7 +651,7 @@ class Extractor:
                 "content": self._article_block(article) + self.prompts.render("combined") + "".join(tasks),
             },
         ]
-        return _combined_answer(models["coalitions"], models["people"]), messages
+        return models, messages
 
     def requests(self, article: Article) -> list[tuple[str, dict[str, Any]]]:
         """The first request of every question :meth:`extract` would ask, as ``(step, request)``.
@@ -623,8 +663,9 @@ class Extractor:
             return []
         named = entities_in(article.text)
         if self.combined:
-            model, messages = self._combined_question(article, named)
-            return [(COMBINED.name, self.client.request_for(model, messages, max_tokens=COMBINED.max_tokens))]
+            models, messages = self._combined_question(article, named)
+            request = self.client.request_for(_combined_of(models), messages, max_tokens=COMBINED.max_tokens)
+            return [(COMBINED.name, request)]
         built = []
         for step in STEPS:
             model, messages = self._question(article, step, named)
@@ -639,17 +680,10 @@ class Extractor:
         ]
         return model, messages
 
-    def _ask(
-        self,
-        article: Article,
-        step: Step,
-        named: list[Entity],
-        info: ExtractionInfo,
-        question: tuple[type[BaseModel], list[dict]] | None = None,
-    ) -> BaseModel | None:
-        model, messages = question or self._question(article, step, named)
+    def _ask(self, article: Article, step: Step, named: list[Entity], info: ExtractionInfo) -> BaseModel | None:
         from summarise.llm.client import CallInfo
 
+        model, messages = self._question(article, step, named)
         context = {"article_text": article.text}
         call = CallInfo(article_id=article.id, step=step.name, prompt_hash=self.prompts.hash)
         try:
@@ -659,14 +693,21 @@ class Extractor:
         except ExtractionError as error:
             if isinstance(error.usage, Usage):
                 info.usage.add(error.usage)
-            lenient = {**context, "salvage": True, "dropped": [], "notes": []}
-            salvaged, dropped = salvage(model, error.last_content, lenient)
-            info.dropped_facts += [f"{step.name}: {item}" for item in dropped]
             info.warnings.append(f"{step.name}: {error.detail}")
-            info.warnings += [f"{step.name}: {note}" for note in dict.fromkeys(lenient["notes"])]
-            return salvaged
+            return self._salvage(step.name, model, error.last_content, context, info)
         info.usage.add(usage)
         return answer
+
+    @staticmethod
+    def _salvage(
+        step: str, model: type[BaseModel], content: str | None, context: dict[str, Any], info: ExtractionInfo
+    ) -> BaseModel | None:
+        """What holds of a failed answer (see :func:`salvage`), with what was dropped noted in ``info``."""
+        lenient = {**context, "salvage": True, "dropped": [], "notes": []}
+        salvaged, dropped = salvage(model, content, lenient)
+        info.dropped_facts += [f"{step}: {item}" for item in dropped]
+        info.warnings += [f"{step}: {note}" for note in dict.fromkeys(lenient["notes"])]
+        return salvaged
 
     def _answer_model(self, article: Article, step: Step, named: list[Entity]) -> tuple[type[BaseModel], dict]:
         if step.name == "coalitions":
@@ -717,7 +758,10 @@ def cached_brief(store: Store, key: str, article: Article) -> ArticleBrief | Non
     cached = store.cached_brief(key)
     if cached is None:
         return None
-    brief = ArticleBrief.model_validate_json(cached)
+    try:
+        brief = ArticleBrief.model_validate_json(cached)
+    except ValidationError:
+        return None  # a cached brief that no longer validates is extracted again
     brief.article = article_ref(article)
     if brief.extraction is not None:
         brief.extraction.usage = Usage(cached=True)

@@ -71,6 +71,23 @@ def test_second_run_is_served_from_the_cache():
     assert second.model_dump(exclude={"extraction"}) == first.model_dump(exclude={"extraction"})
 
 
+def test_a_cached_brief_that_no_longer_validates_is_extracted_again(tmp_path):
+    import os
+    import sqlite3
+
+    article = str(ROOT / "fixtures/articles/02_fidan_four_nations.md")
+    first = ArticleBrief.model_validate_json(replay("--format", "json", article).stdout)
+    database = sqlite3.connect(Path(os.environ["SUMMARISE_HOME"]) / "summarise.db")
+    with database:
+        assert database.execute("UPDATE briefs SET brief = '{\"bogus\": 1}'").rowcount == 1
+    database.close()
+    again = replay("--format", "json", article)
+    assert again.exit_code == 0, again.stderr
+    second = ArticleBrief.model_validate_json(again.stdout)
+    assert second.extraction.usage.cached is False and second.extraction.usage.calls > 0
+    assert second.model_dump(exclude={"extraction"}) == first.model_dump(exclude={"extraction"})
+
+
 def test_text_format_shows_facts_with_their_evidence():
     result = replay(str(ROOT / "fixtures/articles/01_amman_five_nations.txt"))
     assert result.exit_code == 0

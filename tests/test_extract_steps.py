@@ -476,5 +476,31 @@ def test_one_request_for_every_question_is_reasked_with_the_error_and_keeps_what
     assert "events" in reask and "evidence" in reask
     assert [m.name for m in brief.coalitions[0].members] == ["Türkiye", "Syria", "Iraq", "Jordan"]
     assert all(event.when_text != "in 1990" for event in brief.events)
-    assert brief.events and any(item.startswith("all: ") for item in brief.extraction.dropped_facts)
+    assert brief.events and any(item.startswith("events: ") for item in brief.extraction.dropped_facts)
     assert brief.extraction.failed_steps == []
+
+
+def test_a_bad_part_of_one_request_for_every_question_costs_that_question_only(article):
+    def claims(request: dict[str, Any]) -> dict[str, Any]:
+        return {"claims": ANSWERS["claims"]["claims"]}  # "quotes" left out: the claims question fails
+
+    backend = ScriptedBackend(function=answering(claims=claims))
+    extractor = extractor_for(backend, reasks=1)
+    extractor.combined = True
+    brief = extractor.extract(article)
+
+    assert brief.extraction.failed_steps == ["claims"]
+    assert brief.claims == [] and brief.quotes == []
+    assert [m.name for m in brief.coalitions[0].members] == ["Türkiye", "Syria", "Iraq", "Jordan"]
+    assert brief.people and brief.events and brief.figures  # the other questions' parts were kept
+    assert any("quotes" in warning for warning in brief.extraction.warnings)
+
+
+def test_an_off_topic_answer_to_every_question_needs_only_its_first_part(article):
+    backend = ScriptedBackend(function=lambda request: json.dumps({"on_topic": False, "coalitions": []}))
+    extractor = extractor_for(backend, reasks=1)
+    extractor.combined = True
+    brief = extractor.extract(article)
+
+    assert brief.on_topic is False and brief.coalitions == []
+    assert brief.extraction.failed_steps == []  # the other questions do not apply to an off-topic article
