@@ -15,7 +15,7 @@ import httpx2
 import pytest
 from pydantic import BaseModel, Field
 
-from summarise.exceptions import ConfigError, ExtractionError, ReplayMissingError, TransportError
+from summarise.exceptions import BackendError, ConfigError, ExtractionError, ReplayMissingError, TransportError
 from summarise.llm import CallInfo, RetryPolicy, StructuredClient, request_key
 from summarise.llm.local import LocalBackend
 from summarise.llm.openai_backend import OpenAIBackend
@@ -226,6 +226,15 @@ def test_a_client_error_is_not_retried(sleeps):
 
     assert len(backend.history) == 1
     assert sleeps == []
+
+
+def test_a_reply_that_is_not_a_chat_completion_is_a_backend_error_not_a_reask(sleeps):
+    backend = ScriptedBackend([json.JSONDecodeError("Expecting property name", "{not json", 1)] * 3)
+
+    with pytest.raises(BackendError, match="reply is not a chat completion: Expecting property name"):
+        client_for(backend, sleeps).structured(Count, MESSAGES)
+
+    assert len(backend.history) == 1  # the same request is not sent again as if the model had answered
 
 
 def test_a_rejected_key_is_a_config_error_that_does_not_repeat_the_key(sleeps):

@@ -158,7 +158,8 @@ class StructuredClient:
             if state.last_content is None:
                 raise
             raise self._extraction_error(state, "the reask no longer fits the model's context") from None
-        raise self._extraction_error(state, _validation_summary(failures[-1]))
+        detail = _validation_summary(failures[-1]) if failures else "no answer validated"
+        raise self._extraction_error(state, detail)
 
     def request_for(
         self, response_model: type[BaseModel], messages: list[dict[str, Any]], *, max_tokens: int = 800
@@ -234,6 +235,10 @@ class StructuredClient:
             raise TransportError(
                 f"cannot reach the {self.backend.name} endpoint after "
                 f"{state.usage.transport_retries + 1} attempts: {short_error(error)}"
+            ) from None
+        except PARSE_ERRORS as error:  # the reply is not a chat completion: not the model's answer to reask
+            raise BackendError(
+                f"the {self.backend.name} backend's reply is not a chat completion: {short_error(error)}"
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
