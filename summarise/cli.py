@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
@@ -136,8 +137,18 @@ ConcurrencyOpt = Annotated[
     int | None,
     typer.Option("--concurrency", "-j", min=1, help="Articles extracted at once (default 8; the embedded model: 1)."),
 ]
+
+
+class Questions(StrEnum):
+    """How an article's five questions are asked."""
+
+    auto = "auto"
+    separate = "separate"
+    combined = "combined"
+
+
 QuestionsOpt = Annotated[
-    str,
+    Questions,
     typer.Option(
         "--questions",
         help="separate: one request per question (five per article); combined: one request per article "
@@ -193,8 +204,9 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
     exit_code = loaded.errors[0].exit_code if loaded.errors else 0
     if not loaded.articles:
         return exit_code or 2
-    if options.questions not in ("auto", "separate", "combined"):
-        raise fail(UsageError(f"unknown --questions '{options.questions}': use auto, separate or combined"))
+    questions = getattr(options.questions, "value", options.questions)  # a Questions member or its text
+    if questions not in ("auto", "separate", "combined"):
+        raise fail(UsageError(f"unknown --questions '{questions}': use auto, separate or combined"))
 
     try:
         config = BackendConfig.from_env(
@@ -206,7 +218,7 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
         )
         prompts = load_prompts()
         backend_name = resolve_backend_name(config)
-        combined = options.questions == "combined" or (options.questions == "auto" and backend_name == "openai")
+        combined = questions == "combined" or (questions == "auto" and backend_name == "openai")
         store = Store()
         from_cache: dict[str, ArticleBrief] = {}
         if not options.no_cache and options.record is None:
@@ -389,13 +401,15 @@ def _settled(item: Any, future: Any) -> tuple[Any, Any]:
 def output_file(path: Path | None) -> Iterator[TextIO]:
     """Stdout, or ``path`` written in full or not at all (a failed run never leaves half a file).
 
-    A path that exists and is not a regular file (``/dev/null``, a named pipe) is written
-    directly: replacing it with a file would break it for everyone else.
+    A path that is not a regular file (``/dev/null``, a named pipe, ``/dev/stdout``) is written
+    directly: replacing it with a file would break it for everyone else. Through a symbolic
+    link to a file, the file is replaced and the link kept.
     """
     if path is None:
         yield sys.stdout
         return
-    if path.exists() and not path.is_file():
+    target = path.resolve() if path.is_symlink() else path
+    if (target.exists() and not target.is_file()) or (target is not path and not target.exists()):
         try:
             direct = path.open("w", encoding="utf-8")
         except OSError as error:
@@ -403,6 +417,7 @@ def output_file(path: Path | None) -> Iterator[TextIO]:
         with direct:
             yield direct
         return
+    path = target
     temporary = path.with_name(f".{path.name}.partial")
     try:
         handle = temporary.open("w", encoding="utf-8")
@@ -433,7 +448,7 @@ def extract(
     concurrency: ConcurrencyOpt = None,
     rpm: RpmOpt = None,
     tpm: TpmOpt = None,
-    questions: QuestionsOpt = "auto",
+    questions: QuestionsOpt = Questions.auto,
 ) -> None:
     """Extract one grounded ArticleBrief per article.
 
@@ -477,7 +492,7 @@ def brief(
     concurrency: ConcurrencyOpt = None,
     rpm: RpmOpt = None,
     tpm: TpmOpt = None,
-    questions: QuestionsOpt = "auto",
+    questions: QuestionsOpt = Questions.auto,
 ) -> None:
     """Extract every article and merge them into one coalition brief with sources and conflicts.
 
@@ -527,7 +542,7 @@ def digest(
     concurrency: ConcurrencyOpt = None,
     rpm: RpmOpt = None,
     tpm: TpmOpt = None,
-    questions: QuestionsOpt = "auto",
+    questions: QuestionsOpt = Questions.auto,
 ) -> None:
     """Extract and merge the articles, then post the brief's Slack digest to a webhook.
 
@@ -709,7 +724,7 @@ def evaluate(
     concurrency: ConcurrencyOpt = None,
     rpm: RpmOpt = None,
     tpm: TpmOpt = None,
-    questions: QuestionsOpt = "auto",
+    questions: QuestionsOpt = Questions.auto,
 ) -> None:
     """Extract the articles and score each brief against the gold of the same file name.
 

@@ -82,7 +82,20 @@ def test_output_to_a_named_pipe_is_written_into_it_not_replaced(tmp_path):
     reader.join(timeout=60)
     assert result.exit_code == 0, result.stderr
     assert pipe.is_fifo()  # still the pipe (as /dev/null stays a device), not a file renamed over it
+    assert not reader.is_alive(), "nothing was written into the pipe"
     jsonschema.validate(json.loads(received[0]), SCHEMA)
+    assert not list(tmp_path.glob(".*partial"))
+
+
+def test_output_through_a_symbolic_link_replaces_its_file_and_keeps_the_link(tmp_path):
+    real = tmp_path / "real.json"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    result = replay_brief("-o", str(link), *ARTICLES)
+    assert result.exit_code == 0, result.stderr
+    assert link.is_symlink() and link.resolve() == real.resolve()
+    jsonschema.validate(json.loads(real.read_text(encoding="utf-8")), SCHEMA)
     assert not list(tmp_path.glob(".*partial"))
 
 
