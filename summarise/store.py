@@ -14,6 +14,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -254,8 +255,7 @@ class Store:
         requests: list[tuple[str, int, str, str]],
     ) -> None:
         """Record an article of a job and its requests ``(custom_id, part, step, request_key)``."""
-        with self._lock:
-            self._db.execute("BEGIN")
+        with self._lock, self._transaction():
             self._db.execute(
                 "INSERT OR IGNORE INTO batch_articles (job, article_id, source, state, cache_key)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -266,7 +266,6 @@ class Store:
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 [(job, custom_id, part, article_id, step, key) for custom_id, part, step, key in requests],
             )
-            self._db.execute("COMMIT")
 
     def set_batch_part(self, job: str, part: int, **fields: Any) -> None:
         """Create or update a part's row (synced to disk: it holds the remote file and batch ids)."""
@@ -346,6 +345,18 @@ class Store:
     def set_batch_article_state(self, job: str, article_id: str, state: str) -> None:
         """Mark an article of a job done, failed, ..."""
         self._execute("UPDATE batch_articles SET state = ? WHERE job = ? AND article_id = ?", (state, job, article_id))
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One transaction (the caller holds the lock): committed, or rolled back on any error."""
+        self._db.execute("BEGIN")
+        try:
+            yield
+            self._db.execute("COMMIT")
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
+            raise
 
     def _execute(self, query: str, args: Any) -> None:
         with self._lock:
