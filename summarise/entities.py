@@ -10,6 +10,7 @@ Short acronyms (``IS``, ``US``) match case-sensitively so that the English words
 from __future__ import annotations
 
 import re
+import string
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -135,7 +136,7 @@ def entities_in(text: str, kind: str | None = None) -> list[Entity]:
     names South Sudan, not Sudan.
     """
     matches: list[tuple[int, int, Entity]] = []
-    lowered = text.lower()
+    lowered = _folded(text)
     for entity, patterns in _entities():
         if kind and entity.kind != kind:
             continue
@@ -151,6 +152,19 @@ def entities_in(text: str, kind: str | None = None) -> list[Entity]:
         if not inside_other and (entity.canonical not in first or start < first[entity.canonical][0]):
             first[entity.canonical] = (start, entity)
     return [entity for _, entity in sorted(first.values(), key=lambda pair: pair[0])]
+
+
+def _folded(text: str) -> str:
+    """``text`` lowered as a case-insensitive regex sees it: "İRAQ" gives "iraq", "ſyria" "syria"."""
+    if text.isascii():
+        return text.lower()
+    return text.translate({ord(char): _ascii_twin(char) for char in set(text) if ord(char) > 127}).lower()
+
+
+@lru_cache(maxsize=4096)
+def _ascii_twin(char: str) -> str:
+    """The ASCII letter a case-insensitive regex takes ``char`` for, or ``char`` itself."""
+    return next((letter for letter in string.ascii_lowercase if re.fullmatch(letter, char, re.IGNORECASE)), char)
 
 
 @lru_cache(maxsize=1024)

@@ -100,7 +100,8 @@ class FakeOpenAI:
 
     def combined_answer(self, messages: list[dict[str, Any]]) -> dict[str, Any] | None:
         """The answer to every question asked at once (``TASKS:``): each question's recorded
-        final answer, merged into one object (the recordings ask one question at a time)."""
+        final answer (after its reasks), merged into one object (the recordings ask one question
+        at a time). Its usage is the sum of theirs: a scripted figure, not a measurement."""
         if len(messages) < 2 or "\nTASKS: " not in messages[1]["content"]:
             return None
         system, user = messages[0], messages[1]

@@ -260,6 +260,7 @@ def test_alias_in_gives_the_spelling_used_and_never_a_pronoun():
 
 _ALIASES = [name for entity, _ in entities._entities() for name in entity.names]
 _NOISE = ["the", "and", "al", "US", "u.s.", "TÜRKIYE", "türkiye", "Saudi\nArabia", "Islamic  State", "Daesh's"]
+_NOISE += ["İRAQ", "\u017fyria", "\u212aurdistan"]  # letters a case-insensitive regex takes for i, s, k
 
 
 @settings(max_examples=300, deadline=None)

@@ -18,7 +18,6 @@ from summarise.llm.identity import DEFAULT_OPENAI_MODEL, openai_identity
 __all__ = ["DEFAULT_OPENAI_MODEL", "OpenAIBackend"]
 
 
-
 class OpenAIBackend(ChatBackend):
     """Chat completions over HTTP through the openai SDK."""
 
