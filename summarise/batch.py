@@ -417,11 +417,22 @@ class BatchJobs:
                 status, error = None, {"message": "the response body is not a chat completion"}
         self.store.save_batch_result(job, custom_id, status, text, json.dumps(error) if error else None)
 
+    def _same_prompts(self, job: str) -> dict[str, Any]:
+        """The job's row, if it was built with these prompts; else a clear error (never a silent re-send)."""
+        row = self.store.batch_job(job)
+        if row["prompt_hash"] != self.prompts.hash:
+            raise ConfigError(
+                f"job {job} was built with prompts {row['prompt_hash']}, this summarise has {self.prompts.hash}: "
+                "collect it with the version of summarise that submitted it (its answers would not match these "
+                "prompts, and every request would be sent again synchronously)"
+            )
+        return row
+
     def finish(
         self, job: str, report: CollectReport, on_article: Callable[[str, ArticleBrief | None], None] | None = None
     ) -> list[ArticleBrief]:
         """Extract every pending article from the batch answers (re-driving what is missing); return all briefs."""
-        row = self.store.batch_job(job)
+        row = self._same_prompts(job)
         inputs = json.loads(row["inputs"])
         states = {a["article_id"]: (a["state"], a["cache_key"]) for a in self.store.batch_articles(job)}
         backend = BatchAnswersBackend(self.store, job, self.target)
@@ -468,7 +479,7 @@ class BatchJobs:
     ) -> tuple[list[ArticleBrief], CollectReport]:
         """Download (remote jobs), then extract every article; safe to run again at any point."""
         report = CollectReport(job)
-        if not self.store.batch_job(job)["local"]:
+        if not self._same_prompts(job)["local"]:
             self.download(job, report)
         briefs = self.finish(job, report, on_article)
         return briefs, report

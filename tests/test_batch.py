@@ -221,3 +221,16 @@ def test_batch_run_local_executes_the_job_without_the_batch_api():
     assert without_paths(json.loads(result.stdout)) == without_paths(replayed_brief())
     assert f"{REQUESTS_ONE_QUESTION_EACH} answers from the batch" in result.stderr  # replay: a question per request
     assert cli("batch", "run", *ARTICLES).exit_code == 2  # without --local: a usage error
+
+
+def test_a_job_built_with_other_prompts_is_not_collected_by_sending_everything_again(fake):
+    job = cli("batch", "submit", *ARTICLES).stdout.strip()
+    store = Store()
+    store._execute("UPDATE batch_jobs SET prompt_hash = ? WHERE job = ?", ("0123456789ab", job))
+    store.close()
+    chats_before = fake.chat_requests
+    collected = cli("batch", "collect", job, "-f", "json")
+    assert collected.exit_code == 3
+    assert f"job {job} was built with prompts 0123456789ab" in collected.stderr
+    assert "Traceback" not in collected.stderr and collected.stdout == ""
+    assert fake.chat_requests == chats_before  # nothing was sent again
