@@ -234,3 +234,12 @@ def test_a_job_built_with_other_prompts_is_not_collected_by_sending_everything_a
     assert f"job {job} was built with prompts 0123456789ab" in collected.stderr
     assert "Traceback" not in collected.stderr and collected.stdout == ""
     assert fake.chat_requests == chats_before  # nothing was sent again
+
+
+def test_a_failed_batch_write_leaves_no_transaction_open(tmp_path):
+    store = Store(tmp_path / "store.db")
+    with pytest.raises(ValueError):
+        store.add_batch_article("job", "a1", "a.txt", "pending", "key", [("malformed", 1)])  # type: ignore[list-item]
+    store.set_batch_part("job", 1, path="part-1.jsonl")  # a transaction left open would refuse this
+    assert store.batch_parts("job")[0]["path"] == "part-1.jsonl"
+    store.close()
