@@ -45,7 +45,7 @@ from openai.types.chat import ChatCompletion
 
 from summarise.articles import Article, iter_articles
 from summarise.exceptions import ConfigError, InputError, SummariseError, TransportError
-from summarise.extract import Extractor
+from summarise.extract import Extractor, cached_brief
 from summarise.llm import BackendConfig, RetryPolicy, StructuredClient, make_backend
 from summarise.llm.base import ChatBackend, request_key
 from summarise.llm.client import short_error
@@ -443,14 +443,12 @@ class BatchJobs:
                 continue
             state, key = states[item.id]
             report.articles += 1
-            cached = self.store.cached_brief(key) if state in ("done", "cached") else None
-            if cached:
+            cached = cached_brief(self.store, key, item) if state in ("done", "cached") else None
+            if cached is not None:
                 report.cached += 1
-                brief = ArticleBrief.model_validate_json(cached)
-                brief.article.source = item.source
-                briefs.append(brief)
+                briefs.append(cached)
                 if on_article:
-                    on_article(item.source, brief)
+                    on_article(item.source, cached)
                 continue
             try:
                 brief = extractor.extract(item)

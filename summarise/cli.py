@@ -204,7 +204,7 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
     exit_code = loaded.errors[0].exit_code if loaded.errors else 0
     if not loaded.articles:
         return exit_code or 2
-    questions = getattr(options.questions, "value", options.questions)  # a Questions member or its text
+    questions = str(options.questions)  # a Questions member is its text
     if questions not in ("auto", "separate", "combined"):
         raise fail(UsageError(f"unknown --questions '{questions}': use auto, separate or combined"))
 

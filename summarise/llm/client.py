@@ -132,7 +132,7 @@ class StructuredClient:
         for every request (schema generation, a validator scan of the whole model), which
         costs more CPU than the HTTP call itself when many articles run at once.
         """
-        failures: list[BaseException] = []
+        failure: BaseException | None = None  # the last answer's validation error
         try:
             for attempt in self._reasking(state):
                 with attempt:
@@ -149,7 +149,7 @@ class StructuredClient:
                     except IncompleteOutputException:
                         raise
                     except PARSE_ERRORS as error:
-                        failures.append(error)
+                        failure = error
                         request = _handlers().reask_handler(kwargs=request, response=response, exception=error)
                         raise
         except PARSE_ERRORS:
@@ -158,7 +158,7 @@ class StructuredClient:
             if state.last_content is None:
                 raise
             raise self._extraction_error(state, "the reask no longer fits the model's context") from None
-        detail = _validation_summary(failures[-1]) if failures else "no answer validated"
+        detail = _validation_summary(failure) if failure is not None else "no answer validated"
         raise self._extraction_error(state, detail)
 
     def request_for(

@@ -41,7 +41,7 @@ class OpenAIBackend(ChatBackend):
     def complete(self, request: dict[str, Any]) -> ChatCompletion:
         """Send one request.
 
-        Posted as built (by instructor's request handler) rather than through
+        Posted as built (``StructuredClient.request_for``) rather than through
         ``chat.completions.create``, whose parameter transform walks the whole JSON schema
         of every request: ~2 ms of CPU each, more than the HTTP exchange itself.
         """
