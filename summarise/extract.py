@@ -588,8 +588,9 @@ class Extractor:
                 outcomes.append(future.result())
             except SummariseError as error:
                 outcomes.append(error)
-        for step, step_info, outcome in zip(STEPS, infos, outcomes, strict=True):
+        for step_info in infos:  # every answer was paid for, used or not
             info.usage.add(step_info.usage)
+        for step, step_info, outcome in zip(STEPS, infos, outcomes, strict=True):
             info.warnings += step_info.warnings
             info.dropped_facts += step_info.dropped_facts
             if isinstance(outcome, SummariseError):

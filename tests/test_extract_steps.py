@@ -504,3 +504,14 @@ def test_an_off_topic_answer_to_every_question_needs_only_its_first_part(article
 
     assert brief.on_topic is False and brief.coalitions == []
     assert brief.extraction.failed_steps == []  # the other questions do not apply to an off-topic article
+
+
+def test_questions_asked_at_once_count_every_answer_paid_for_even_when_off_topic(article):
+    off_topic = {"on_topic": False, "coalitions": []}
+    backend = ScriptedBackend(function=answering(coalitions=off_topic))
+    extractor = extractor_for(backend)
+    extractor.parallel_steps = True
+    brief = extractor.extract(article)
+
+    assert brief.on_topic is False and brief.people == []  # the other answers are not used
+    assert len(backend.history) == 5 and brief.extraction.usage.calls == 5  # but all five were spent
