@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
+import re
+import subprocess
+import sys
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -37,3 +43,83 @@ def test_constraints_pin_names_and_versions_only():
     assert lines
     bad = [line for line in lines if "==" not in line or "@" in line or "://" in line]
     assert not bad, f"constraints.txt must pin name==version only (a fresh machine has no local files): {bad}"
+
+
+def _readme_commands() -> list[str]:
+    """The commands of the README's first two ``sh`` blocks: set up and brief, then the tests."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sh\n(.*?)\n```", text, flags=re.S)
+    assert len(blocks) >= 2, "the README must open with two sh blocks: set up and run, then the tests"
+    return [block.strip() for block in blocks[:2]]
+
+
+def test_ci_runs_the_readme_commands_verbatim():
+    setup, tests = _readme_commands()
+    assert "summarise brief" in setup and "pip install" in setup
+    assert "pytest" in tests
+    ci_lines = [line.strip() for line in (ROOT / ".ci/run").read_text(encoding="utf-8").splitlines()]
+    assert setup in ci_lines, f".ci/run must run the README's first command exactly: {setup}"
+    assert tests in ci_lines, f".ci/run must run the README's test command exactly: {tests}"
+    assert ci_lines.index(setup) < ci_lines.index(tests)
+    installs = [line for line in ci_lines if "pip install" in line and not line.startswith("#")]
+    assert installs == [setup] or all("-c constraints.txt" in line for line in installs if line != setup), installs
+
+
+def _declared_distributions() -> set[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    requirements = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        requirements.extend(extra)
+    return {_normalise(re.split(r"[\[=<>!~;\s]", requirement, maxsplit=1)[0]) for requirement in requirements}
+
+
+def _normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def test_every_imported_package_is_declared():
+    """A package imported by the code but installed only as another's dependency can vanish (issue 14)."""
+    imported: set[str] = set()
+    for folder in ("summarise", "tests"):
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    imported.update(alias.name.split(".")[0] for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    imported.add(node.module.split(".")[0])
+    local = {path.stem for path in (ROOT / "tests").glob("*.py")} | {"summarise"}
+    third_party = sorted(name for name in imported - local if name not in sys.stdlib_module_names)
+    distributions = importlib.metadata.packages_distributions()
+    declared = _declared_distributions()
+    undeclared = []
+    for module in third_party:
+        owners = {_normalise(owner) for owner in distributions.get(module, [module])}
+        if not owners & declared:
+            undeclared.append(f"{module} ({', '.join(sorted(owners))})")
+    assert not undeclared, f"imported but not declared in pyproject.toml: {undeclared}"
+
+
+def test_html_cleaning_module_is_declared():
+    """trafilatura needs lxml.html.clean, a separate package since lxml 5.2 that it does not declare."""
+    assert {"lxml-html-clean", "trafilatura"} <= _declared_distributions()
+
+
+BLOCK_AND_RUN = """
+import sys
+sys.modules[{module!r}] = None  # as if the package were not installed: importing it raises ImportError
+sys.argv = ["summarise", *{args!r}]
+from summarise.cli import run
+run()
+"""
+
+
+def test_a_missing_html_module_is_one_line_saying_what_to_install(tmp_path):
+    page = tmp_path / "page.html"
+    body = "Ministers met to agree a pact. " * 20
+    page.write_text(f"<html><body><article><p>{body}</p></article></body></html>")
+    code = BLOCK_AND_RUN.format(module="lxml_html_clean", args=["extract", str(page), "--backend", "replay"])
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 2, result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "Traceback" not in result.stderr
+    assert "lxml_html_clean" in lines[0] and "pip install" in lines[0]
