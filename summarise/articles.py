@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from summarise.exceptions import ConfigError, InputError
+from summarise.exceptions import ConfigError, InputError, MissingDependencyError
 
 DEFAULT_MAX_BYTES = 5_000_000
 MAX_BYTES_ENV = "SUMMARISE_MAX_ARTICLE_BYTES"
@@ -333,8 +333,14 @@ def _json_str(record: dict[str, object], *keys: str) -> str | None:
 
 
 def _article_from_html(html: str, source: str, **metadata: object) -> Article:
-    import trafilatura
-
+    try:
+        import lxml_html_clean  # noqa: F401  (trafilatura cleans HTML with it but does not declare it)
+        import trafilatura
+    except ImportError as error:
+        missing = error.name or "trafilatura"
+        raise MissingDependencyError(
+            missing, f"HTML articles need it: pip install {missing} (or reinstall summarise)"
+        ) from None
     if not html.strip():
         raise InputError(source, "empty article")
     body = trafilatura.extract(html, include_comments=False, include_tables=False) or ""

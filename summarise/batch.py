@@ -51,6 +51,7 @@ from summarise.llm.base import ChatBackend, request_key
 from summarise.llm.client import short_error
 from summarise.schemas import ArticleBrief
 from summarise.store import Store, default_home
+from summarise.story import Story, story_hash
 from summarise.templates import PromptSet, load_prompts
 
 ENDPOINT = "/v1/chat/completions"
@@ -184,8 +185,10 @@ class BatchJobs:
         max_bytes: int = MAX_BYTES_PER_BATCH,
         folder: Path | None = None,
         target: ChatBackend | None = None,
+        story: Story | None = None,
     ) -> None:
         self.config = config
+        self.story = story
         self.store = store or Store()
         self.prompts = prompts or load_prompts()
         self.policy = policy or RetryPolicy()
@@ -212,11 +215,12 @@ class BatchJobs:
             store=self.store,
             prompts=self.prompts,
             combined=self.target.name == "openai",
+            story=self.story,
         )
 
     def job_id(self, inputs: list[str], problems: list[str]) -> str:
         """The job of these inputs under this model and these prompts (inputs are read once, streaming)."""
-        digest = hashlib.sha256(f"{self.target.identity()}\n{self.prompts.hash}\n".encode())
+        digest = hashlib.sha256(f"{self.target.identity()}\n{self.prompts.hash}\n{story_hash(self.story)}\n".encode())
         ids = []
         for item in iter_articles(inputs):
             if isinstance(item, Article):

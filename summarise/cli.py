@@ -26,10 +26,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.text import Text
 
 from summarise import __version__
-from summarise.exceptions import ConfigError, SummariseError, UsageError
+from summarise.exceptions import ConfigError, MissingDependencyError, SummariseError, UsageError
 
 if TYPE_CHECKING:
     from summarise.schemas import ArticleBrief
+    from summarise.story import Story
 
 app = typer.Typer(
     help="Turn news articles about one story into grounded, structured briefs.",
@@ -160,6 +161,16 @@ TpmOpt = Annotated[int | None, typer.Option("--tpm", min=1, help="At most about 
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Ignore briefs cached by earlier runs.")]
 ReasksOpt = Annotated[int, typer.Option(help="Validation reasks per question.", min=0, max=5)]
 RetriesOpt = Annotated[int, typer.Option(help="Transport retries per request.", min=0, max=10)]
+StoryOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--story",
+        envvar="SUMMARISE_STORY",
+        show_envvar=True,
+        help="A story file (TOML): title, targets, known coalitions, aliases, keyword pre-filter. "
+        "Without one, any coalition, alliance or joint mechanism is the topic.",
+    ),
+]
 NCtxOpt = Annotated[
     int | None, typer.Option("--n-ctx", help="Context window of the local model [env: SUMMARISE_N_CTX; 8192]")
 ]
@@ -182,6 +193,19 @@ class ExtractionOptions:
     rpm: int | None = None
     tpm: int | None = None
     questions: str = "auto"
+    story: Story | None = None
+
+
+def load_story_option(path: Path | None) -> Story | None:
+    """The story file given with --story (or SUMMARISE_STORY), validated; None without one."""
+    if path is None:
+        return None
+    from summarise.story import load_story
+
+    try:
+        return load_story(path)
+    except SummariseError as error:
+        raise fail(error) from None
 
 
 def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Callable[[ArticleBrief], None]) -> int:
@@ -191,7 +215,7 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
     the others: its error is reported and the exit status says something went wrong.
     """
     from summarise.articles import load_articles
-    from summarise.extract import Extractor
+    from summarise.extract import PREFILTER_SKIPPED, Extractor
     from summarise.llm import BackendConfig, resolve_backend_name
     from summarise.store import Store
     from summarise.templates import load_prompts
@@ -222,7 +246,9 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
         store = Store()
         from_cache: dict[str, ArticleBrief] = {}
         if not options.no_cache and options.record is None:
-            from_cache = _cached_briefs(loaded.articles, config, prompts.hash, options.reasks, combined, store)
+            from_cache = _cached_briefs(
+                loaded.articles, config, prompts.hash, options.reasks, combined, store, options.story
+            )
         chat: Any = None
         if len(from_cache) < len(loaded.articles):  # every brief cached: no model (nor its SDK) is needed
             from summarise.llm import RetryPolicy, StructuredClient
@@ -242,9 +268,10 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
             use_cache=not options.no_cache,
             parallel_steps=workers > 1,
             combined=combined,
+            story=options.story,
         )
 
-    counts = {"done": 0, "cached": 0, "failed": 0}
+    counts = {"done": 0, "cached": 0, "failed": 0, "skipped": 0}
     try:
         with Progress(
             SpinnerColumn(),
@@ -296,6 +323,7 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
                 info = brief.extraction
                 cached = bool(info and info.usage.cached)
                 counts["cached" if cached else "done"] += 1
+                counts["skipped"] += bool(info and any(w.startswith(PREFILTER_SKIPPED) for w in info.warnings))
                 status = "cached" if cached else f"{info.seconds:.0f} s" if info else ""
                 if info and info.failed_steps:
                     exit_code = exit_code or 6
@@ -315,15 +343,22 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
         store.close()
     if counts["failed"]:
         err.print(f"{counts['failed']} of {len(loaded.articles)} article(s) failed", soft_wrap=True)
+    if counts["skipped"]:
+        err.print(
+            f"{counts['skipped']} of {len(loaded.articles)} article(s) skipped by the story's keyword pre-filter "
+            "(off-topic, no model call)",
+            soft_wrap=True,
+        )
     return exit_code
 
 
 def _cached_briefs(
-    articles: list[Any], config: Any, prompt_hash: str, reasks: int, combined: bool, store: Any
+    articles: list[Any], config: Any, prompt_hash: str, reasks: int, combined: bool, store: Any, story: Story | None
 ) -> dict[str, ArticleBrief]:
     """The briefs of ``articles`` already in the cache, by article id, found without building the backend."""
     from summarise.extract import cache_key, cached_brief
     from summarise.llm import backend_identity
+    from summarise.story import story_hash
 
     try:
         identity = backend_identity(config)
@@ -331,7 +366,14 @@ def _cached_briefs(
         return {}  # building the backend reports the problem
     found = {}
     for article in articles:
-        key = cache_key(article, identity=identity, prompt_hash=prompt_hash, reasks=reasks, combined=combined)
+        key = cache_key(
+            article,
+            identity=identity,
+            prompt_hash=prompt_hash,
+            reasks=reasks,
+            combined=combined,
+            story=story_hash(story),
+        )
         if (brief := cached_brief(store, key, article)) is not None:
             found[article.id] = brief
     return found
@@ -353,7 +395,9 @@ def _build_backend(config: Any, options: ExtractionOptions, prompt_hash: str) ->
         task = bar.add_task("assembling the embedded model", total=None)
         chat = make_backend(config, progress=lambda done, total: bar.update(task, completed=done, total=total))
     if options.record is not None:
-        chat = RecordingBackend(chat, options.record, prompt_hash)
+        from summarise.story import story_hash
+
+        chat = RecordingBackend(chat, options.record, prompt_hash, story_hash(options.story))
     if options.rpm or options.tpm:
         from summarise.llm.limits import RateLimitedBackend
 
@@ -449,6 +493,7 @@ def extract(
     rpm: RpmOpt = None,
     tpm: TpmOpt = None,
     questions: QuestionsOpt = Questions.auto,
+    story: StoryOpt = None,
 ) -> None:
     """Extract one grounded ArticleBrief per article.
 
@@ -461,7 +506,8 @@ def extract(
     from summarise.render import render_article_brief
 
     options = ExtractionOptions(
-        backend, model, gguf, replay_dir, record, no_cache, reasks, retries, n_ctx, concurrency, rpm, tpm, questions
+        backend, model, gguf, replay_dir, record, no_cache, reasks, retries, n_ctx, concurrency, rpm, tpm, questions,
+        load_story_option(story),
     )
     with output_file(output) as out:
 
@@ -493,6 +539,7 @@ def brief(
     rpm: RpmOpt = None,
     tpm: TpmOpt = None,
     questions: QuestionsOpt = Questions.auto,
+    story: StoryOpt = None,
 ) -> None:
     """Extract every article and merge them into one coalition brief with sources and conflicts.
 
@@ -503,13 +550,14 @@ def brief(
     output_format = _brief_format(output_format, output)
     digest = DigestOptions(_since(since), max_items)
     options = ExtractionOptions(
-        backend, model, gguf, replay_dir, record, no_cache, reasks, retries, n_ctx, concurrency, rpm, tpm, questions
+        backend, model, gguf, replay_dir, record, no_cache, reasks, retries, n_ctx, concurrency, rpm, tpm, questions,
+        load_story_option(story),
     )
     briefs: list[ArticleBrief] = []
     exit_code = extract_all(articles, options, briefs.append)
     if not briefs:
         raise typer.Exit(exit_code or 2)
-    _write_merged(briefs, output_format, output, digest)
+    _write_merged(briefs, output_format, output, digest, options.story)
     raise typer.Exit(exit_code)
 
 
@@ -543,6 +591,7 @@ def digest(
     rpm: RpmOpt = None,
     tpm: TpmOpt = None,
     questions: QuestionsOpt = Questions.auto,
+    story: StoryOpt = None,
 ) -> None:
     """Extract and merge the articles, then post the brief's Slack digest to a webhook.
 
@@ -556,13 +605,14 @@ def digest(
     if not webhook_url and not dry_run:
         raise fail(ConfigError("no Slack webhook: pass --webhook-url or set SLACK_WEBHOOK_URL (or use --dry-run)"))
     options = ExtractionOptions(
-        backend, model, gguf, replay_dir, None, no_cache, reasks, retries, n_ctx, concurrency, rpm, tpm, questions
+        backend, model, gguf, replay_dir, None, no_cache, reasks, retries, n_ctx, concurrency, rpm, tpm, questions,
+        load_story_option(story),
     )
     briefs: list[ArticleBrief] = []
     exit_code = extract_all(articles, options, briefs.append)
     if not briefs:
         raise typer.Exit(exit_code or 2)
-    payloads = render_blocks(merge_briefs(briefs), options_digest.since, options_digest.max_items)
+    payloads = render_blocks(merge_briefs(briefs, options.story), options_digest.since, options_digest.max_items)
     if dry_run:
         for payload in payloads:
             typer.echo(json.dumps(payload, ensure_ascii=False))
@@ -605,6 +655,7 @@ def merge(
     output: OutputOpt = None,
     since: SinceOpt = None,
     max_items: MaxItemsOpt = 8,
+    story: StoryOpt = None,
 ) -> None:
     """Merge per-article briefs saved earlier into one coalition brief. Needs no model.
 
@@ -613,6 +664,7 @@ def merge(
     """
     output_format = _brief_format(output_format, output)
     digest = DigestOptions(_since(since), max_items)
+    chosen_story = load_story_option(story)
     briefs, problems = read_briefs(briefs_files)
     for problem in problems:
         err.print(f"[bold red]error:[/] {escape(problem)}", soft_wrap=True)
@@ -620,7 +672,7 @@ def merge(
         if not problems:
             err.print(f"[bold red]error:[/] no brief to merge in {escape(', '.join(briefs_files))}", soft_wrap=True)
         raise typer.Exit(2)
-    _write_merged(briefs, output_format, output, digest)
+    _write_merged(briefs, output_format, output, digest, chosen_story)
     raise typer.Exit(2 if problems else 0)
 
 
@@ -664,11 +716,13 @@ def _brief_format(requested: str, output: Path | None) -> str:
     return "rich" if sys.stdout.isatty() else "markdown"
 
 
-def _write_merged(briefs: list[ArticleBrief], output_format: str, output: Path | None, digest: DigestOptions) -> None:
+def _write_merged(
+    briefs: list[ArticleBrief], output_format: str, output: Path | None, digest: DigestOptions, story: Story | None
+) -> None:
     from summarise.merge import merge_briefs
     from summarise.render import render_coalition_brief_markdown
 
-    merged = merge_briefs(briefs)
+    merged = merge_briefs(briefs, story)
     with output_file(output) as out:
         if output_format == "slack":
             from summarise.slack import render_mrkdwn
@@ -725,6 +779,7 @@ def evaluate(
     rpm: RpmOpt = None,
     tpm: TpmOpt = None,
     questions: QuestionsOpt = Questions.auto,
+    story: StoryOpt = None,
 ) -> None:
     """Extract the articles and score each brief against the gold of the same file name.
 
@@ -749,7 +804,8 @@ def evaluate(
         exit_code = 2 if problems else 0
     else:
         options = ExtractionOptions(
-            backend, model, gguf, replay_dir, None, no_cache, reasks, retries, n_ctx, concurrency, rpm, tpm, questions
+            backend, model, gguf, replay_dir, None, no_cache, reasks, retries, n_ctx, concurrency, rpm, tpm, questions,
+            load_story_option(story),
         )
         exit_code = extract_all(articles, options, briefs.append)
     texts = {Path(article.source).name: article.text for article in load_articles(articles).articles}
@@ -760,7 +816,7 @@ def evaluate(
         **report,
     }
     if gold_conflicts is not None:
-        report["conflicts"] = score_conflicts(merge_briefs(briefs), gold_conflicts)
+        report["conflicts"] = score_conflicts(merge_briefs(briefs, load_story_option(story)), gold_conflicts)
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -818,12 +874,12 @@ MaxRequestsOpt = Annotated[int, typer.Option("--max-requests", help="Requests pe
 MaxBytesOpt = Annotated[int, typer.Option("--max-bytes", help="Bytes per batch file.", min=1024)]
 
 
-def _jobs(config_overrides: dict[str, Any], **limits: Any) -> Any:
+def _jobs(config_overrides: dict[str, Any], story: Story | None = None, **limits: Any) -> Any:
     from summarise.batch import BatchJobs
     from summarise.llm import BackendConfig
 
     try:
-        return BatchJobs(BackendConfig.from_env(**config_overrides), **limits)
+        return BatchJobs(BackendConfig.from_env(**config_overrides), story=story, **limits)
     except SummariseError as error:
         raise fail(error) from None
 
@@ -841,6 +897,7 @@ def batch_submit(
     model: ModelOpt = None,
     max_requests: MaxRequestsOpt = 50_000,
     max_bytes: MaxBytesOpt = 200 * 1024 * 1024,
+    story: StoryOpt = None,
 ) -> None:
     """Write one request per article question, upload the files and create the batches.
 
@@ -849,7 +906,12 @@ def batch_submit(
     """
     from summarise.batch import BatchJobs
 
-    jobs: BatchJobs = _jobs({"backend": "openai", "model": model}, max_requests=max_requests, max_bytes=max_bytes)
+    jobs: BatchJobs = _jobs(
+        {"backend": "openai", "model": model},
+        load_story_option(story),
+        max_requests=max_requests,
+        max_bytes=max_bytes,
+    )
     try:
         job, problems = jobs.build(articles)
         for problem in problems:
@@ -952,7 +1014,7 @@ def _finish_job(jobs: Any, job: str, output_format: str, output: Path | None, di
         soft_wrap=True,
     )
     if briefs:
-        _write_merged(briefs, output_format, output, digest)
+        _write_merged(briefs, output_format, output, digest, jobs.story)
     return 1 if report.failed else 6 if report.incomplete else 0
 
 
@@ -964,6 +1026,7 @@ def batch_collect(
     since: SinceOpt = None,
     max_items: MaxItemsOpt = 8,
     replay_dir: ReplayOpt = None,
+    story: StoryOpt = None,
 ) -> None:
     """Download the results, re-drive what failed synchronously, store every brief, then merge and render.
 
@@ -977,7 +1040,7 @@ def batch_collect(
     row = _job_or_newest(with_store, job)
     with_store.close()
     backend = row["backend"].split(":", 1)[0]
-    jobs = _jobs({"backend": backend, "model": row["model"], "replay_dir": replay_dir})
+    jobs = _jobs({"backend": backend, "model": row["model"], "replay_dir": replay_dir}, load_story_option(story))
     raise typer.Exit(_finish_job(jobs, row["job"], output_format, output, digest))
 
 
@@ -997,13 +1060,17 @@ def batch_run(
     gguf: GgufOpt = None,
     replay_dir: ReplayOpt = None,
     n_ctx: NCtxOpt = None,
+    story: StoryOpt = None,
 ) -> None:
     """Build a batch job and execute it here, without the Batch API (offline with the embedded model)."""
     if not local:
         raise fail(UsageError("`batch run` executes jobs here: pass --local (or use `batch submit` for the Batch API)"))
     output_format = _brief_format(output_format, output)
     digest = DigestOptions(_since(since), max_items)
-    jobs = _jobs({"backend": backend, "model": model, "gguf": gguf, "replay_dir": replay_dir, "n_ctx": n_ctx})
+    jobs = _jobs(
+        {"backend": backend, "model": model, "gguf": gguf, "replay_dir": replay_dir, "n_ctx": n_ctx},
+        load_story_option(story),
+    )
     try:
         job, problems = jobs.build(articles, local=True)
         for problem in problems:
@@ -1035,6 +1102,10 @@ def run() -> None:
     except SummariseError as error:
         err.print(f"[bold red]error:[/] {escape(str(error))}", soft_wrap=True)
         sys.exit(error.exit_code)
+    except ImportError as error:  # a broken install: say what is missing, not where it was imported
+        missing = MissingDependencyError(error.name or str(error), "reinstall summarise (pip install summarise)")
+        err.print(f"[bold red]error:[/] {escape(str(missing))}", soft_wrap=True)
+        sys.exit(missing.exit_code)
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)

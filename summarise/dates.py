@@ -48,6 +48,9 @@ def resolve_date(when_text: str, published: dt.date | None) -> tuple[str | None,
     >>> resolve_date("in March", None)
     (None, None)
     """
+    relative = _relative_date(when_text, published)
+    if relative is not None:
+        return relative, "publication_date"
     for pattern in _PATTERNS:
         match = pattern.search(when_text)
         if not match:
@@ -74,6 +77,28 @@ def resolve_date(when_text: str, published: dt.date | None) -> tuple[str | None,
             return f"{year:04d}-{month:02d}", basis
         return f"{year:04d}-{month:02d}-{day:02d}", basis
     return None, None
+
+
+_RELATIVE_DAY = re.compile(r"^\W*(?:on\s+|earlier\s+|later\s+)?(today|yesterday|tomorrow)\W*$", re.I)
+_RELATIVE_PERIOD = re.compile(r"^\W*(?:in\s+|during\s+|earlier\s+|later\s+)?(last|this|next)\s+(month|year)\W*$", re.I)
+
+
+def _relative_date(when_text: str, published: dt.date | None) -> str | None:
+    """A date for "yesterday", "last month", "this year" and the like, counted from the publication date."""
+    if published is None:
+        return None
+    day = _RELATIVE_DAY.match(when_text)
+    if day:
+        offset = {"today": 0, "yesterday": -1, "tomorrow": 1}[day.group(1).lower()]
+        return (published + dt.timedelta(days=offset)).isoformat()
+    period = _RELATIVE_PERIOD.match(when_text)
+    if period is None:
+        return None
+    step = {"last": -1, "this": 0, "next": 1}[period.group(1).lower()]
+    if period.group(2).lower() == "year":
+        return f"{published.year + step:04d}"
+    month_index = published.year * 12 + published.month - 1 + step
+    return f"{month_index // 12:04d}-{month_index % 12 + 1:02d}"
 
 
 def _month_number(parts: dict[str, str | None]) -> int | None:

@@ -51,7 +51,7 @@ from rapidfuzz import fuzz
 
 from summarise.entities import canonical_name, person_key
 from summarise.exceptions import InputError
-from summarise.grounding import find_span, normalise
+from summarise.grounding import normalise
 from summarise.schemas import ArticleBrief, CoalitionBrief, first_problem
 
 NAME_MATCH_MIN_RATIO = 85.0
@@ -98,6 +98,16 @@ class GoldNumber(BaseModel):
     what: str
 
 
+class GoldCoalition(BaseModel):
+    """One coalition of an article that describes several (not scored: a record for the reader)."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    leader: str | None = None
+    target: str | None = None
+    members: list[str] = Field(default_factory=list)
+
+
 class GoldArticle(BaseModel):
     """The hand-made annotation of one article."""
 
@@ -112,6 +122,7 @@ class GoldArticle(BaseModel):
     events: list[GoldEvent] | None = None
     numbers: list[GoldNumber] | None = None
     objectives: list[str] | None = None
+    coalitions: list[GoldCoalition] | None = None
 
 
 class GoldConflict(BaseModel):
@@ -380,7 +391,7 @@ def groundedness(brief: ArticleBrief, text: str | None) -> dict[str, Any]:
     facts = brief.facts()
     if text is None:
         return {"facts": len(facts), "grounded": None, "share": None, "ungrounded": []}
-    ungrounded = [fact.evidence for fact in facts if find_span(text, fact.evidence) != fact.evidence]
+    ungrounded = [fact.evidence for fact in facts if fact.evidence not in text]
     grounded = len(facts) - len(ungrounded)
     return {
         "facts": len(facts),
@@ -475,7 +486,7 @@ def _numbers(value: str) -> set[float]:
 
 
 def conflict_value_matches(gold_value: str, merged_value: str) -> bool:
-    """Same text, the same set of countries, the same number, or nearly the same words."""
+    """Same text, the same set of countries, the same number or date, or (a longer text) nearly the same words."""
     if normalise(gold_value) == normalise(merged_value):
         return True
     countries = _country_set(gold_value)
@@ -483,6 +494,10 @@ def conflict_value_matches(gold_value: str, merged_value: str) -> bool:
         return countries == _country_set(merged_value)
     if re.fullmatch(r"[\d,.\s]+", gold_value):
         return _numbers(gold_value) <= _numbers(merged_value)
+    if _DATE.match(gold_value):  # a date is that date: the day before is another value
+        return gold_value in merged_value
+    if len(gold_value.split()) <= 3:  # a name: a spelling one letter apart is another value
+        return False
     return fuzz.ratio(normalise(gold_value), normalise(merged_value)) >= CONFLICT_VALUE_MIN_RATIO
 
 

@@ -31,10 +31,32 @@ class InputError(SummariseError):
         super().__init__(f"{source}: {problem}")
 
 
+class StoryError(SummariseError):
+    """A story file is missing, not TOML, or says something a story cannot say."""
+
+    exit_code = 2
+
+    def __init__(self, source: str, problem: str) -> None:
+        self.source = source
+        self.problem = problem
+        super().__init__(f"{source}: {problem}")
+
+
 class ConfigError(SummariseError):
     """The configuration (backend, model, key, GGUF path) is unusable."""
 
     exit_code = 3
+
+
+class MissingDependencyError(SummariseError):
+    """A module summarise needs at run time is not installed (a broken or partial install)."""
+
+    exit_code = 2
+
+    def __init__(self, module: str, install: str) -> None:
+        self.module = module
+        self.install = install
+        super().__init__(f"the Python module '{module}' is missing: {install}")
 
 
 class ModelUnavailableError(ConfigError):

@@ -30,73 +30,65 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 from pydantic import (
     BaseModel,
-    Field,
     ValidationError,
-    ValidationInfo,
-    create_model,
-    field_validator,
-    model_validator,
 )
 
 from summarise import __version__
+from summarise.answers import (
+    ClaimsAnswer,
+    cached_coalitions_answer,
+    cached_events_answer,
+    cached_figures_answer,
+    cached_people_answer,
+    combined_answer,
+    grounding_context,
+    names_member,
+    same_fact_key,
+)
 from summarise.articles import Article
 from summarise.dates import looks_like_time, resolve_date
 from summarise.entities import (
-    TARGET_ORGANISATION,
     Entity,
     alias_in,
     entities_in,
-    entity_named,
-    names_entity,
+    organisation_candidates,
     person_candidates,
-    without_entity_names,
 )
 from summarise.exceptions import ContextOverflowError, ExtractionError, SummariseError
-from summarise.grounding import addresses_a_model, find_span, mentions, sentences
+from summarise.grounding import find_span, mentions, normalise, numbered_sentences, numbered_text, sentences
 from summarise.schemas import (
     EVIDENCE_MAX_CHARS,
     ArticleBrief,
     ArticleRef,
     Claim,
     Coalition,
-    CoalitionKind,
     CoalitionMember,
     Event,
-    Evidence,
     ExtractionInfo,
     Figure,
-    FigureQualifier,
-    Grounded,
-    LongText,
-    MemberStatus,
     Person,
     Quote,
-    ShortText,
     Statement,
     Usage,
-    check_evidence,
-    validation_context,
 )
 from summarise.store import Store
+from summarise.story import Story, story_hash, topic_of
+from summarise.support import number_candidates, text_similarity, time_candidates
 from summarise.templates import PromptSet, load_prompts
 
 if TYPE_CHECKING:  # the LLM layer (instructor, openai) is imported when a model is first asked
     from summarise.llm.client import StructuredClient
 
-EXTRACTION_VERSION = "4"
-NOT_MEMBERS = {TARGET_ORGANISATION, "Global Coalition to Defeat ISIS"}
-#: A national body named as a member stands for its country ("CENTCOM joined ..." -> United States).
-STANDS_FOR = {"CENTCOM": "United States"}
-COALITION_WORDS = re.compile(
-    r"\b(coalition|alliance|allies|joint|jointly|cent(re|er)|partner(s|ship)?|pact|bloc|mechanism|"
-    r"framework|format|campaign|cooperat\w*|coordinat\w*|unite\w*|together|members?|join\w*)\b",
-    re.I,
-)
+EXTRACTION_VERSION = "5"
+#: token-set ratio of a person's role against a sentence naming them for the role to be kept.
+ROLE_IN_SENTENCE_MIN = 85.0
+#: How the warning of an article the story's keyword pre-filter skipped begins.
+PREFILTER_SKIPPED = "skipped by the story's keyword pre-filter"
+
 
 
 @dataclass(frozen=True)
@@ -108,340 +100,18 @@ class Step:
 
 
 STEPS = (
-    Step("coalitions", 700),
-    Step("people", 450),
-    Step("events", 600),
-    Step("figures", 500),
-    Step("claims", 700),
+    Step("coalitions", 600),
+    Step("people", 300),
+    Step("events", 400),
+    Step("figures", 400),
+    Step("claims", 450),
 )
 #: Every step in one request (``Extractor.combined``).
 COMBINED = Step("all", sum(step.max_tokens for step in STEPS))
 
 
-# --- the answer schemas, built per article -------------------------------------------------
-
-
-class StatementDraft(Grounded):
-    """An objective or mechanism."""
-
-    text: ShortText
-
-
-def _choice(values: list[str]) -> Any:
-    return Literal[tuple(values)] if values else str  # type: ignore[valid-type]
-
-
-def coalitions_answer(member_names: list[str], organisations: list[str]) -> type[BaseModel]:
-    """The schema of the coalitions step, limited to the names this article uses.
-
-    Members come as a list of allowed names plus one ``members_evidence`` sentence
-    that must name each of them (articles list members in one sentence; a small model
-    copies one sentence far more reliably than one per member). With
-    ``context["salvage"]`` set, members the evidence does not name are dropped (and
-    listed in ``context["dropped"]``) instead of failing the answer.
-    """
-    MemberName = _choice(member_names)
-    Organisation = _choice(organisations)
-
-    class CoalitionDraft(Grounded):
-        name: ShortText
-        kind: CoalitionKind
-        target: Organisation | None  # type: ignore[valid-type]
-        led_by: MemberName | None  # type: ignore[valid-type]
-        members_evidence: Evidence | None
-        members: list[MemberName] = Field(max_length=15 if member_names else 0)  # type: ignore[valid-type]
-        status: MemberStatus
-        member_count_stated: int | None = Field(ge=1, le=200)
-        objectives: list[StatementDraft] = Field(max_length=2)
-        mechanisms: list[StatementDraft] = Field(max_length=2)
-
-        @model_validator(mode="before")
-        @classmethod
-        def _last_resort_evidence(cls, data: Any, info: ValidationInfo) -> Any:
-            """When salvaging, replace a paraphrased quote by the article's sentence naming the members."""
-            context = validation_context(info)
-            if not context.get("salvage") or not isinstance(data, dict):
-                return data
-            article_text = context["article_text"]
-            members = [name for name in data.get("members") or [] if isinstance(name, str)]
-            if isinstance(data.get("led_by"), str) and data["led_by"] not in members:
-                members.append(data["led_by"])
-            quotes = [data.get(key) for key in ("evidence", "members_evidence")]
-            found = all(isinstance(q, str) and find_span(article_text, q, fuzzy=True) for q in quotes)
-            if found and COALITION_WORDS.search(without_entity_names(str(data.get("evidence")))):
-                return data
-            sentence = sentence_naming_members(article_text, members)
-            if sentence is None:
-                return data
-            context.setdefault("notes", []).append(
-                f"the quotes given for coalition {data.get('name')!r} are not in the article or do not describe "
-                "a coalition; its evidence is the article's sentence that names its members"
-            )
-            return {**data, "evidence": sentence, "members_evidence": sentence}
-
-        @field_validator("members_evidence")
-        @classmethod
-        def _members_evidence_in_article(cls, value: str | None, info: ValidationInfo) -> str | None:
-            return None if value is None else check_evidence(value, info)
-
-        @field_validator("evidence")
-        @classmethod
-        def _describes_a_coalition(cls, value: str) -> str:
-            if not COALITION_WORDS.search(without_entity_names(value)):
-                raise ValueError(
-                    "this evidence does not describe a coalition (no word such as coalition, alliance, "
-                    "joint, centre, partnership): leave out what is not a coalition of several countries"
-                )
-            return value
-
-        @model_validator(mode="after")
-        def _evidence_names_members(self, info: ValidationInfo) -> CoalitionDraft:
-            quoted = f"{self.members_evidence or ''}\n{self.evidence}"
-            unnamed = [name for name in self.members if not names_member(quoted, name)]
-            if unnamed:
-                _drop_or_reask(
-                    info,
-                    [f"member {name} of {self.name!r}: not named in its evidence" for name in unnamed],
-                    f"members_evidence does not name {', '.join(unnamed)}; copy the article's sentence that "
-                    "names the members into members_evidence, and list only countries or organisations it names",
-                )
-                self.members = [name for name in self.members if name not in unnamed]
-            count = self.member_count_stated
-            if count is not None and not states_number(quoted, count):
-                _drop_or_reask(
-                    info,
-                    [f"member count {count} of {self.name!r}: not stated in its evidence"],
-                    f"member_count_stated is {count} but the evidence does not state that number; "
-                    "use null unless the article says how many countries take part",
-                )
-                self.member_count_stated = None
-            return self
-
-    class CoalitionsAnswer(BaseModel):
-        on_topic: bool
-        coalitions: list[CoalitionDraft] = Field(max_length=3)
-
-        @model_validator(mode="after")
-        def _off_topic_has_no_coalitions(self) -> CoalitionsAnswer:
-            if not self.on_topic and self.coalitions:
-                raise ValueError("on_topic is false, so coalitions must be an empty list")
-            return self
-
-    return CoalitionsAnswer
-
-
-@lru_cache(maxsize=256)
-def _cached_coalitions_answer(member_names: tuple[str, ...], organisations: tuple[str, ...]) -> type[BaseModel]:
-    """One schema class per set of names: articles naming the same countries share it."""
-    return coalitions_answer(list(member_names), list(organisations))
-
-
-@lru_cache(maxsize=256)
-def _cached_people_answer(candidates: tuple[str, ...]) -> type[BaseModel]:
-    return people_answer(list(candidates))
-
-
-def people_answer(candidates: list[str]) -> type[BaseModel]:
-    """The schema of the people step, limited to the candidate names of this article.
-
-    The model names people and their roles; the evidence is not asked of it but taken
-    from the article: the sentence that names the person (with the role, when one does).
-    """
-    PersonName = _choice(candidates)
-
-    class PersonDraft(BaseModel):
-        name: PersonName  # type: ignore[valid-type]
-        role: ShortText | None
-        affiliation: ShortText | None
-
-    class PeopleAnswer(BaseModel):
-        people: list[PersonDraft] = Field(max_length=12)
-
-    return PeopleAnswer
-
-
-class EventDraft(Grounded):
-    """A dated event as the model reports it."""
-
-    when: ShortText
-    what: LongText
-
-    @model_validator(mode="after")
-    def _evidence_holds_date(self) -> EventDraft:
-        if not mentions(self.evidence, self.when):
-            raise ValueError(
-                f"'when' must be the article's own words for the time, found in the evidence: {self.when!r}"
-            )
-        return self
-
-
-class EventsAnswer(BaseModel):
-    """The events step."""
-
-    events: list[EventDraft] = Field(max_length=12)
-
-
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "fifteen": 15,
-    "twenty": 20,
-    "dozens": None,
-}
-
-
-def number_in(text: str) -> float | None:
-    """The number a figure's wording gives: digits ("43,000", "2.5 million") or a number word."""
-    match = re.search(r"\d[\d,]*(?:\.\d+)?", text)
-    if match:
-        value = float(match.group(0).replace(",", ""))
-        for word, factor in (("thousand", 1e3), ("million", 1e6), ("billion", 1e9)):
-            if word in text.lower():
-                value *= factor
-        return value
-    for word, value in _NUMBER_WORDS.items():
-        if re.search(rf"\b{word}\b", text.lower()):
-            return float(value) if value is not None else None
-    return None
-
-
-def _drop_or_reask(info: ValidationInfo, dropped: list[str], reask: str) -> None:
-    """While salvaging, record what is left out; otherwise fail so that the model is reasked."""
-    context = validation_context(info)
-    if not context.get("salvage"):
-        raise ValueError(reask)
-    context.setdefault("dropped", []).extend(dropped)
-
-
-def names_member(text: str, name: str) -> bool:
-    """Whether ``text`` names a member: by its own names, or by the country it stands for."""
-    return names_entity(text, name) or (name in STANDS_FOR and names_entity(text, STANDS_FOR[name]))
-
-
-def sentence_naming_members(article_text: str, members: list[str]) -> str | None:
-    """The article sentence that names the most of ``members`` (two at least) and describes a coalition."""
-    best, best_count = None, 1
-    for sentence in sentences(article_text):
-        if (
-            len(sentence) > EVIDENCE_MAX_CHARS
-            or not COALITION_WORDS.search(without_entity_names(sentence))
-            or addresses_a_model(sentence)
-        ):
-            continue
-        count = sum(names_member(sentence, name) for name in members)
-        if count > best_count:
-            best, best_count = sentence, count
-    return best
-
-
-def states_number(text: str, number: int) -> bool:
-    """Whether ``text`` states ``number`` in digits or in words ("four countries")."""
-    if re.search(rf"(?<![\d,.]){number}(?![\d,])", text):
-        return True
-    words = [word for word, value in _NUMBER_WORDS.items() if value == number]
-    return any(re.search(rf"\b{word}\b", text, re.I) for word in words)
-
-
-class FigureDraft(Grounded):
-    """A reported number as the model reports it."""
-
-    value_as_written: ShortText
-    value: float
-    unit: ShortText | None
-    what: LongText
-    qualifier: FigureQualifier
-
-    @model_validator(mode="after")
-    def _number_is_in_evidence(self) -> FigureDraft:
-        if not mentions(self.evidence, self.value_as_written):
-            raise ValueError(f"value_as_written must be copied from the evidence: {self.value_as_written!r}")
-        written = number_in(self.value_as_written)
-        if written is None:
-            raise ValueError(f"value_as_written must be a number as the article writes it: {self.value_as_written!r}")
-        if abs(written - self.value) > 1e-6 * max(abs(written), 1):
-            raise ValueError(f"value {self.value:g} does not match value_as_written {self.value_as_written!r}")
-        return self
-
-
-class ClaimDraft(Grounded):
-    """A claim as the model reports it."""
-
-    holder: ShortText
-    claim: LongText
-
-
-_QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb"
-
-
-class QuoteDraft(BaseModel):
-    """A quotation as the model reports it: its text is its own evidence.
-
-    The text must stand between quotation marks in the article, and the speaker must be
-    named in the quote's paragraph or the one before it.
-    """
-
-    speaker: ShortText
-    text: Evidence
-
-    @field_validator("text")
-    @classmethod
-    def _quote_in_article(cls, value: str, info: ValidationInfo) -> str:
-        span = check_evidence(value, info)
-        article_text = validation_context(info).get("article_text")
-        if article_text is None:
-            return span
-        start = article_text.find(span)
-        before = article_text[max(start - 2, 0) : start] if start >= 0 else ""
-        after = article_text[start + len(span) : start + len(span) + 3] if start >= 0 else ""
-        quoted = any(mark in before for mark in _QUOTE_MARKS) or any(mark in after for mark in _QUOTE_MARKS)
-        if not quoted and span[:1] not in _QUOTE_MARKS:
-            raise ValueError("this text is not in quotation marks in the article: a quote must be quoted words")
-        return span
-
-    @model_validator(mode="after")
-    def _speaker_near_quote(self, info: ValidationInfo) -> QuoteDraft:
-        article_text = validation_context(info).get("article_text")
-        if article_text is None:
-            return self
-        paragraphs = article_text.split("\n\n")
-        index = next((i for i, paragraph in enumerate(paragraphs) if self.text in paragraph), None)
-        nearby = "" if index is None else "\n".join(paragraphs[max(index - 1, 0) : index + 1])
-        names = [word for word in re.split(r"[\s,]+", self.speaker) if len(word) > 2]
-        if not any(mentions(nearby, word) for word in names):
-            raise ValueError(
-                f"the speaker {self.speaker!r} is not named next to this quote in the article; "
-                "give the name the article attributes the quote to"
-            )
-        return self
-
-
-class ClaimsAnswer(BaseModel):
-    """The claims-and-quotes step."""
-
-    claims: list[ClaimDraft] = Field(max_length=8)
-    quotes: list[QuoteDraft] = Field(max_length=8)
-
-
-@lru_cache(maxsize=256)
-def _combined_answer(coalitions: type[BaseModel], people: type[BaseModel]) -> type[BaseModel]:
-    """Every step's answer in one object: the step schemas' fields and validators together."""
-    return create_model(
-        "ArticleAnswer", __base__=(ClaimsAnswer, FiguresAnswer, EventsAnswer, people, coalitions)
-    )
-
-
 def _combined_of(models: dict[str, type[BaseModel]]) -> type[BaseModel]:
-    return _combined_answer(models["coalitions"], models["people"])
+    return combined_answer(models["coalitions"], models["people"], models["events"], models["figures"])
 
 
 def _part_for(model: type[BaseModel], content: str | None) -> str | None:
@@ -474,6 +144,8 @@ class Extractor:
     #: tokens sent once instead of five times). The embedded model keeps one question at a time:
     #: its small schemas and short answers are what a 1.5B model gets right.
     combined: bool = False
+    #: The story file, if one was given: topic, targets, known coalitions, aliases, pre-filter.
+    story: Story | None = None
 
     def cache_key(self, article: Article) -> str:
         """The key of an article's brief in the store's cache."""
@@ -483,6 +155,7 @@ class Extractor:
             prompt_hash=self.prompts.hash,
             reasks=self.client.policy.reasks,
             combined=self.combined,
+            story=story_hash(self.story),
         )
 
     def extract(self, article: Article, on_step: Callable[[str], None] | None = None) -> ArticleBrief:
@@ -504,14 +177,15 @@ class Extractor:
 
     def _extract_fresh(self, article: Article, on_step: Callable[[str], None] | None) -> ArticleBrief:
         """Extract; an article too long for the model's context is cut (at a paragraph) and the cut recorded."""
-        if not names_entity(article.text, TARGET_ORGANISATION):
+        if self.story is not None and not self.story.passes_prefilter(article.text):
             info = self._new_info()
             info.warnings.append(
-                f"the article never names {TARGET_ORGANISATION} (or an alias): off-topic, no model call made"
+                f"{PREFILTER_SKIPPED} (it names none of: "
+                f"{', '.join(self.story.keywords)}): off-topic, no model call made"
             )
             if not looks_english(article.text):
                 info.warnings.append(
-                    "the article does not look English: names are matched in English only, so a story told "
+                    "the article does not look English: keywords are matched in English only, so a story told "
                     "in another language is not recognised"
                 )
             return ArticleBrief(article=article_ref(article), on_topic=False, extraction=info)
@@ -557,14 +231,14 @@ class Extractor:
             self._ask_all_at_once(article, named, brief, info)
             info.seconds = round(time.perf_counter() - started, 2)
             return brief
-        for step in STEPS:
+        for step in self._steps_for(article):
             if on_step:
                 on_step(step.name)
             answer = self._ask(article, step, named, info)
             if answer is None:
                 info.failed_steps.append(step.name)
                 continue
-            _apply(step.name, answer, brief, article)
+            _apply(step.name, answer, brief, article, self.stands_for)
             if step.name == "coalitions" and brief.on_topic is False:
                 break
         info.seconds = round(time.perf_counter() - started, 2)
@@ -576,11 +250,12 @@ class Extractor:
         """Every question in its own thread; answers are applied in the usual order, as if asked in turn."""
         from concurrent.futures import ThreadPoolExecutor
 
-        infos = [info.model_copy(update={"usage": Usage(), "warnings": [], "dropped_facts": []}) for _ in STEPS]
-        with ThreadPoolExecutor(max_workers=len(STEPS)) as pool:
+        steps = self._steps_for(article)
+        infos = [info.model_copy(update={"usage": Usage(), "warnings": [], "dropped_facts": []}) for _ in steps]
+        with ThreadPoolExecutor(max_workers=len(steps)) as pool:
             futures = [
                 pool.submit(self._ask, article, step, named, step_info)
-                for step, step_info in zip(STEPS, infos, strict=True)
+                for step, step_info in zip(steps, infos, strict=True)
             ]
         outcomes: list[Any] = []
         for future in futures:
@@ -590,7 +265,7 @@ class Extractor:
                 outcomes.append(error)
         for step_info in infos:  # every answer was paid for, used or not
             info.usage.add(step_info.usage)
-        for step, step_info, outcome in zip(STEPS, infos, outcomes, strict=True):
+        for step, step_info, outcome in zip(steps, infos, outcomes, strict=True):
             info.warnings += step_info.warnings
             info.dropped_facts += step_info.dropped_facts
             if isinstance(outcome, SummariseError):
@@ -598,7 +273,7 @@ class Extractor:
             if outcome is None:
                 info.failed_steps.append(step.name)
                 continue
-            _apply(step.name, outcome, brief, article)
+            _apply(step.name, outcome, brief, article, self.stands_for)
             if step.name == "coalitions" and brief.on_topic is False:
                 return  # the other answers are not used for an off-topic article (their failures either)
 
@@ -611,7 +286,7 @@ class Extractor:
         from summarise.llm.client import CallInfo
 
         models, messages = self._combined_question(article, named)
-        context = {"article_text": article.text}
+        context = self.context(article)
         call = CallInfo(article_id=article.id, step=COMBINED.name, prompt_hash=self.prompts.hash)
         answers: dict[str, BaseModel | None]
         try:
@@ -632,7 +307,7 @@ class Extractor:
             if answers[step.name] is None:
                 info.failed_steps.append(step.name)
                 continue
-            _apply(step.name, answers[step.name], brief, article)
+            _apply(step.name, answers[step.name], brief, article, self.stands_for)
             if step.name == "coalitions" and brief.on_topic is False:
                 return
 
@@ -657,10 +332,10 @@ class Extractor:
     def requests(self, article: Article) -> list[tuple[str, dict[str, Any]]]:
         """The first request of every question :meth:`extract` would ask, as ``(step, request)``.
 
-        The Batch API path sends these; an article that never names the target gets none
+        The Batch API path sends these; an article the story's pre-filter skips gets none
         (extraction marks it off-topic without a model call).
         """
-        if not names_entity(article.text, TARGET_ORGANISATION):
+        if self.story is not None and not self.story.passes_prefilter(article.text):
             return []
         named = entities_in(article.text)
         if self.combined:
@@ -668,7 +343,7 @@ class Extractor:
             request = self.client.request_for(_combined_of(models), messages, max_tokens=COMBINED.max_tokens)
             return [(COMBINED.name, request)]
         built = []
-        for step in STEPS:
+        for step in self._steps_for(article):
             model, messages = self._question(article, step, named)
             built.append((step.name, self.client.request_for(model, messages, max_tokens=step.max_tokens)))
         return built
@@ -685,7 +360,7 @@ class Extractor:
         from summarise.llm.client import CallInfo
 
         model, messages = self._question(article, step, named)
-        context = {"article_text": article.text}
+        context = self.context(article)
         call = CallInfo(article_id=article.id, step=step.name, prompt_hash=self.prompts.hash)
         try:
             answer, usage = self.client.structured(
@@ -712,20 +387,57 @@ class Extractor:
 
     def _answer_model(self, article: Article, step: Step, named: list[Entity]) -> tuple[type[BaseModel], dict]:
         if step.name == "coalitions":
-            members = [entity.canonical for entity in named if entity.canonical not in NOT_MEMBERS]
-            organisations = [entity.canonical for entity in named if entity.kind == "organisation"]
-            target = entity_named(TARGET_ORGANISATION)
-            label = ", ".join(target.names[:4]) if target else TARGET_ORGANISATION
-            allowed = ", ".join(members) or "(none)"
-            return _cached_coalitions_answer(tuple(members), tuple(organisations)), {
-                "target": label,
+            names = self._candidate_names(article, named)
+            allowed = ", ".join(names) or "(none)"
+            targets = [*names, *(entity.canonical for entity in named if entity.canonical not in names)]
+            return cached_coalitions_answer(tuple(names), tuple(targets)), {
+                "topic": topic_of(self.story),
                 "allowed_members": allowed,
             }
         if step.name == "people":
             candidates = person_candidates(article.text)
-            return _cached_people_answer(tuple(candidates)), {"candidates": "; ".join(candidates) or "(none found)"}
-        answers = {"events": EventsAnswer, "figures": FiguresAnswer, "claims": ClaimsAnswer}
-        return answers[step.name], {}
+            return cached_people_answer(tuple(candidates)), {"candidates": "; ".join(candidates) or "(none found)"}
+        numbered = numbered_sentences(article.text)
+        if step.name == "events":
+            times = time_candidates(numbered)
+            return cached_events_answer(tuple(times)), {"times": "; ".join(times) or "(none)"}
+        if step.name == "figures":
+            numbers = number_candidates(numbered)
+            return cached_figures_answer(tuple(numbers)), {"numbers": "; ".join(numbers) or "(none)"}
+        return ClaimsAnswer, {}
+
+    @staticmethod
+    def _steps_for(article: Article) -> list[Step]:
+        """The questions worth asking: no events without a time expression, no figures without a number."""
+        numbered = numbered_sentences(article.text)
+        empty = {"events": not time_candidates(numbered), "figures": not number_candidates(numbered)}
+        return [step for step in STEPS if not empty.get(step.name)]
+
+    def _candidate_names(self, article: Article, named: list[Entity]) -> list[str]:
+        """Every state or organisation the article names: canonical when a table knows it, else as written.
+
+        A story's targets and known coalitions are no members; its extra aliases count as the
+        names they stand for.
+        """
+        not_members: set[str] = set()
+        stands_for: dict[str, str] = {}
+        if self.story is not None:
+            not_members = {normalise(name) for name in self.story.target_names()}
+            not_members |= {normalise(n) for c in self.story.coalitions for n in (c.name, *c.aliases)}
+            stands_for = self.story.stands_for()
+        names = [entity.canonical for entity in named]
+        names += [alias for alias in stands_for if mentions(article.text, alias)]
+        names += organisation_candidates(article.text)
+        return [name for name in dict.fromkeys(names) if normalise(name) not in not_members]
+
+    @property
+    def stands_for(self) -> dict[str, str]:
+        """The story's extra aliases and the names they stand for (none without a story)."""
+        return self.story.stands_for() if self.story is not None else {}
+
+    def context(self, article: Article) -> dict[str, Any]:
+        """What the answer validators check against (see :func:`grounding_context`), with the story's aliases."""
+        return grounding_context(article.text, article.published, self.stands_for)
 
     def _article_block(self, article: Article) -> str:
         return self.prompts.render(
@@ -733,11 +445,11 @@ class Extractor:
             title=article.title or "(none)",
             outlet=article.outlet or "(unknown)",
             published=article.published.isoformat() if article.published else "(unknown)",
-            text=article.text,
+            text=numbered_text(numbered_sentences(article.text)),
         )
-
-
-def cache_key(article: Article, *, identity: str, prompt_hash: str, reasks: int, combined: bool) -> str:
+def cache_key(
+    article: Article, *, identity: str, prompt_hash: str, reasks: int, combined: bool, story: str = "none"
+) -> str:
     """The key of an article's brief in the store's cache, for a model (``identity``) and prompts."""
     parts = [
         EXTRACTION_VERSION,
@@ -746,6 +458,7 @@ def cache_key(article: Article, *, identity: str, prompt_hash: str, reasks: int,
         "questions=combined" if combined else "questions=separate",
         identity,
         prompt_hash,
+        f"story={story}",
         article.id,
         article.title or "",
         article.outlet or "",
@@ -794,12 +507,6 @@ def shorten_text(text: str, limit: int) -> str:
     return cut.rstrip()
 
 
-class FiguresAnswer(BaseModel):
-    """The figures step."""
-
-    figures: list[FigureDraft] = Field(max_length=12)
-
-
 def article_ref(article: Article) -> ArticleRef:
     """The reference a brief keeps to its article."""
     return ArticleRef(
@@ -816,7 +523,7 @@ def article_ref(article: Article) -> ArticleRef:
 _PLACEHOLDERS = {"", "null", "none", "n/a", "unknown", "-"}
 
 
-def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> None:
+def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article, stands_for: dict[str, str]) -> None:
     if step == "coalitions":
         brief.on_topic = answer.on_topic
         brief.coalitions = [
@@ -825,9 +532,9 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> Non
                 name=draft.name,
                 kind=draft.kind,
                 target=draft.target,
-                led_by=STANDS_FOR.get(leader, leader) if (leader := _named_leader(draft)) else None,
+                led_by=stands_for.get(leader, leader) if (leader := _named_leader(draft, stands_for)) else None,
                 member_count_stated=draft.member_count_stated,
-                members=_members(draft, leader),
+                members=_members(draft, leader, stands_for),
                 objectives=[Statement(evidence=s.evidence, text=s.text) for s in draft.objectives],
                 mechanisms=[Statement(evidence=s.evidence, text=s.text) for s in draft.mechanisms],
             )
@@ -844,14 +551,14 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> Non
             if draft.name in seen or not naming:
                 continue
             seen.add(draft.name)
-            with_role = [s for s in naming if draft.role and mentions(s, draft.role)]
+            with_role = [s for s in naming if draft.role and text_similarity(draft.role, s) >= ROLE_IN_SENTENCE_MIN]
             sentence = (with_role or naming)[0][:EVIDENCE_MAX_CHARS]
             evidence = find_span(article.text, sentence) or sentence
             role = draft.role if with_role else None
             affiliation = None if (draft.affiliation or "").strip().lower() in _PLACEHOLDERS else draft.affiliation
             brief.people.append(Person(evidence=evidence, name=draft.name, role=role, affiliation=affiliation))
     elif step == "events":
-        for draft in answer.events:
+        for draft in _distinct(answer.events):
             if not looks_like_time(draft.when):
                 continue
             date, basis = resolve_date(draft.when, article.published)
@@ -871,46 +578,62 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article) -> Non
                 what=d.what,
                 qualifier=d.qualifier,
             )
-            for d in answer.figures
+            for d in _distinct(answer.figures)
         ]
     elif step == "claims":
-        brief.claims = [Claim(evidence=d.evidence, holder=d.holder, claim=d.claim) for d in answer.claims]
+        brief.claims = [Claim(evidence=d.evidence, holder=d.holder, claim=d.claim) for d in _distinct(answer.claims)]
         brief.quotes = [
-            Quote(evidence=q.text, speaker=q.speaker, text=q.text) for q in answer.quotes if len(q.text) >= 8
+            Quote(evidence=q.text, speaker=q.speaker, text=q.text) for q in _distinct(answer.quotes) if len(q.text) >= 8
         ]
 
 
-def _named_leader(draft: Any) -> str | None:
+def _distinct(drafts: list[Any]) -> list[Any]:
+    """The drafts without repeats (a small model may list one fact several times)."""
+    seen: set[tuple] = set()
+    kept = []
+    for draft in drafts:
+        key = same_fact_key(draft)
+        if key not in seen:
+            seen.add(key)
+            kept.append(draft)
+    return kept
+
+
+def _named_leader(draft: Any, stands_for: dict[str, str]) -> str | None:
     """The coalition's leader as the model gives it, if its quotes name it."""
     quoted = f"{draft.members_evidence or ''}\n{draft.evidence}"
-    return draft.led_by if draft.led_by and names_member(quoted, draft.led_by) else None
+    return draft.led_by if draft.led_by and names_member(quoted, draft.led_by, stands_for) else None
 
 
-def _members(draft: Any, leader: str | None) -> list[CoalitionMember]:
+def _members(draft: Any, leader: str | None, stands_for: dict[str, str]) -> list[CoalitionMember]:
     members: list[CoalitionMember] = []
     names = list(draft.members)
     if leader and leader not in names:
         names.insert(0, leader)
     seen: set[str] = set()
     for name in names:
-        member = STANDS_FOR.get(name, name)
+        member = stands_for.get(name, name)
         if member in seen:
             continue
         seen.add(member)
-        evidence = next(
-            (text for text in (draft.members_evidence, draft.evidence) if text and names_member(text, name)),
-            draft.evidence,
-        )
+        quoted = (draft.members_evidence, draft.evidence)
+        evidence = next((text for text in quoted if text and names_member(text, name, stands_for)), draft.evidence)
         members.append(
             CoalitionMember(
                 evidence=evidence,
                 name=member,
-                name_as_written=alias_in(evidence, name) or alias_in(evidence, member),
+                name_as_written=alias_in(evidence, name) or alias_in(evidence, member) or _as_written(evidence, name),
                 role="leader" if leader == name else None,
                 status=draft.status,
             )
         )
     return members
+
+
+def _as_written(evidence: str, name: str) -> str | None:
+    """``name`` as ``evidence`` spells it, for a name no table knows."""
+    span = find_span(evidence, name)
+    return span if span and span != name else None
 
 
 def salvage(model: type[BaseModel], content: str | None, context: dict[str, Any]) -> tuple[BaseModel | None, list[str]]:

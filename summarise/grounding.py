@@ -186,7 +186,9 @@ def _meaning_markers(text: str) -> list[str]:
     return [word.replace(",", "") for word in words if word[0].isdigit() or word in _NUMBER_WORDS or word in _NEGATIONS]
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?\u201d\"])\s+(?=[A-Z\u201c\"'(])|\n+")
+#: A sentence ends at end punctuation, or at a closing quotation mark right after it ('"We stay."'), but
+#: not at a quotation mark after a comma ('"We stay," she said.'), and at every line break.
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\u201c\"'(])|(?<=[.!?][\u201d\"'])\s+(?=[A-Z\u201c\"'(])|\n+")
 
 
 _ABBREVIATION = re.compile(
@@ -206,6 +208,65 @@ def sentences(text: str) -> list[str]:
         else:
             merged.append(piece)
     return merged
+
+
+#: A numbered sentence longer than this is cut at a clause boundary (a brief's evidence holds at most 400).
+NUMBERED_MAX_CHARS = 400
+
+
+def numbered_sentences(text: str) -> list[str]:
+    """The article's sentences as the model sees them numbered: sentence ``n`` is item ``n - 1``.
+
+    The model cites these numbers and the code quotes the sentence, so a fact's evidence is
+    always the article's own words. A sentence too long for a brief's evidence is cut at
+    semicolons, then commas, into pieces that fit.
+    """
+    numbered: list[str] = []
+    for sentence in sentences(text):
+        numbered.extend(_pieces(sentence))
+    return numbered
+
+
+def _pieces(sentence: str) -> list[str]:
+    if len(sentence) <= NUMBERED_MAX_CHARS:
+        return [sentence]
+    for mark in ("; ", ", ", " "):
+        cut = sentence.rfind(mark, NUMBERED_MAX_CHARS // 3, NUMBERED_MAX_CHARS)
+        if cut > 0:
+            head = sentence[: cut + len(mark.rstrip())].rstrip()
+            return [head, *_pieces(sentence[cut + len(mark) :].lstrip())]
+    return [sentence[:NUMBERED_MAX_CHARS], *_pieces(sentence[NUMBERED_MAX_CHARS:])]
+
+
+def numbered_text(numbered: list[str]) -> str:
+    """The sentences as the prompt shows them, one a line: ``[1] First sentence.``."""
+    return "\n".join(f"[{number}] {sentence}" for number, sentence in enumerate(numbered, start=1))
+
+
+_QUOTED = re.compile(r"[\"\u201c\u201e\u00ab](?P<inner>[^\"\u201c\u201d\u201e\u00ab\u00bb]{3,})[\"\u201d\u00bb]")
+_OPEN_MARKS = "\"\u201c\u201e\u00ab"
+_CLOSE_MARKS = "\"\u201d\u00bb"
+
+
+def quoted_words(sentence: str) -> str | None:
+    """The words ``sentence`` puts between quotation marks (the longest quoted passage), or None.
+
+    A quotation that runs over several sentences leaves a sentence with only an opening
+    mark (the quote runs to its end) or only a closing one (the quote starts at its start).
+    """
+    found = [match.group("inner").strip().rstrip(",;:").rstrip() for match in _QUOTED.finditer(sentence)]
+    if found:
+        return max(found, key=len)
+    opening = [i for i, char in enumerate(sentence) if char in _OPEN_MARKS]
+    closing = [i for i, char in enumerate(sentence) if char in _CLOSE_MARKS]
+    if opening and not closing:
+        words = sentence[opening[-1] + 1 :].strip()
+    elif closing and not opening:
+        words = sentence[: closing[0]].strip()
+    else:
+        return None
+    words = words.rstrip(",;:").rstrip()
+    return words if len(words) >= 3 else None
 
 
 def mentions(text: str, name: str) -> bool:

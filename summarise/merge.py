@@ -49,7 +49,7 @@ from urllib.parse import urlsplit
 from rapidfuzz import fuzz
 
 from summarise.dates import resolve_date
-from summarise.entities import TARGET_ORGANISATION, canonical_name, entities_in, names_entity, person_key
+from summarise.entities import canonical_name, entities_in, person_key, without_entity_names
 from summarise.grounding import normalise
 from summarise.schemas import (
     ArticleBrief,
@@ -78,18 +78,14 @@ from summarise.schemas import (
     Support,
     TimelineEntry,
 )
+from summarise.story import KnownCoalition, Story
 
 MERGE_VERSION = "1"
 
-#: Coalitions known by name, with the leader that identifies them when only the evidence names them.
-KNOWN_COALITIONS: dict[str, dict[str, str]] = {
-    "Global Coalition to Defeat ISIS": {"led_by": "United States", "target": "ISIS", "kind": "international"},
-}
-#: Organisations that act for a country: a coalition "led by CENTCOM" is led by the United States.
-STANDS_FOR = {"CENTCOM": "United States"}
 
 PERSON_NAME_SIMILARITY = 70  # rapidfuzz ratio of spelling keys above which two names may be one person
 MEMBER_OVERLAP = 0.5  # Jaccard overlap of member sets for two descriptions to be one coalition
+NAME_OVERLAP = 0.5  # share of the shorter name's distinctive words two coalition names must share
 EVENT_SIMILARITY = 70  # token-set ratio of descriptions for two same-date events to be one
 DATE_CONFLICT_SIMILARITY = 85  # ... and for two differently dated events to be one event in dispute
 FIGURE_SIMILARITY = 60  # token-set ratio of "what" for two figures of one unit to measure the same thing
@@ -352,22 +348,26 @@ class _Conflicts:
 # --- the merge ----------------------------------------------------------------------------------
 
 
-def merge_briefs(briefs: Iterable[ArticleBrief], story: str | None = None) -> CoalitionBrief:
-    """Merge per-article briefs into one coalition brief. The result does not depend on input order."""
+def merge_briefs(briefs: Iterable[ArticleBrief], story: Story | None = None) -> CoalitionBrief:
+    """Merge per-article briefs into one coalition brief. The result does not depend on input order.
+
+    A story file's known coalitions group every description that names them, and its extra
+    aliases count as the names they stand for; with no story, coalitions are grouped by
+    target, leader and members alone.
+    """
     sources = _sources(briefs)
     outlets = _Outlets(sources)
     conflicts = _Conflicts(outlets)
     story_sources = [source for source in sources if source.on_topic is not False]
-    coalitions = _merge_coalitions(story_sources, outlets, conflicts)
+    coalitions = _merge_coalitions(story_sources, outlets, conflicts, story)
     people = _merge_people(story_sources, outlets, conflicts)
     timeline = _merge_timeline(story_sources, outlets, conflicts)
     figures = _merge_figures(story_sources, outlets, conflicts)
     claims = _merge_claims(story_sources, outlets, conflicts)
     quotes = _merge_quotes(story_sources, outlets)
     dates = [source.published for source in sources if source.published]
-    target = _majority(c.target for c in coalitions) or TARGET_ORGANISATION
     return CoalitionBrief(
-        story=story or f"Coalitions against {target}",
+        story=story.title if story is not None else _title(coalitions),
         sources=[_source_model(source) for source in sources],
         outlets=outlets.count(source.id for source in story_sources),
         first_published=min(dates, default=None),
@@ -381,6 +381,18 @@ def merge_briefs(briefs: Iterable[ArticleBrief], story: str | None = None) -> Co
         conflicts=conflicts.items,
         merge_version=MERGE_VERSION,
     )
+
+
+def _title(coalitions: list[MergedCoalition]) -> str:
+    """The story the merged coalitions tell, when no story file names it."""
+    targets = Counter(c.target for c in coalitions if c.target)
+    if targets:
+        target, count = targets.most_common(1)[0]
+        if count * 2 > len(coalitions):
+            return f"Coalitions against {target}"
+    if len(coalitions) == 1:
+        return coalitions[0].name
+    return "Coalitions and alliances"
 
 
 def _source_model(source: _Source) -> Source:
@@ -441,44 +453,97 @@ class _CoalitionCluster:
         self.members |= description.member_set
 
     def takes(self, item: _Description) -> bool:
-        """Whether ``item`` describes this coalition (two descriptions of one article never do)."""
+        """Whether ``item`` describes this coalition (two descriptions of one article never do).
+
+        A story's known coalition groups by name; otherwise the same proper name, or members that
+        overlap by half, make one coalition; with no members to compare, the same leader against a
+        compatible target does. Targets alone never split a coalition: sources name them differently.
+        """
         if item.source.id in self.sources:
             return False
         known = self.descriptions[0].known
         if known or item.known:
             return known == item.known
-        if item.target and self.targets - {item.target}:
-            return False
-        if not self.members or not item.member_set:
-            return bool(item.leader and item.leader in self.leaders)
-        return len(self.members & item.member_set) / len(self.members | item.member_set) >= MEMBER_OVERLAP
+        if any(_same_proper_name(item.coalition.name, d.coalition.name) for d in self.descriptions):
+            return True
+        if self.members and item.member_set:
+            return len(self.members & item.member_set) / len(self.members | item.member_set) >= MEMBER_OVERLAP
+        compatible = not item.target or not self.targets or item.target in self.targets
+        return bool(item.leader and item.leader in self.leaders and compatible)
 
 
-def _describe(source: _Source, coalition: Coalition) -> _Description:
+#: Words that describe any coalition: two names sharing only these are not the same name.
+_GENERIC_NAME_WORDS = frozenset(
+    "a an the of for to against and in on new joint regional international global coalition alliance pact "
+    "group force forces mission operation operations task centre center mechanism partnership bloc format "
+    "framework initiative campaign military security defence defense naval maritime led by nation nations "
+    "state states country countries member members".split()
+)
+
+
+def _distinctive_words(name: str) -> set[str]:
+    """A coalition name's own words: no generic word, no state or organisation, nothing of its target."""
+    own = re.split(r"\b(?:against|to|versus|vs|on)\b", _norm(without_entity_names(name)), maxsplit=1)[0]
+    return set(re.findall(r"[a-z]+", own)) - _GENERIC_NAME_WORDS
+
+
+def _same_proper_name(a: str, b: str) -> bool:
+    """Whether two coalition names share their distinctive words ("Operation Sentinel" and "Sentinel mission").
+
+    Generic words and the names of states and organisations do not count: "US-led coalition against
+    X" and "US-led coalition against Y" share none.
+    """
+    words_a, words_b = _distinctive_words(a), _distinctive_words(b)
+    if not words_a or not words_b:
+        return False
+    return len(words_a & words_b) / min(len(words_a), len(words_b)) >= NAME_OVERLAP
+
+
+def _describe(source: _Source, coalition: Coalition, story: Story | None) -> _Description:
+    stands_for = story.stands_for() if story is not None else {}
     target = _canonical_entity(coalition.target) or _clean(coalition.target)
-    leader = _canonical_entity(coalition.led_by)
+    leader = _canonical_entity(coalition.led_by) or _clean(coalition.led_by)
     members: dict[str, list[Any]] = {}
     for member in coalition.members:
         name = _canonical_entity(member.name) or _canonical_entity(member.name_as_written) or member.name
-        name = STANDS_FOR.get(name, name)
+        name = stands_for.get(name, name)
         members.setdefault(name, []).append(member)
         if leader is None and member.role and _norm(member.role) in {"leader", "lead", "leading", "led by"}:
             leader = name
-    leader = STANDS_FOR.get(leader or "", leader)
-    return _Description(source, coalition, target, leader, _known_coalition(coalition, leader), members)
+    leader = stands_for.get(leader or "", leader)
+    return _Description(source, coalition, target, leader, _known_coalition(coalition, leader, target, story), members)
 
 
-def _known_coalition(coalition: Coalition, leader: str | None) -> str | None:
-    for name, facts in KNOWN_COALITIONS.items():
-        if _canonical_entity(coalition.name) == name:
-            return name
-        if names_entity(coalition.evidence, name) and leader in (None, facts["led_by"]):
-            return name
+def _known_coalition(coalition: Coalition, leader: str | None, target: str | None, story: Story | None) -> str | None:
+    """The story's known coalition this description is: named by it, or (if the story says so) led by its leader."""
+    if story is None:
+        return None
+    described = _norm(f"{coalition.name}\n{coalition.evidence}")
+    for known in story.coalitions:
+        names = [_norm(name) for name in (known.name, *known.aliases)]
+        named = any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", described) for name in names if name)
+        if named and leader in (None, known.leader):
+            return known.name
+        led_here = known.leader is not None and leader == known.leader
+        same_target = known.target is None or target is None or _same_target(target, known.target, story)
+        if known.led_coalitions_are_this and led_here and same_target:
+            return known.name
     return None
 
 
-def _merge_coalitions(sources: list[_Source], outlets: _Outlets, conflicts: _Conflicts) -> list[MergedCoalition]:
-    descriptions = [_describe(source, c) for source in sources for c in source.facts(Coalition)]
+def _same_target(a: str, b: str, story: Story) -> bool:
+    for target in story.targets:
+        names = {_norm(name) for name in (target.name, *target.aliases)}
+        if _norm(a) in names and _norm(b) in names:
+            return True
+    return _norm(a) == _norm(b)
+
+
+def _merge_coalitions(
+    sources: list[_Source], outlets: _Outlets, conflicts: _Conflicts, story: Story | None = None
+) -> list[MergedCoalition]:
+    known = {coalition.name: coalition for coalition in story.coalitions} if story is not None else {}
+    descriptions = [_describe(source, c, story) for source in sources for c in source.facts(Coalition)]
     clusters: list[_CoalitionCluster] = []
     for description in descriptions:
         home = next((cluster for cluster in clusters if cluster.takes(description)), None)
@@ -488,7 +553,8 @@ def _merge_coalitions(sources: list[_Source], outlets: _Outlets, conflicts: _Con
         home.add(description)
     merged: list[MergedCoalition] = []
     for number, cluster in enumerate(clusters, start=1):
-        merged.append(_merge_coalition(f"C{number}", cluster.descriptions, outlets, conflicts))
+        facts = known.get(cluster.descriptions[0].known or "")
+        merged.append(_merge_coalition(f"C{number}", cluster.descriptions, outlets, conflicts, facts))
     names = Counter(c.name for c in merged)
     for coalition in merged:
         if names[coalition.name] > 1:
@@ -500,19 +566,22 @@ _KIND_ORDER: dict[str, int] = {"regional": 0, "international": 1, "bilateral": 2
 
 
 def _merge_coalition(
-    coalition_id: str, cluster: list[_Description], outlets: _Outlets, conflicts: _Conflicts
+    coalition_id: str,
+    cluster: list[_Description],
+    outlets: _Outlets,
+    conflicts: _Conflicts,
+    known: KnownCoalition | None = None,
 ) -> MergedCoalition:
-    known = cluster[0].known
     kind: CoalitionKind = (
-        KNOWN_COALITIONS[known]["kind"] if known else _majority((d.coalition.kind for d in cluster), _KIND_ORDER.get)
+        (known.kind if known else None) or _majority((d.coalition.kind for d in cluster), _KIND_ORDER.get)
     )  # type: ignore[assignment]
-    target = (KNOWN_COALITIONS[known]["target"] if known else None) or _majority(d.target for d in cluster)
+    target = (known.target if known else None) or _majority(d.target for d in cluster)
     leaders = [(d.leader, d.source.id) for d in cluster if d.leader]
     led_by = _majority(
         (name for name, _ in leaders), lambda name: min(outlets.order[s] for n, s in leaders if n == name)
     )
     if known:
-        name = known
+        name = known.name
     else:
         name = f"{kind.capitalize()} coalition" + (f" against {target}" if target else "")
         name += f", led by {led_by}" if led_by else ""
@@ -522,7 +591,7 @@ def _merge_coalition(
             values.setdefault(leader, []).append(source_id)
         conflicts.add("leader", f"who leads the {name}", sorted(values.items(), key=lambda kv: -len(kv[1])))
 
-    open_coalition = kind == "international"
+    open_coalition = known.membership == "open" if known and known.membership else kind == "international"
     enumerating = (
         [] if open_coalition else [d for d in cluster if d.coalition.member_count_stated or len(d.member_set) >= 3]
     )
@@ -676,22 +745,10 @@ def _role_words(role: str | None) -> frozenset[str]:
     for entity in entities_in(role):
         for alias in entity.names:
             plain = re.sub(r"\b" + re.escape(_norm(alias)) + r"\b", " ", plain)
-    words = set(re.findall(r"[a-z]+", plain)) - _ROLE_NOISE - set(_DEMONYMS)
+    words = set(re.findall(r"[a-z]+", plain)) - _ROLE_NOISE
     return frozenset(w for w in words if len(w) > 2)
 
 
-_DEMONYMS = {
-    "turkish": "Türkiye",
-    "syrian": "Syria",
-    "iraqi": "Iraq",
-    "jordanian": "Jordan",
-    "lebanese": "Lebanon",
-    "american": "United States",
-    "iranian": "Iran",
-    "russian": "Russia",
-    "israeli": "Israel",
-    "british": "United Kingdom",
-}
 
 
 def _countries_of(person: Person) -> set[str]:
@@ -704,9 +761,7 @@ def _countries_in(text: str | None) -> frozenset[str]:
     text = _clean(text)
     if not text:
         return frozenset()
-    found = {STANDS_FOR.get(e.canonical, e.canonical) for e in entities_in(text)}
-    found |= {country for word, country in _DEMONYMS.items() if re.search(rf"\b{word}\b", text, re.I)}
-    return frozenset(found)
+    return frozenset(e.canonical for e in entities_in(text, "country"))  # demonyms are aliases: "Syrian"
 
 
 def _merge_people(sources: list[_Source], outlets: _Outlets, conflicts: _Conflicts) -> list[MergedPerson]:

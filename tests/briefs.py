@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from pathlib import Path
 from typing import Any
 
 from summarise.schemas import (
@@ -24,6 +25,10 @@ from summarise.schemas import (
     Quote,
     Statement,
 )
+from summarise.story import load_story
+
+#: The shipped anti-ISIS story file: the seed situation below is that story.
+ANTI_ISIS = load_story(Path(__file__).resolve().parents[1] / "stories" / "anti_isis.toml")
 
 
 def article_id(name: str) -> str:

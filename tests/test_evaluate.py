@@ -21,7 +21,7 @@ from summarise.evaluate import (
 from summarise.merge import merge_briefs
 from summarise.schemas import ArticleBrief, ArticleRef, Coalition, CoalitionMember, Person, Statement
 
-from briefs import brief, event, figure
+from briefs import ANTI_ISIS, brief, event, figure
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = (
@@ -180,7 +180,7 @@ def test_missing_and_unmatched_briefs():
 def test_conflict_recall_against_gold_conflicts():
     from briefs import seed_situation
 
-    merged = merge_briefs(seed_situation())
+    merged = merge_briefs(seed_situation(), ANTI_ISIS)
     gold = [
         GoldConflict(
             about="lebanon", values=["Türkiye, Syria, Iraq, Jordan, Lebanon", "Turkey, Syria, Iraq and Jordan"]

@@ -223,7 +223,10 @@ def test_canonical_name(name, expected):
 def test_names_entity_uses_every_alias():
     assert names_entity("Ankara (Turkey) hosted the talks", "Türkiye")
     assert names_entity("attacks by Daesh cells", "ISIS")
-    assert not names_entity("Syrian officials attended", "Syria")
+    assert names_entity("Syrian officials attended", "Syria")  # demonyms and capitals from countryinfo
+    assert names_entity("Malian and Nigerien troops", "Niger") and names_entity("talks in Niamey", "Niger")
+    assert not names_entity("Nigerian troops", "Niger")
+    assert not any(e.kind == "country" for e in entities_in("Congolese officials"))  # two Congos: no guess
     assert not names_entity("Iraq attended", "Iran")
 
 

@@ -39,6 +39,7 @@ from summarise.merge import merge_briefs
 from summarise.schemas import CoalitionBrief, MergedCoalition, Support
 
 from briefs import (
+    ANTI_ISIS,
     ATTRIBUTE_IN_TEXT,
     IMAGE_IN_TEXT,
     LOCAL_PATH,
@@ -309,7 +310,7 @@ def test_header_says_when_the_page_was_generated(monkeypatch):
 
 
 def test_a_hand_edited_brief_citing_an_unknown_source_links_nowhere():
-    brief = merge_briefs(seed_situation())
+    brief = merge_briefs(seed_situation(), ANTI_ISIS)
     member = brief.coalitions[0].members[0]
     member.supports.append(member.supports[0].model_copy(update={"source": "0123456789abcdef"}))
     page = parse(render_coalition_brief_html(brief, generated_at=GENERATED))

@@ -23,7 +23,7 @@ from summarise.schemas import (
     Statement,
 )
 
-from briefs import brief, coalition, event, person, seed_situation
+from briefs import ANTI_ISIS, brief, coalition, event, person, seed_situation
 
 
 def coalition_named(merged: CoalitionBrief, name: str):
@@ -42,7 +42,7 @@ def label(merged: CoalitionBrief, source_id: str) -> str:
 
 
 def test_seed_situation_gives_the_regional_coalition_and_the_global_coalition_apart():
-    merged = merge_briefs(seed_situation())
+    merged = merge_briefs(seed_situation(), ANTI_ISIS)
     names = [c.name for c in merged.coalitions]
     assert len(names) == 2
     assert names[0].startswith("Regional coalition against ISIS")
@@ -54,8 +54,33 @@ def test_seed_situation_gives_the_regional_coalition_and_the_global_coalition_ap
     assert len(regional.supports) == 4 and regional.outlets == 4
 
 
-def test_seed_situation_lebanon_is_never_silently_agreed():
+def test_without_a_story_the_two_coalitions_stay_apart_by_their_members():
     merged = merge_briefs(seed_situation())
+    assert len(merged.coalitions) == 2
+    led_by = {c.led_by for c in merged.coalitions}
+    assert "United States" in led_by
+    us_led = next(c for c in merged.coalitions if c.led_by == "United States")
+    assert {m.name for m in us_led.members} == {"United States", "Syria"}
+    assert merged.story == "Coalitions against ISIS"  # told by the coalitions' common target
+
+
+def test_coalitions_with_one_proper_name_are_one_whatever_their_members():
+    named = [
+        ("Operation Sentinel", ["Norway", "Denmark"]),
+        ("Sentinel naval mission", ["Iceland", "Spain"]),  # the same proper name: one coalition
+        ("US-led coalition against pirates", ["Chile", "Peru"]),
+        ("US-led coalition against smugglers", ["Fiji", "Tonga"]),  # only generic words and names in common
+    ]
+    briefs = [
+        brief(label, label.upper(), f"2024-01-0{n}", coalitions=[coalition(name, members, f"{name} was reported.")])
+        for n, (label, (name, members)) in enumerate(zip("abcd", named, strict=True), start=1)
+    ]
+    merged = merge_briefs(briefs)
+    assert sorted(len(c.supports) for c in merged.coalitions) == [1, 1, 2]
+
+
+def test_seed_situation_lebanon_is_never_silently_agreed():
+    merged = merge_briefs(seed_situation(), ANTI_ISIS)
     lebanon = member_of(merged, "Regional", "Lebanon")
     assert lebanon.status == "conflict"
     assert len(lebanon.omitted_by) == 3
@@ -69,7 +94,7 @@ def test_seed_situation_lebanon_is_never_silently_agreed():
 
 
 def test_seed_situation_turkiye_is_one_member_whatever_the_spelling():
-    merged = merge_briefs(seed_situation())
+    merged = merge_briefs(seed_situation(), ANTI_ISIS)
     regional = coalition_named(merged, "Regional")
     turkiye = [m for m in regional.members if m.name in ("Türkiye", "Turkey", "Turkiye")]
     assert len(turkiye) == 1
@@ -81,7 +106,7 @@ def test_seed_situation_turkiye_is_one_member_whatever_the_spelling():
 
 
 def test_seed_situation_al_sharaa_is_one_person_with_every_spelling_visible():
-    merged = merge_briefs(seed_situation())
+    merged = merge_briefs(seed_situation(), ANTI_ISIS)
     sharaa = [p for p in merged.people if "Sharaa" in p.name or "Shar'a" in p.name or "Sarraj" in p.name]
     assert len(sharaa) == 1
     variants = {v.value for v in sharaa[0].variants}
@@ -93,7 +118,7 @@ def test_seed_situation_al_sharaa_is_one_person_with_every_spelling_visible():
 
 
 def test_seed_situation_figures_keep_both_values_with_their_dates():
-    merged = merge_briefs(seed_situation())
+    merged = merge_briefs(seed_situation(), ANTI_ISIS)
     (group,) = merged.figures
     assert [v.value for v in group.values] == [43000, 24000]
     assert [v.published for v in group.values] == [[dt.date(2025, 3, 10)], [dt.date(2025, 12, 1)]]
@@ -107,7 +132,7 @@ def test_seed_situation_figures_keep_both_values_with_their_dates():
 
 
 def test_seed_situation_timeline_never_keeps_a_year_the_source_cannot_give():
-    merged = merge_briefs(seed_situation())
+    merged = merge_briefs(seed_situation(), ANTI_ISIS)
     dated = [(e.date, e.description) for e in merged.timeline]
     assert dated == [
         ("2024-12-08", "Assad was driven from power"),
@@ -167,7 +192,7 @@ def test_spellings_that_differ_only_in_accents_case_or_the_article_are_one_perso
     assert person_key("Recep Tayyip Erdoğan") == person_key("recep tayyip erdogan")
     assert person_key("Bashar al-Assad") == person_key("Bashar Assad") == person_key("Bashar Al Assad")
     assert person_key("Ahmed Al-Shar'a") != person_key("Ahmad al-Sharaa")
-    merged = merge_briefs(seed_situation())
+    merged = merge_briefs(seed_situation(), ANTI_ISIS)
     erdogan = [p for p in merged.people if person_key(p.name) == "recep tayyip erdogan"]
     assert len(erdogan) == 1 and len(erdogan[0].variants) == 2
     assert not erdogan[0].merged_because
@@ -213,7 +238,8 @@ def test_member_status_agreed_single_source_and_open_coalitions():
                 coalitions=[coalition("Global Coalition to Defeat ISIS", ["Jordan", "Iraq"], a)],
             ),
             brief("b", "Outlet B", "2025-01-02", coalitions=[coalition("Global Coalition", ["Jordan", "France"], b)]),
-        ]
+        ],
+        ANTI_ISIS,
     )
     (global_coalition,) = merged.coalitions
     status = {m.name: m.status for m in global_coalition.members}

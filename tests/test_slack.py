@@ -30,7 +30,7 @@ from summarise.slack import (
     shorten,
 )
 
-from briefs import brief, coalition, event, seed_situation
+from briefs import ANTI_ISIS, brief, coalition, event, seed_situation
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
@@ -165,7 +165,7 @@ def test_block_kit_snapshot_of_the_sample_brief():
 
 
 def test_since_and_max_items_keep_the_digest_short():
-    merged = merge_briefs(seed_situation())
+    merged = merge_briefs(seed_situation(), ANTI_ISIS)
     import datetime as dt
 
     (message,) = render_mrkdwn(merged, since=dt.date(2025, 1, 1), max_items=1)
@@ -212,7 +212,7 @@ def webhook() -> Iterator[str]:
 
 
 def test_posting_succeeds(webhook):
-    payloads = render_blocks(merge_briefs(seed_situation()))
+    payloads = render_blocks(merge_briefs(seed_situation(), ANTI_ISIS))
     result = post_digest(payloads, webhook, sleep=lambda seconds: None)
     assert (result.messages, result.status, result.attempts) == (1, 200, 1)
     assert Webhook.received[0]["blocks"] == payloads[0]["blocks"]
@@ -222,7 +222,7 @@ def test_posting_succeeds(webhook):
 def test_a_429_is_retried_after_retry_after(webhook):
     Webhook.script = [(429, {"Retry-After": "7"}, "rate_limited"), (200, {}, "ok")]
     slept: list[float] = []
-    result = post_digest(render_blocks(merge_briefs(seed_situation())), webhook, sleep=slept.append)
+    result = post_digest(render_blocks(merge_briefs(seed_situation(), ANTI_ISIS)), webhook, sleep=slept.append)
     assert slept == [7.0]
     assert (result.status, result.attempts) == (200, 2)
     assert len(Webhook.received) == 2
@@ -232,7 +232,7 @@ def test_a_500_that_never_ends_exhausts_the_retries_with_a_clear_error(webhook):
     Webhook.script = [(500, {}, "internal_error")] * 4
     slept: list[float] = []
     with pytest.raises(SlackError) as raised:
-        post_digest(render_blocks(merge_briefs(seed_situation())), webhook, retries=3, sleep=slept.append)
+        post_digest(render_blocks(merge_briefs(seed_situation(), ANTI_ISIS)), webhook, retries=3, sleep=slept.append)
     message = str(raised.value)
     assert message == "the Slack webhook answered HTTP 500 to message 1 of 1 after 4 attempts: internal_error"
     assert slept == [1.0, 2.0, 4.0]

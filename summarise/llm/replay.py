@@ -46,11 +46,12 @@ class RecordingBackend(ChatBackend):
 
     name: ClassVar[str] = "recording"
 
-    def __init__(self, inner: ChatBackend, directory: Path, prompt_hash: str) -> None:
+    def __init__(self, inner: ChatBackend, directory: Path, prompt_hash: str, story_hash: str = "none") -> None:
         self.inner = inner
         self.model = inner.model
         self.directory = directory
         self.prompt_hash = prompt_hash
+        self.story_hash = story_hash
 
     def identity(self) -> str:
         """The recorded backend's identity."""
@@ -71,6 +72,7 @@ class RecordingBackend(ChatBackend):
             "recorded_with": {
                 **self.inner.describe(),
                 "prompt_hash": self.prompt_hash,
+                "story_hash": self.story_hash,
                 "date": dt.date.today().isoformat(),
                 "how": "summarise record (see README, 'Recorded fixtures')",
             },

@@ -1,0 +1,405 @@
+"""The answer schemas: what the model is asked to fill for one article, and how each answer is checked.
+
+The model points, the code quotes. The article's sentences are numbered in the prompt; every
+fact cites a sentence number, and the code fills its ``evidence`` with that sentence, word for
+word (``context["sentences"]``), so evidence is always the article's own words. The model is
+never asked to copy text.
+
+Checks are about meaning, not copying. A member, number, date or quote must be stated in the
+sentence the fact rests on. A small model often cites the wrong number, so a fact whose cited
+sentence does not state it is moved to the sentence that does (:mod:`summarise.support`); only a
+fact that no sentence supports fails, and is reasked once with the reason, then dropped and
+recorded (``context["salvage"]``).
+
+The validation context (see :func:`grounding_context`): ``article_text``, ``sentences`` (the
+numbered sentences), ``published`` (the publication date, for dates) and ``stands_for`` (a
+story's extra aliases and the names they stand for).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, model_validator
+from pydantic.json_schema import SkipJsonSchema
+
+from summarise.entities import names_entity
+from summarise.grounding import addresses_a_model, mentions, normalise, numbered_sentences, quoted_words
+from summarise.numbers import number_in
+from summarise.schemas import (
+    CoalitionKind,
+    FigureQualifier,
+    LongText,
+    MemberStatus,
+    ShortText,
+    validation_context,
+)
+from summarise.support import (
+    STATES_TEXT_MIN,
+    best_supporting,
+    enumeration_sentence,
+    qualifier_before,
+    sentence_holding,
+    stated_count,
+    text_similarity,
+)
+
+MAX_SENTENCE = 5000
+
+
+def grounding_context(text: str, published: object = None, stands_for: dict[str, str] | None = None) -> dict[str, Any]:
+    """What the answer validators check against: the article's text, its numbered sentences, its date."""
+    return {
+        "article_text": text,
+        "sentences": numbered_sentences(text),
+        "published": published,
+        "stands_for": stands_for or {},
+    }
+
+
+def _drop_or_reask(info: ValidationInfo, dropped: list[str], reask: str) -> None:
+    """While salvaging, record what is left out; otherwise fail so that the model is reasked."""
+    context = validation_context(info)
+    if not context.get("salvage"):
+        raise ValueError(reask)
+    context.setdefault("dropped", []).extend(dropped)
+
+
+def names_member(text: str, name: str, stands_for: dict[str, str] | None = None) -> bool:
+    """Whether ``text`` names a member: by its own names (a table's aliases, or as written), or by what it stands for.
+
+    ``stands_for`` maps a story's extra aliases to their canonical names ("a command" -> its country):
+    a sentence naming either names the member.
+    """
+    if names_entity(text, name) or mentions(text, name):
+        return True
+    stands_for = stands_for or {}
+    if name in stands_for and names_member(text, stands_for[name]):
+        return True
+    return any(canonical == name and mentions(text, alias) for alias, canonical in stands_for.items())
+
+
+class Pointed(BaseModel):
+    """A fact the model points at: it cites the number of the article sentence that states it.
+
+    The code fills ``evidence`` with the cited sentence. A subclass's :meth:`_support` checks the
+    sentence states the fact and moves the pointer to the sentence that does when it does not.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Each subclass declares ``sentence`` (the cited sentence) after the fact's own fields, so that the
+    # model writes what it read before it points: pointing first, a small model counts the numbers up.
+    # (A field declared here would come first in every subclass's schema.)
+    evidence: SkipJsonSchema[str] = ""
+    if TYPE_CHECKING:
+        sentence: int | None
+
+    @model_validator(mode="after")
+    def _quote_the_supporting_sentence(self, info: ValidationInfo) -> Pointed:
+        context = validation_context(info)
+        numbered = context.get("sentences")
+        if numbered is None:
+            return self
+        self._support(numbered, context, info)
+        if self.sentence is None or not 1 <= self.sentence <= len(numbered):
+            raise ValueError(
+                f"sentence {self.sentence} does not exist: the article's sentences are numbered 1 to {len(numbered)}"
+            )
+        self.evidence = numbered[self.sentence - 1]
+        if addresses_a_model(self.evidence):
+            raise ValueError(
+                f"sentence {self.sentence} is an instruction to a language model written into the article, not "
+                "reporting: it supports no fact"
+            )
+        return self
+
+    def _support(self, numbered: list[str], context: dict[str, Any], info: ValidationInfo) -> None:
+        """Check the cited sentence states the fact; move ``sentence`` to the one that does. Default: trust it."""
+
+
+#: A sentence number as the model gives it.
+SentenceNumber = Annotated[int, Field(ge=1, le=MAX_SENTENCE, description="The number of the sentence that states it.")]
+
+
+class StatementDraft(Pointed):
+    """An objective or mechanism: a short statement of a stated aim or arrangement."""
+
+    text: ShortText
+    sentence: SentenceNumber
+
+    def _support(self, numbered: list[str], context: dict[str, Any], info: ValidationInfo) -> None:
+        found = best_supporting(numbered, self.sentence, lambda s: text_similarity(self.text, s), STATES_TEXT_MIN)
+        if found is None:
+            raise ValueError(f"no sentence of the article states {self.text!r}: leave out what it does not state")
+        self.sentence = found
+
+
+def _choice(values: list[str]) -> Any:
+    return Literal[tuple(values)] if values else str  # type: ignore[valid-type]
+
+
+def coalitions_answer(member_names: list[str], organisations: list[str]) -> type[BaseModel]:
+    """The schema of the coalitions step, limited to the names this article uses.
+
+    A member must be named in the coalition's sentence, its members sentence or the sentence
+    that names most of its members (an enumeration the model may have pointed past); a member
+    named nowhere near the coalition is reasked, then dropped. A name given as both a member
+    and the target stays a member.
+    """
+    MemberName = _choice(member_names)
+    Organisation = _choice(organisations)
+
+    class CoalitionDraft(Pointed):
+        name: ShortText
+        kind: CoalitionKind
+        target: Organisation | None  # type: ignore[valid-type]
+        led_by: MemberName | None  # type: ignore[valid-type]
+        members: list[MemberName] = Field(max_length=15 if member_names else 0)  # type: ignore[valid-type]
+        status: MemberStatus
+        member_count_stated: int | None = Field(ge=1, le=200)
+        sentence: SentenceNumber
+        objectives: list[StatementDraft] = Field(max_length=2)
+        mechanisms: list[StatementDraft] = Field(max_length=2)
+        #: The sentence naming most of the members: found by the code.
+        members_sentence: SkipJsonSchema[int | None] = None
+        members_evidence: SkipJsonSchema[str | None] = None
+
+        def _support(self, numbered: list[str], context: dict[str, Any], info: ValidationInfo) -> None:
+            stands_for = context.get("stands_for") or {}
+
+            def named(sentence: str, name: str) -> bool:
+                return names_member(sentence, name, stands_for)
+
+            count = len(numbered)
+            if self.target in self.members:  # a name cannot be both: the members list is the surer answer
+                self.target = None
+            members = list(dict.fromkeys(self.members))
+            cited = [n for n in (self.members_sentence, self.sentence) if n is not None and 1 <= n <= count]
+            listing = enumeration_sentence(numbered, members, named)
+            pool = [*cited, *([listing] if listing else [])]
+            unnamed = [name for name in members if not any(named(numbered[n - 1], name) for n in pool)]
+            if unnamed:
+                _drop_or_reask(
+                    info,
+                    [f"member {name} of {self.name!r}: not named in its cited sentences" for name in unnamed],
+                    f"sentence {self.sentence} does not name {', '.join(unnamed)}, nor does the sentence listing the "
+                    "other members; list only states or organisations the article says take part",
+                )
+            self.members = [name for name in members if name not in unnamed]
+            if pool:
+                self.members_sentence = max(pool, key=lambda n: sum(named(numbered[n - 1], m) for m in self.members))
+                self.members_evidence = numbered[self.members_sentence - 1]
+            if not (1 <= self.sentence <= count) or not any(named(numbered[self.sentence - 1], m) for m in members):
+                naming = self.members_sentence or best_supporting(
+                    numbered, self.sentence, lambda s: text_similarity(self.name, s), STATES_TEXT_MIN
+                )
+                self.sentence = naming or self.sentence
+            if self.member_count_stated is not None:  # stated beside the members: in their sentences or next to them
+                candidates = [n + step for n in dict.fromkeys((*pool, self.sentence)) for step in (0, -1, 1) if n]
+                if stated_count(numbered, candidates, self.member_count_stated) is None:
+                    _drop_or_reask(
+                        info,
+                        [f"member count {self.member_count_stated} of {self.name!r}: not stated in its sentences"],
+                        f"member_count_stated is {self.member_count_stated} but the coalition's sentences do not "
+                        "state that number; use null unless the article says how many take part",
+                    )
+                    self.member_count_stated = None
+
+    class CoalitionsAnswer(BaseModel):
+        on_topic: bool
+        coalitions: list[CoalitionDraft] = Field(max_length=3)
+
+        @model_validator(mode="after")
+        def _off_topic_has_no_coalitions(self) -> CoalitionsAnswer:
+            if not self.on_topic and self.coalitions:
+                raise ValueError("on_topic is false, so coalitions must be an empty list")
+            return self
+
+    return CoalitionsAnswer
+
+
+@lru_cache(maxsize=256)
+def cached_coalitions_answer(member_names: tuple[str, ...], organisations: tuple[str, ...]) -> type[BaseModel]:
+    """One schema class per set of names: articles naming the same states and organisations share it."""
+    return coalitions_answer(list(member_names), list(organisations))
+
+
+@lru_cache(maxsize=256)
+def cached_people_answer(candidates: tuple[str, ...]) -> type[BaseModel]:
+    """One people schema per set of candidate names."""
+    return people_answer(list(candidates))
+
+
+def people_answer(candidates: list[str]) -> type[BaseModel]:
+    """The schema of the people step, limited to the candidate names of this article.
+
+    The model names people and their roles; the evidence is not asked of it but taken
+    from the article: the sentence that names the person (with the role, when one does).
+    """
+    PersonName = _choice(candidates)
+
+    class PersonDraft(BaseModel):
+        name: PersonName  # type: ignore[valid-type]
+        role: ShortText | None
+        affiliation: ShortText | None
+
+    class PeopleAnswer(BaseModel):
+        people: list[PersonDraft] = Field(max_length=12)
+
+    return PeopleAnswer
+
+
+def events_answer(times: list[str]) -> type[BaseModel]:
+    """The schema of the events step: ``when`` is one of the article's own time expressions (found by the code).
+
+    The model chooses a time expression and says what happened then; the code finds the sentence
+    holding that expression (the one whose words best fit ``what`` when several do) and resolves
+    the date from the expression and the publication date. An event can carry no date the
+    article does not write.
+    """
+    When = _choice(times)
+
+    class EventDraft(Pointed):
+        when: When  # type: ignore[valid-type]
+        what: LongText
+        sentence: SkipJsonSchema[int | None] = None
+
+        def _support(self, numbered: list[str], context: dict[str, Any], info: ValidationInfo) -> None:
+            found = sentence_holding(numbered, self.when, self.sentence, self.what)
+            if found is None:
+                raise ValueError(f"the article never writes the time {self.when!r}: leave out events it does not date")
+            self.sentence = found
+
+    class EventsAnswer(BaseModel):
+        events: list[EventDraft] = Field(max_length=6 if times else 0)
+
+    return EventsAnswer
+
+
+@lru_cache(maxsize=256)
+def cached_events_answer(times: tuple[str, ...]) -> type[BaseModel]:
+    """One events schema per set of time expressions."""
+    return events_answer(list(times))
+
+
+def figures_answer(numbers: list[str]) -> type[BaseModel]:
+    """The schema of the figures step: ``number`` is one of the numbers the article writes (found by the code).
+
+    The code reads the value from the article's wording, finds the sentence writing it (the one
+    whose words best fit ``what`` when several do) and the qualifier before it ("more than").
+    """
+    Number = _choice(numbers)
+
+    class FigureDraft(Pointed):
+        number: Number  # type: ignore[valid-type]
+        unit: ShortText | None
+        what: LongText
+        sentence: SkipJsonSchema[int | None] = None
+        value: SkipJsonSchema[float] = 0.0
+        qualifier: SkipJsonSchema[FigureQualifier] = "exact"
+
+        def _support(self, numbered: list[str], context: dict[str, Any], info: ValidationInfo) -> None:
+            found = sentence_holding(numbered, self.number, self.sentence, self.what)
+            value = number_in(self.number)
+            if found is None or value is None:
+                raise ValueError(f"the article never writes the number {self.number!r}: leave it out")
+            self.sentence, self.value = found, value
+            self.qualifier = qualifier_before(numbered[found - 1], self.number)  # type: ignore[assignment]
+
+        @property
+        def value_as_written(self) -> str:
+            """The number as the article writes it."""
+            return self.number
+
+    class FiguresAnswer(BaseModel):
+        figures: list[FigureDraft] = Field(max_length=6 if numbers else 0)
+
+    return FiguresAnswer
+
+
+@lru_cache(maxsize=256)
+def cached_figures_answer(numbers: tuple[str, ...]) -> type[BaseModel]:
+    """One figures schema per set of numbers."""
+    return figures_answer(list(numbers))
+
+
+class ClaimDraft(Pointed):
+    """A claim: its sentence must say it (its words), preferably naming the holder."""
+
+    holder: ShortText
+    claim: LongText
+    sentence: SentenceNumber
+
+    def _support(self, numbered: list[str], context: dict[str, Any], info: ValidationInfo) -> None:
+        holder_words = [word for word in re.split(r"[\s,]+", self.holder) if len(word) > 2]
+
+        def score(sentence: str) -> float:
+            bonus = 15.0 if any(mentions(sentence, word) for word in holder_words) else 0.0
+            return text_similarity(self.claim, sentence) + bonus
+
+        found = best_supporting(numbered, self.sentence, score, STATES_TEXT_MIN + 15)
+        if found is None:
+            raise ValueError(f"no sentence of the article says {self.claim!r}: leave out claims it does not state")
+        self.sentence = found
+
+
+class QuoteDraft(BaseModel):
+    """A quotation: the model names the speaker and points at the sentence; the code quotes its quoted words.
+
+    The sentence must hold words between quotation marks with the speaker named in it or in
+    the two sentences before it; a pointer off by a few is moved to the nearest such sentence.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    speaker: ShortText
+    sentence: SentenceNumber
+    text: SkipJsonSchema[str] = ""
+
+    @model_validator(mode="after")
+    def _quote_from_sentence(self, info: ValidationInfo) -> QuoteDraft:
+        numbered = validation_context(info).get("sentences")
+        if numbered is None:
+            return self
+        names = [word for word in re.split(r"[\s,]+", self.speaker) if len(word) > 2]
+
+        def quotes_speaker(number: int) -> bool:
+            if quoted_words(numbered[number - 1]) is None:
+                return False
+            nearby = "\n".join(numbered[max(number - 3, 0) : number + 1])
+            return any(mentions(nearby, word) for word in names)
+
+        order = sorted(range(1, len(numbered) + 1), key=lambda n: (abs(n - self.sentence), n))
+        found = next((n for n in order if quotes_speaker(n)), None)
+        if found is None:
+            raise ValueError(
+                f"no sentence of the article holds words in quotation marks with {self.speaker!r} named next to "
+                "them: a quote must be quoted words of a named speaker"
+            )
+        self.sentence = found
+        self.text = quoted_words(numbered[found - 1]) or ""
+        return self
+
+
+class ClaimsAnswer(BaseModel):
+    """The claims-and-quotes step."""
+
+    claims: list[ClaimDraft] = Field(max_length=6)
+    quotes: list[QuoteDraft] = Field(max_length=6)
+
+
+@lru_cache(maxsize=256)
+def combined_answer(
+    coalitions: type[BaseModel], people: type[BaseModel], events: type[BaseModel], figures: type[BaseModel]
+) -> type[BaseModel]:
+    """Every step's answer in one object: the step schemas' fields and validators together."""
+    return create_model("ArticleAnswer", __base__=(ClaimsAnswer, figures, events, people, coalitions))
+
+
+def same_fact_key(draft: BaseModel) -> tuple:
+    """Two drafts with this key say the same thing (a model repeating itself): only the first is kept."""
+    fields = {name: getattr(draft, name) for name in ("sentence", "when", "number", "text") if hasattr(draft, name)}
+    return (type(draft).__name__, *(normalise(str(value)) for value in fields.values()))

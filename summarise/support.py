@@ -1,0 +1,227 @@
+"""Which numbered sentence of an article supports a fact: the code's half of "the model points, the code quotes".
+
+A small model points at the wrong sentence often (the one before, the next one, the
+number of the item in its own list), yet the fact it reports is usually right and
+stated elsewhere in the article. A near miss must never cost the fact: each function
+here checks the sentence the model cited first and, when it does not support the fact,
+finds the sentence that does, from what the fact carries (a name, a number, a date, its
+words). Only a fact that no sentence supports is refused.
+
+Sentences are numbered from 1, as the prompt shows them (:func:`grounding.numbered_sentences`).
+Nothing here knows a story: names, numbers and dates are compared generically.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from rapidfuzz import fuzz
+
+from summarise.dates import resolve_date
+from summarise.grounding import normalise
+from summarise.numbers import numbers_in, states_number, written_number, written_numbers
+
+#: token-set ratio of a fact's words against a sentence for the sentence to state it.
+STATES_TEXT_MIN = 55.0
+
+
+def _cited_first(cited: int | None, count: int) -> list[int]:
+    """Every sentence number, the cited one first, then its neighbours outwards, then the rest in order."""
+    order = [cited] if cited is not None and 1 <= cited <= count else []
+    if order:
+        for distance in range(1, count):
+            order += [n for n in (cited - distance, cited + distance) if 1 <= n <= count]  # type: ignore[operator]
+    else:
+        order = list(range(1, count + 1))
+    return order
+
+
+def first_supporting(
+    sentences: Sequence[str], cited: int | None, supports: Callable[[str], bool]
+) -> int | None:
+    """The cited sentence if it supports the fact, else the nearest one that does; None if none does."""
+    for number in _cited_first(cited, len(sentences)):
+        if supports(sentences[number - 1]):
+            return number
+    return None
+
+
+def best_supporting(
+    sentences: Sequence[str], cited: int | None, score: Callable[[str], float], minimum: float
+) -> int | None:
+    """The cited sentence if it scores ``minimum``, else the best-scoring sentence that does."""
+    if cited is not None and 1 <= cited <= len(sentences) and score(sentences[cited - 1]) >= minimum:
+        return cited
+    scored = [(score(sentence), -number, number) for number, sentence in enumerate(sentences, start=1)]
+    best = max(scored, default=None)
+    return best[2] if best is not None and best[0] >= minimum else None
+
+
+def text_similarity(text: str, sentence: str) -> float:
+    """How much of a short statement ``text`` the sentence says (token-set ratio of their normalised words)."""
+    return fuzz.token_set_ratio(normalise(text), normalise(sentence))
+
+
+# --- numbers --------------------------------------------------------------------------------------
+
+_QUALIFIERS: tuple[tuple[str, str], ...] = (
+    (r"(?:more than|over|above|upwards of|in excess of)", "more_than"),
+    (r"(?:less than|fewer than|under|below)", "less_than"),
+    (r"(?:about|around|some|roughly|approximately|nearly|almost|close to|an estimated|estimated)", "about"),
+    (r"(?:up to|as many as|as much as)", "up_to"),
+    (r"(?:at least|no fewer than|no less than|a minimum of)", "at_least"),
+)
+
+
+def qualifier_before(sentence: str, written: str) -> str:
+    """The qualifier the sentence puts before the number ("more than 43,000" is more_than), else exact."""
+    at = sentence.find(written)
+    before = sentence[max(at - 30, 0) : at].lower() if at >= 0 else ""
+    for pattern, qualifier in _QUALIFIERS:
+        if re.search(pattern + r"\s*$", before):
+            return qualifier
+    return "exact"
+
+
+def figure_sentence(sentences: Sequence[str], cited: int | None, value: float, what: str) -> int | None:
+    """The sentence stating ``value``: the cited one, else the one stating it whose words best fit ``what``."""
+    stating = [n for n, sentence in enumerate(sentences, start=1) if states_number(sentence, value)]
+    if not stating:
+        return None
+    if cited in stating:
+        return cited
+    return max(stating, key=lambda n: (text_similarity(what, sentences[n - 1]), -abs(n - (cited or n))))
+
+
+def figure_wording(sentence: str, value: float) -> tuple[str, str] | None:
+    """How the sentence writes the value, and its qualifier."""
+    written = written_number(sentence, value)
+    if written is None:
+        return None
+    return written, qualifier_before(sentence, written)
+
+
+def stated_count(sentences: Sequence[str], candidates: Sequence[int], count: int) -> int | None:
+    """The first of ``candidates`` (sentence numbers) that states ``count``."""
+    return next((n for n in candidates if 1 <= n <= len(sentences) and states_number(sentences[n - 1], count)), None)
+
+
+# --- dates ----------------------------------------------------------------------------------------
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DAY = r"[0-3]?\d(?:st|nd|rd|th)?"
+_YEAR = r"(?:19|20)\d\d"
+_RANGE = r"(?:\s*(?:-|–|and|to)\s*[0-3]?\d)?"
+_TIME_EXPRESSIONS = re.compile(
+    "|".join(
+        [
+            rf"\b(?:on\s+|since\s+|by\s+|from\s+)?{_MONTH}\s+{_DAY}{_RANGE}(?:,?\s+{_YEAR})?\b",
+            rf"\b(?:on\s+|since\s+)?{_DAY}{_RANGE}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?\b",
+            rf"\b(?:in\s+|since\s+|by\s+|early\s+|late\s+|mid-)?{_MONTH}(?:,?\s+{_YEAR})?\b",
+            rf"\b(?:in\s+|since\s+|by\s+)?{_YEAR}\b",
+            r"\b(?:today|yesterday|tomorrow)\b",
+            r"\b(?:last|this|next)\s+(?:week|month|year)\b",
+            r"\b(?:on\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day\b",
+        ]
+    ),
+    re.IGNORECASE,
+)
+
+
+def time_expressions(sentence: str) -> list[str]:
+    """The time expressions a sentence holds, as written ("in March", "Dec. 8", "on November 24 and 27")."""
+    found = []
+    for match in _TIME_EXPRESSIONS.finditer(sentence):
+        words = match.group(0).strip()
+        month_only = re.fullmatch(rf"(?:in\s+|since\s+|by\s+)?({_MONTH})", words, re.IGNORECASE)
+        if month_only and month_only.group(1)[:1].islower():
+            continue  # "may", "march": a verb, not a month
+        found.append(words)
+    return found
+
+
+def event_sentence(
+    sentences: Sequence[str], cited: int | None, when: str, what: str, published: object
+) -> tuple[int, str] | None:
+    """The sentence and its own time expression for an event the model dates ``when``.
+
+    The cited sentence is taken when one of its time expressions is the model's wording or
+    resolves to the same date; otherwise the sentence holding such an expression whose words
+    best fit ``what``. None when no sentence of the article dates it so.
+    """
+    wanted_date = resolve_date(when, published)[0]  # type: ignore[arg-type]
+    wanted = normalise(when)
+
+    def matching(sentence: str) -> str | None:
+        for expression in time_expressions(sentence):
+            folded = normalise(expression)
+            if wanted and (wanted in folded or folded in wanted):
+                return expression
+            if wanted_date is not None and resolve_date(expression, published)[0] == wanted_date:  # type: ignore[arg-type]
+                return expression
+        return None
+
+    if cited is not None and 1 <= cited <= len(sentences) and (found := matching(sentences[cited - 1])):
+        return cited, found
+    candidates = [(n, found) for n, s in enumerate(sentences, start=1) if (found := matching(s))]
+    if not candidates:
+        return None
+    return max(candidates, key=lambda pair: (text_similarity(what, sentences[pair[0] - 1]), -pair[0]))
+
+
+# --- names ----------------------------------------------------------------------------------------
+
+
+def enumeration_sentence(
+    sentences: Sequence[str], names: Sequence[str], named: Callable[[str, str], bool]
+) -> int | None:
+    """The sentence that names the most of ``names`` (two at least), the first of equals."""
+    best, best_count = None, 1
+    for number, sentence in enumerate(sentences, start=1):
+        count = sum(named(sentence, name) for name in names)
+        if count > best_count:
+            best, best_count = number, count
+    return best
+
+
+def has_number(sentence: str) -> bool:
+    """Whether a sentence states any number at all."""
+    return bool(numbers_in(sentence))
+
+
+def time_candidates(sentences: Sequence[str], limit: int = 24) -> list[str]:
+    """The distinct time expressions of the article, in order: the only values an event's ``when`` may take."""
+    found: dict[str, None] = {}
+    for sentence in sentences:
+        for expression in time_expressions(sentence):
+            found.setdefault(expression, None)
+    return list(found)[:limit]
+
+
+def number_candidates(sentences: Sequence[str], limit: int = 24) -> list[str]:
+    """The distinct numbers the article writes, outside its time expressions: the only values a figure may take."""
+    found: dict[str, None] = {}
+    for sentence in sentences:
+        times = [(m.start(), m.end()) for m in _TIME_EXPRESSIONS.finditer(sentence)]
+        for start, end in written_numbers(sentence):
+            if not any(start < t_end and t_start < end for t_start, t_end in times):
+                found.setdefault(sentence[start:end], None)
+    return list(found)[:limit]
+
+
+def sentence_holding(sentences: Sequence[str], words: str, cited: int | None, what: str) -> int | None:
+    """The sentence holding ``words`` as written: the cited one, else the one whose words best fit ``what``."""
+    holding = [n for n, sentence in enumerate(sentences, start=1) if _holds(sentence, words)]
+    if not holding:
+        return None
+    if cited in holding:
+        return cited
+    return max(holding, key=lambda n: (text_similarity(what, sentences[n - 1]), -n))
+
+
+def _holds(sentence: str, words: str) -> bool:
+    return re.search(rf"(?<![\w]){re.escape(words)}(?![\w])", sentence) is not None
