@@ -59,6 +59,37 @@ def grounding_context(text: str, published: object = None, stands_for: dict[str,
     }
 
 
+#: What an article may be mainly about. A small model answers a yes-or-no topic question "yes" to
+#: almost anything; choosing the subject among these, it tells a ferry terminal or a science cruise
+#: that names several countries from a coalition story.
+SUBJECTS = (
+    "security or military cooperation between states",
+    "an alliance, coalition or pact",
+    "war, attacks or terrorism",
+    "diplomacy or politics",
+    "travel or transport",
+    "business, trade or the economy",
+    "science, health or the environment",
+    "sport",
+    "culture or local news",
+)
+#: The subjects of an article that may report a coalition, alliance or joint mechanism.
+ON_TOPIC_SUBJECTS = frozenset(SUBJECTS[:4])
+
+
+class TopicAnswer(BaseModel):
+    """The first question: the article's subject, which says whether it is on topic."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    subject: Literal[SUBJECTS]  # type: ignore[valid-type]
+
+    @property
+    def on_topic(self) -> bool:
+        """Whether the subject may report a coalition."""
+        return self.subject in ON_TOPIC_SUBJECTS
+
+
 def _drop_or_reask(info: ValidationInfo, dropped: list[str], reask: str) -> None:
     """While salvaging, record what is left out; otherwise fail so that the model is reasked."""
     context = validation_context(info)
@@ -209,14 +240,7 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
                     self.member_count_stated = None
 
     class CoalitionsAnswer(BaseModel):
-        on_topic: bool
         coalitions: list[CoalitionDraft] = Field(max_length=3)
-
-        @model_validator(mode="after")
-        def _off_topic_has_no_coalitions(self) -> CoalitionsAnswer:
-            if not self.on_topic and self.coalitions:
-                raise ValueError("on_topic is false, so coalitions must be an empty list")
-            return self
 
     return CoalitionsAnswer
 
@@ -392,11 +416,9 @@ class ClaimsAnswer(BaseModel):
 
 
 @lru_cache(maxsize=256)
-def combined_answer(
-    coalitions: type[BaseModel], people: type[BaseModel], events: type[BaseModel], figures: type[BaseModel]
-) -> type[BaseModel]:
-    """Every step's answer in one object: the step schemas' fields and validators together."""
-    return create_model("ArticleAnswer", __base__=(ClaimsAnswer, figures, events, people, coalitions))
+def combined_answer(models: tuple[type[BaseModel], ...]) -> type[BaseModel]:
+    """Every step's answer in one object (``models`` in the order asked): their fields and validators together."""
+    return create_model("ArticleAnswer", __base__=tuple(reversed(models)))
 
 
 def same_fact_key(draft: BaseModel) -> tuple:

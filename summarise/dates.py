@@ -83,10 +83,33 @@ _RELATIVE_DAY = re.compile(r"^\W*(?:on\s+|earlier\s+|later\s+)?(today|yesterday|
 _RELATIVE_PERIOD = re.compile(r"^\W*(?:in\s+|during\s+|earlier\s+|later\s+)?(last|this|next)\s+(month|year)\W*$", re.I)
 
 
+_WEEKDAYS = ("mon", "tues", "wednes", "thurs", "fri", "satur", "sun")
+_WEEKDAY = re.compile(
+    r"^\W*(?:on\s+|since\s+|by\s+)?(?:(last|this|next|past)\s+)?(" + "|".join(_WEEKDAYS) + r")day\W*$", re.I
+)
+
+
+def _weekday_date(when_text: str, published: dt.date) -> str | None:
+    """The date of a weekday: "on Monday" is the last Monday up to publication, "next Monday" the one after."""
+    match = _WEEKDAY.match(when_text)
+    if match is None:
+        return None
+    which, day = (match.group(1) or "").lower(), _WEEKDAYS.index(match.group(2).lower())
+    if which == "next":
+        return (published + dt.timedelta(days=(day - published.weekday() - 1) % 7 + 1)).isoformat()
+    back = (published.weekday() - day) % 7
+    if which in ("last", "past") and back == 0:
+        back = 7
+    return (published - dt.timedelta(days=back)).isoformat()
+
+
 def _relative_date(when_text: str, published: dt.date | None) -> str | None:
-    """A date for "yesterday", "last month", "this year" and the like, counted from the publication date."""
+    """A date for "yesterday", "on Monday", "last month", "this year" and the like, counted from publication."""
     if published is None:
         return None
+    weekday = _weekday_date(when_text, published)
+    if weekday is not None:
+        return weekday
     day = _RELATIVE_DAY.match(when_text)
     if day:
         offset = {"today": 0, "yesterday": -1, "tomorrow": 1}[day.group(1).lower()]

@@ -109,8 +109,10 @@ def _pattern(alias: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w.])" + body + r"(?![\w])", flags)
 
 
-#: Latin letters (with accents), spaces, apostrophes, hyphens and dots: a spelling an English text may use.
-_LATIN_NAME = re.compile(r"^[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f .'\u2019-]+$")
+#: Latin-1 letters, spaces, apostrophes, hyphens and dots: a spelling an English text may use ("Türkiye",
+#: "Côte d'Ivoire"). Native spellings in other alphabets or with letters such as "ı" are left out: English
+#: news rarely writes them, and their case folding differs between str.lower and the regex engine.
+_LATIN_NAME = re.compile(r"^[A-Za-z\u00c0-\u00ff][A-Za-z\u00c0-\u00ff .'\u2019-]+$")
 
 
 @lru_cache(maxsize=1)

@@ -39,7 +39,9 @@ from pydantic import (
 
 from summarise import __version__
 from summarise.answers import (
+    SUBJECTS,
     ClaimsAnswer,
+    TopicAnswer,
     cached_coalitions_answer,
     cached_events_answer,
     cached_figures_answer,
@@ -100,6 +102,7 @@ class Step:
 
 
 STEPS = (
+    Step("topic", 40),
     Step("coalitions", 600),
     Step("people", 300),
     Step("events", 400),
@@ -111,7 +114,7 @@ COMBINED = Step("all", sum(step.max_tokens for step in STEPS))
 
 
 def _combined_of(models: dict[str, type[BaseModel]]) -> type[BaseModel]:
-    return combined_answer(models["coalitions"], models["people"], models["events"], models["figures"])
+    return combined_answer(tuple(models.values()))
 
 
 def _part_for(model: type[BaseModel], content: str | None) -> str | None:
@@ -239,7 +242,7 @@ class Extractor:
                 info.failed_steps.append(step.name)
                 continue
             _apply(step.name, answer, brief, article, self.stands_for)
-            if step.name == "coalitions" and brief.on_topic is False:
+            if step.name == "topic" and brief.on_topic is False:
                 break
         info.seconds = round(time.perf_counter() - started, 2)
         return brief
@@ -274,7 +277,7 @@ class Extractor:
                 info.failed_steps.append(step.name)
                 continue
             _apply(step.name, outcome, brief, article, self.stands_for)
-            if step.name == "coalitions" and brief.on_topic is False:
+            if step.name == "topic" and brief.on_topic is False:
                 return  # the other answers are not used for an off-topic article (their failures either)
 
     def _ask_combined(self, article: Article, named: list[Entity], brief: ArticleBrief, info: ExtractionInfo) -> None:
@@ -304,11 +307,13 @@ class Extractor:
                 for name, model in models.items()
             }
         for step in STEPS:
+            if step.name not in answers:
+                continue  # not asked: the article holds no time expression (or number)
             if answers[step.name] is None:
                 info.failed_steps.append(step.name)
                 continue
             _apply(step.name, answers[step.name], brief, article, self.stands_for)
-            if step.name == "coalitions" and brief.on_topic is False:
+            if step.name == "topic" and brief.on_topic is False:
                 return
 
     def _combined_question(
@@ -317,7 +322,7 @@ class Extractor:
         """Each question's answer model, and the messages asking every question at once."""
         models: dict[str, type[BaseModel]] = {}
         tasks = []
-        for step in STEPS:
+        for step in self._steps_for(article):
             models[step.name], values = self._answer_model(article, step, named)
             tasks.append(self.prompts.render(step.name, **values))
         messages = [
@@ -386,6 +391,8 @@ class Extractor:
         return salvaged
 
     def _answer_model(self, article: Article, step: Step, named: list[Entity]) -> tuple[type[BaseModel], dict]:
+        if step.name == "topic":
+            return TopicAnswer, {"subjects": "; ".join(SUBJECTS)}
         if step.name == "coalitions":
             names = self._candidate_names(article, named)
             allowed = ", ".join(names) or "(none)"
@@ -524,8 +531,9 @@ _PLACEHOLDERS = {"", "null", "none", "n/a", "unknown", "-"}
 
 
 def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article, stands_for: dict[str, str]) -> None:
-    if step == "coalitions":
+    if step == "topic":
         brief.on_topic = answer.on_topic
+    elif step == "coalitions":
         brief.coalitions = [
             Coalition(
                 evidence=draft.evidence,

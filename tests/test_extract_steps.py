@@ -55,7 +55,11 @@ FOUNDING, OPENING, DETAINEES, QUOTE, EGYPT_ALONE = 1, 2, 3, 4, 5
 MEMBERS = ["Türkiye", "Syria", "Iraq", "Jordan"]
 
 
-def coalitions(members: list[str] = MEMBERS, on_topic: bool = True, **changes: Any) -> dict[str, Any]:
+ON_TOPIC = {"subject": "security or military cooperation between states"}
+OFF_TOPIC = {"subject": "business, trade or the economy"}
+
+
+def coalitions(members: list[str] = MEMBERS, **changes: Any) -> dict[str, Any]:
     coalition = {
         "name": "joint operations centre",
         "kind": "regional",
@@ -69,10 +73,11 @@ def coalitions(members: list[str] = MEMBERS, on_topic: bool = True, **changes: A
         "mechanisms": [{"text": "joint operations centre", "sentence": FOUNDING}],
         **changes,
     }
-    return {"on_topic": on_topic, "coalitions": [coalition]}
+    return {"coalitions": [coalition]}
 
 
 ANSWERS: dict[str, dict[str, Any]] = {
+    "topic": ON_TOPIC,
     "coalitions": coalitions(),
     "people": {
         "people": [
@@ -185,7 +190,7 @@ def test_a_full_brief_is_assembled(article):
     assert all(fact.evidence in article.text for fact in brief.facts())
     info = brief.extraction
     assert info.backend == "scripted" and info.model == "scripted-model"
-    assert (info.usage.calls, info.usage.reasks, info.usage.prompt_tokens) == (5, 0, 500)
+    assert (info.usage.calls, info.usage.reasks, info.usage.prompt_tokens) == (6, 0, 600)
     assert info.dropped_facts == [] and info.warnings == []
 
 
@@ -207,14 +212,14 @@ def test_the_coalitions_schema_allows_only_names_the_article_uses(article):
 
     extractor_for(backend).extract(article)
 
-    schema = backend.history[0]["response_format"]["json_schema"]["schema"]
+    schema = backend.history[1]["response_format"]["json_schema"]["schema"]
     enums = [tuple(node["enum"]) for node in walk(schema) if "enum" in node]
     assert ("Türkiye", "Syria", "Iraq", "Jordan", "ISIS", "Egypt") in enums  # no story: any group named may take part
     assert not any("France" in names or "United States" in names for names in enums)
-    assert backend.history[0]["messages"][1]["content"].rstrip().endswith(
+    assert backend.history[1]["messages"][1]["content"].rstrip().endswith(
         "Allowed names: Türkiye, Syria, Iraq, Jordan, ISIS, Egypt"
     )
-    people_schema = json.dumps(backend.history[1]["response_format"]["json_schema"]["schema"])
+    people_schema = json.dumps(backend.history[2]["response_format"]["json_schema"]["schema"])
     assert "Hakan Fidan" in people_schema
 
 
@@ -223,7 +228,7 @@ def test_a_story_target_is_never_a_member_name(article):
 
     extractor_for(backend, story=ANTI_ISIS).extract(article)
 
-    first = backend.history[0]
+    first = backend.history[1]
     assert first["messages"][1]["content"].rstrip().endswith("Allowed names: Türkiye, Syria, Iraq, Jordan, Egypt")
     assert "against ISIS, ISIL, IS, Daesh, Islamic State" in first["messages"][1]["content"]
 
@@ -251,10 +256,10 @@ def test_a_member_the_evidence_does_not_name_is_reasked(article):
 
     brief = extractor_for(backend).extract(article)
 
-    reask = backend.history[1]["messages"][-1]["content"]
+    reask = backend.history[2]["messages"][-1]["content"]
     assert "does not name Egypt" in reask
     assert [m.name for m in brief.coalitions[0].members] == MEMBERS
-    assert (brief.extraction.usage.calls, brief.extraction.usage.reasks) == (6, 1)
+    assert (brief.extraction.usage.calls, brief.extraction.usage.reasks) == (7, 1)
     assert brief.extraction.dropped_facts == []
 
 
@@ -267,7 +272,7 @@ def test_a_member_still_ungrounded_after_the_reasks_is_dropped_and_the_rest_kept
 
     brief = extractor_for(backend).extract(article)
 
-    assert [task_of(request) for request in backend.history[:4]] == ["coalitions"] * 3 + ["people"]
+    assert [task_of(request) for request in backend.history[:5]] == ["topic", *["coalitions"] * 3, "people"]
     assert brief.on_topic is True
     [coalition] = brief.coalitions
     assert coalition.name == "joint operations centre 2"  # the last answer, salvaged
@@ -280,7 +285,7 @@ def test_a_member_still_ungrounded_after_the_reasks_is_dropped_and_the_rest_kept
     [warning] = brief.extraction.warnings
     assert warning.startswith("coalitions: ") and "Egypt" in warning
     assert brief.people and brief.events and brief.figures and brief.quotes  # the other steps still ran
-    assert (brief.extraction.usage.calls, brief.extraction.usage.reasks) == (7, 2)
+    assert (brief.extraction.usage.calls, brief.extraction.usage.reasks) == (8, 2)
 
 
 def test_the_same_wrong_answer_twice_stops_the_reasks(article):
@@ -288,10 +293,10 @@ def test_the_same_wrong_answer_twice_stops_the_reasks(article):
 
     brief = extractor_for(backend).extract(article)
 
-    assert [task_of(request) for request in backend.history[:3]] == ["coalitions", "coalitions", "people"]
+    assert [task_of(request) for request in backend.history[:4]] == ["topic", "coalitions", "coalitions", "people"]
     assert [m.name for m in brief.coalitions[0].members] == MEMBERS
     assert len(brief.extraction.dropped_facts) == 1
-    assert brief.extraction.usage.calls == 6
+    assert brief.extraction.usage.calls == 7
 
 
 def test_an_answer_with_nothing_salvageable_drops_the_step_only(article):
@@ -321,16 +326,16 @@ def test_an_article_the_story_prefilter_skips_costs_no_call(tmp_path):
 
 def test_without_a_story_the_model_decides_the_topic_in_one_call(tmp_path):
     off_topic = article_from_text(OFF_TOPIC_ARTICLE, "trade.md")
-    backend = ScriptedBackend(function=answering(coalitions={"on_topic": False, "coalitions": []}))
+    backend = ScriptedBackend(function=answering(topic=OFF_TOPIC))
 
     brief = extractor_for(backend).extract(off_topic)
 
     assert brief.on_topic is False and len(backend.history) == 1
-    assert "TASK: coalitions" in backend.history[0]["messages"][1]["content"]
+    assert "TASK: topic" in backend.history[0]["messages"][1]["content"]
 
 
 def test_the_model_saying_off_topic_stops_after_one_step(article):
-    backend = ScriptedBackend(function=answering(coalitions={"on_topic": False, "coalitions": []}))
+    backend = ScriptedBackend(function=answering(topic=OFF_TOPIC))
 
     brief = extractor_for(backend).extract(article)
 
@@ -338,18 +343,6 @@ def test_the_model_saying_off_topic_stops_after_one_step(article):
     assert brief.on_topic is False
     assert brief.coalitions == [] and brief.people == [] and brief.events == []
     assert brief.extraction.usage.calls == 1
-
-
-def test_off_topic_with_coalitions_is_reasked(article):
-    def coalitions_answer(request):
-        return coalitions() if is_reask(request) else coalitions(on_topic=False)
-
-    backend = ScriptedBackend(function=answering(coalitions=coalitions_answer))
-
-    brief = extractor_for(backend).extract(article)
-
-    assert "coalitions must be an empty list" in backend.history[1]["messages"][-1]["content"]
-    assert brief.on_topic is True
 
 
 def test_a_second_extraction_comes_from_the_cache(tmp_path, article):
@@ -360,12 +353,12 @@ def test_a_second_extraction_comes_from_the_cache(tmp_path, article):
     first = extractor.extract(article)
     second = extractor.extract(article)
 
-    assert len(backend.history) == 5
+    assert len(backend.history) == 6
     assert second.extraction.usage.cached is True
     assert second.extraction.usage.calls == 0
     assert first.extraction.usage.cached is False
     assert second.model_dump(exclude={"extraction"}) == first.model_dump(exclude={"extraction"})
-    assert len(list(store.calls(article.id))) == 5
+    assert len(list(store.calls(article.id))) == 6
     store.close()
 
 
@@ -378,7 +371,7 @@ def test_a_changed_article_misses_the_cache(tmp_path, article):
     retitled = article_from_text(ARTICLE.replace("Four neighbours", "Four countries"), "story.md")
     extractor.extract(retitled)
 
-    assert len(backend.history) == 10
+    assert len(backend.history) == 12
     assert extractor.cache_key(article) != extractor.cache_key(retitled)
     store.close()
 
@@ -426,7 +419,7 @@ def test_a_prompt_injection_in_an_article_cannot_make_members_without_evidence()
     members = {m.name for c in brief.coalitions for m in c.members}
     assert not members & {"France", "Germany"}
     assert all(INJECTION[:40] not in fact.evidence for fact in brief.facts())
-    reask = backend.history[1]["messages"][-1]["content"]
+    reask = backend.history[2]["messages"][-1]["content"]
     assert "instruction to a language model" in reask  # the grounding check said why
 
 
@@ -476,14 +469,14 @@ def test_asking_every_question_in_one_request_gives_the_same_brief(article):
     assert combined.model_dump(exclude={"extraction": {"usage"}}) == one_by_one.model_dump(
         exclude={"extraction": {"usage"}}
     )
-    assert (combined.extraction.usage.calls, one_by_one.extraction.usage.calls) == (1, 5)
+    assert (combined.extraction.usage.calls, one_by_one.extraction.usage.calls) == (1, 6)
     [request] = backend.history
     user = request["messages"][1]["content"]
     assert user.index(shown(article)) < user.index("TASKS:")  # the article once, then every task
     assert user.count(shown(article)) == 1
     assert re.findall(r"^TASK: (\w+)", user, re.MULTILINE) == [step.name for step in STEPS]
     properties = request["response_format"]["json_schema"]["schema"]["properties"]
-    assert list(properties) == ["on_topic", "coalitions", "people", "events", "figures", "claims", "quotes"]
+    assert list(properties) == ["subject", "coalitions", "people", "events", "figures", "claims", "quotes"]
 
 
 def test_one_request_for_every_question_is_reasked_with_the_error_and_keeps_what_holds(article):
@@ -523,7 +516,7 @@ def test_a_bad_part_of_one_request_for_every_question_costs_that_question_only(a
 
 
 def test_an_off_topic_answer_to_every_question_needs_only_its_first_part(article):
-    backend = ScriptedBackend(function=lambda request: json.dumps({"on_topic": False, "coalitions": []}))
+    backend = ScriptedBackend(function=lambda request: json.dumps(OFF_TOPIC))
     extractor = extractor_for(backend, reasks=1)
     extractor.combined = True
     brief = extractor.extract(article)
@@ -533,11 +526,10 @@ def test_an_off_topic_answer_to_every_question_needs_only_its_first_part(article
 
 
 def test_questions_asked_at_once_count_every_answer_paid_for_even_when_off_topic(article):
-    off_topic = {"on_topic": False, "coalitions": []}
-    backend = ScriptedBackend(function=answering(coalitions=off_topic))
+    backend = ScriptedBackend(function=answering(topic=OFF_TOPIC))
     extractor = extractor_for(backend)
     extractor.parallel_steps = True
     brief = extractor.extract(article)
 
     assert brief.on_topic is False and brief.people == []  # the other answers are not used
-    assert len(backend.history) == 5 and brief.extraction.usage.calls == 5  # but all five were spent
+    assert len(backend.history) == 6 and brief.extraction.usage.calls == 6  # but all six were spent

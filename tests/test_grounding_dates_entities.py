@@ -155,7 +155,24 @@ def test_resolve_date_never_invents_a_year(when):
     assert resolve_date(when, None) == (None, None)
 
 
-@pytest.mark.parametrize("when", ["last week", "on Tuesday", "recently", "in the 1990s"])
+@pytest.mark.parametrize(
+    ("when", "expected"),
+    [
+        ("on Monday", "2023-12-18"),  # published on a Tuesday: the Monday before
+        ("on Tuesday", "2023-12-19"),  # the day itself
+        ("last Tuesday", "2023-12-12"),
+        ("next Friday", "2023-12-22"),
+        ("yesterday", "2023-12-18"),
+        ("last month", "2023-11"),
+        ("this year", "2023"),
+    ],
+)
+def test_relative_dates_count_from_the_publication_date(when, expected):
+    assert resolve_date(when, dt.date(2023, 12, 19)) == (expected, "publication_date")
+    assert resolve_date(when, None) == (None, None)  # no publication date: no date
+
+
+@pytest.mark.parametrize("when", ["last week", "on Tuesdays", "recently", "in the 1990s"])
 def test_resolve_date_without_a_date_gives_nothing(when):
     assert resolve_date(when, dt.date(2025, 3, 12)) == (None, None)
 
