@@ -168,6 +168,14 @@ class StatementDraft(Pointed):
         self.sentence = found
 
 
+_JOINED = re.compile(r"\s(?:and|or)\s")
+
+
+def _joined_names(name: str) -> bool:
+    """Whether a candidate name is two names run together ("NATO or the European Union")."""
+    return _JOINED.search(name) is not None and not names_entity(name, name)
+
+
 def _choice(values: list[str]) -> Any:
     return Literal[tuple(values)] if values else str  # type: ignore[valid-type]
 
@@ -207,7 +215,11 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
             count = len(numbered)
             if self.target in self.members:  # a name cannot be both: the members list is the surer answer
                 self.target = None
-            members = list(dict.fromkeys(self.members))
+            itself = normalise(self.name)
+            if self.led_by is not None and (normalise(self.led_by) == itself or _joined_names(self.led_by)):
+                self.led_by = None
+            # A coalition is not its own member, and "X and Y" (two names run together) names no one member.
+            members = [m for m in dict.fromkeys(self.members) if normalise(m) != itself and not _joined_names(m)]
             cited = [n for n in (self.members_sentence, self.sentence) if n is not None and 1 <= n <= count]
             listing = enumeration_sentence(numbered, members, named)
             pool = [*cited, *([listing] if listing else [])]

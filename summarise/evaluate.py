@@ -269,8 +269,13 @@ def _field(tp: int, invented: list[Any], missed: list[Any], **extra: Any) -> dic
 
 
 def score_members(brief: ArticleBrief, gold: GoldArticle) -> dict[str, Any]:
-    """Members of every coalition of the brief against gold members and other participants."""
-    wanted = list(dict.fromkeys(_canonical(n) for n in [*gold.members, *gold.other_participants]))
+    """Members of every coalition of the brief against gold members and other participants.
+
+    Where the gold lists an article's several coalitions (``coalitions``), their members count too:
+    the brief's coalitions are all scored.
+    """
+    listed = [name for coalition in gold.coalitions or [] for name in coalition.members]
+    wanted = list(dict.fromkeys(_canonical(n) for n in [*gold.members, *gold.other_participants, *listed]))
     found = list(dict.fromkeys(_canonical(m.name) for c in brief.coalitions for m in c.members))
     return _field(
         len([n for n in found if n in wanted]),

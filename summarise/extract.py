@@ -85,7 +85,7 @@ from summarise.templates import PromptSet, load_prompts
 if TYPE_CHECKING:  # the LLM layer (instructor, openai) is imported when a model is first asked
     from summarise.llm.client import StructuredClient
 
-EXTRACTION_VERSION = "5"
+EXTRACTION_VERSION = "6"
 #: token-set ratio of a person's role against a sentence naming them for the role to be kept.
 ROLE_IN_SENTENCE_MIN = 85.0
 #: How the warning of an article the story's keyword pre-filter skipped begins.
@@ -396,7 +396,9 @@ class Extractor:
         if step.name == "coalitions":
             names = self._candidate_names(article, named)
             allowed = ", ".join(names) or "(none)"
-            targets = [*names, *(entity.canonical for entity in named if entity.canonical not in names)]
+            # Targets: every candidate, a story's targets included, in the article's order. (Pydantic reuses the
+            # schema of an equal Literal, whatever its order: equal sets must come in one order.)
+            targets = self._candidate_names(article, named, members_only=False)
             return cached_coalitions_answer(tuple(names), tuple(targets)), {
                 "topic": topic_of(self.story),
                 "allowed_members": allowed,
@@ -420,7 +422,7 @@ class Extractor:
         empty = {"events": not time_candidates(numbered), "figures": not number_candidates(numbered)}
         return [step for step in STEPS if not empty.get(step.name)]
 
-    def _candidate_names(self, article: Article, named: list[Entity]) -> list[str]:
+    def _candidate_names(self, article: Article, named: list[Entity], members_only: bool = True) -> list[str]:
         """Every state or organisation the article names: canonical when a table knows it, else as written.
 
         A story's targets and known coalitions are no members; its extra aliases count as the
@@ -428,7 +430,7 @@ class Extractor:
         """
         not_members: set[str] = set()
         stands_for: dict[str, str] = {}
-        if self.story is not None:
+        if self.story is not None and members_only:
             not_members = {normalise(name) for name in self.story.target_names()}
             not_members |= {normalise(n) for c in self.story.coalitions for n in (c.name, *c.aliases)}
             stands_for = self.story.stands_for()
@@ -548,7 +550,14 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article, stands
             )
             for draft in answer.coalitions
         ]
-        brief.coalitions = [c for c in brief.coalitions if len(c.members) >= 2 or (c.member_count_stated or 0) >= 2]
+        # Several states or organisations make a coalition: two that the model itself calls bilateral are a
+        # relationship (a visit, a deal), not one.
+        brief.coalitions = [
+            c
+            for c in brief.coalitions
+            if (len(c.members) >= 2 or (c.member_count_stated or 0) >= 2)
+            and not (c.kind == "bilateral" and len(c.members) <= 2)
+        ]
         if brief.coalitions:
             brief.topic_evidence = brief.coalitions[0].evidence
     elif step == "people":

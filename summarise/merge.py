@@ -79,6 +79,7 @@ from summarise.schemas import (
     TimelineEntry,
 )
 from summarise.story import KnownCoalition, Story
+from summarise.support import without_times
 
 MERGE_VERSION = "1"
 
@@ -88,6 +89,8 @@ MEMBER_OVERLAP = 0.5  # Jaccard overlap of member sets for two descriptions to b
 NAME_OVERLAP = 0.5  # share of the shorter name's distinctive words two coalition names must share
 EVENT_SIMILARITY = 70  # token-set ratio of descriptions for two same-date events to be one
 DATE_CONFLICT_SIMILARITY = 85  # ... and for two differently dated events to be one event in dispute
+NEAR_DATE_DAYS = 31  # ... or, naming the same thing, at most this many days apart
+EVENT_SIMILARITY_LOOSE = 50  # ... with descriptions at least this similar
 FIGURE_SIMILARITY = 60  # token-set ratio of "what" for two figures of one unit to measure the same thing
 SAME_THING_SIMILARITY = 80  # ... when their units differ
 CLAIM_SIMILARITY = 85
@@ -933,7 +936,7 @@ def _date_conflicts(entries: list[TimelineEntry], outlets: _Outlets, conflicts: 
             for other in entries[index + 1 :]
             if other.date
             and not _compatible(entry.date, other.date)
-            and _similar(entry.description, other.description) >= DATE_CONFLICT_SIMILARITY
+            and _same_event(entry, other)
             and not set(entry.source_ids) & set(other.source_ids)
         ]
         if not rivals or entry.conflict:
@@ -946,6 +949,39 @@ def _date_conflicts(entries: list[TimelineEntry], outlets: _Outlets, conflicts: 
         )
         for e in disputed:
             e.conflict = conflict_id
+
+
+def _same_event(a: TimelineEntry, b: TimelineEntry) -> bool:
+    """Whether two differently dated entries tell one event.
+
+    Near-identical descriptions do; so does the same named thing (a proper name both sources'
+    sentences use) at dates a month apart at most, described alike.
+    """
+    described = _similar(a.description, b.description)
+    if described >= DATE_CONFLICT_SIMILARITY:
+        return True
+    names_a = {name for s in a.supports for name in _proper_names(s.evidence)}
+    names_b = {name for s in b.supports for name in _proper_names(s.evidence)}
+    close = _days_apart(a.date, b.date)
+    near = close is not None and close <= NEAR_DATE_DAYS
+    return bool(names_a & names_b) and near and described >= EVENT_SIMILARITY_LOOSE
+
+
+def _days_apart(a: str | None, b: str | None) -> int | None:
+    """Days between two dates of day precision (None if either is less precise)."""
+    if not a or not b or len(a) != 10 or len(b) != 10:
+        return None
+    return abs((dt.date.fromisoformat(a) - dt.date.fromisoformat(b)).days)
+
+
+_PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*|[A-Z]{2,})\b")
+
+
+@lru_cache(maxsize=1 << 12)
+def _proper_names(sentence: str) -> frozenset[str]:
+    """The capitalised names inside a sentence that name no state or organisation a table knows."""
+    bare = without_times(without_entity_names(sentence))
+    return frozenset(match.group(1) for match in _PROPER.finditer(bare) if len(match.group(1)) > 2)
 
 
 # --- figures ------------------------------------------------------------------------------------

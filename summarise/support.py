@@ -225,3 +225,8 @@ def sentence_holding(sentences: Sequence[str], words: str, cited: int | None, wh
 
 def _holds(sentence: str, words: str) -> bool:
     return re.search(rf"(?<![\w]){re.escape(words)}(?![\w])", sentence) is not None
+
+
+def without_times(text: str) -> str:
+    """``text`` with its time expressions blanked out ("on Monday", "in March")."""
+    return _TIME_EXPRESSIONS.sub(" ", text)

@@ -20,7 +20,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+from summarise.answers import ON_TOPIC_SUBJECTS, SUBJECTS
+
 RECORDINGS = Path(__file__).resolve().parents[1] / "fixtures" / "llm"
+OFF_TOPIC_SUBJECTS = set(SUBJECTS) - ON_TOPIC_SUBJECTS
 
 
 def messages_key(messages: list[dict[str, Any]]) -> str:
@@ -101,7 +104,8 @@ class FakeOpenAI:
     def combined_answer(self, messages: list[dict[str, Any]]) -> dict[str, Any] | None:
         """The answer to every question asked at once (``TASKS:``): each question's recorded
         final answer (after its reasks), merged into one object (the recordings ask one question
-        at a time). Its usage is the sum of theirs: a scripted figure, not a measurement."""
+        at a time; for an article whose recorded subject is off topic only the topic part exists).
+        Its usage is the sum of theirs: a scripted figure, not a measurement."""
         if len(messages) < 2 or "\nTASKS: " not in messages[1]["content"]:
             return None
         system, user = messages[0], messages[1]
@@ -112,6 +116,8 @@ class FakeOpenAI:
             question = [system, {**user, "content": (block + task).removesuffix("\n")}]
             _, recorded = self.final_answers.get(messages_key(question), (0, None))
             if recorded is None:
+                if merged.get("subject") in OFF_TOPIC_SUBJECTS:
+                    continue  # the recordings stop at an off-topic subject, as the answer may: its first part is enough
                 return None
             merged.update(json.loads(recorded["choices"][0]["message"]["content"]))
             for name in usage:
@@ -335,8 +341,14 @@ class FakeOpenAI:
         return Handler
 
 
+#: What an ungrounded answer says instead of the article's facts: words and a name it never holds.
+_NOWHERE = {"claim": "Words that appear nowhere in this article at all.", "text": "Words found nowhere here.",
+            "speaker": "Nobody Namedhere", "sentence": 9999}
+
+
 def _unground(content: str) -> str:
-    """The same answer with every evidence replaced by words the article does not contain."""
+    """The same answer pointing nowhere: claims, statements and speakers the article does not hold, at a
+    sentence number past its end."""
     try:
         data = json.loads(content)
     except ValueError:
@@ -344,10 +356,7 @@ def _unground(content: str) -> str:
 
     def walk(node: Any) -> Any:
         if isinstance(node, dict):
-            return {
-                k: ("Words that appear nowhere in this article at all." if k == "evidence" else walk(v))
-                for k, v in node.items()
-            }
+            return {k: (_NOWHERE[k] if k in _NOWHERE else walk(v)) for k, v in node.items()}
         if isinstance(node, list):
             return [walk(v) for v in node]
         return node

@@ -22,14 +22,28 @@ def extractor(backend, store=None):
     return Extractor(client, store=store)
 
 
-def test_a_failed_coalitions_question_leaves_the_topic_unknown_and_is_not_cached(tmp_path):
+def test_a_failed_topic_question_leaves_the_topic_unknown_and_is_not_cached(tmp_path):
+    article = article_from_text(ARTICLE, "story.md")
+    store = Store(tmp_path / "db.sqlite")
+    backend = ScriptedBackend(function=answering(topic="not json at all"))
+
+    brief = extractor(backend, store).extract(article)
+
+    assert brief.on_topic is None and brief.extraction.failed_steps == ["topic"]
+    assert brief.coalitions  # the other questions still ran
+    calls = len(backend.history)
+    extractor(backend, store).extract(article)
+    assert len(backend.history) == 2 * calls  # an incomplete brief is asked again, not served from the cache
+
+
+def test_a_failed_coalitions_question_is_reported_and_not_cached(tmp_path):
     article = article_from_text(ARTICLE, "story.md")
     store = Store(tmp_path / "db.sqlite")
     backend = ScriptedBackend(function=answering(coalitions="not json at all"))
 
     brief = extractor(backend, store).extract(article)
 
-    assert brief.on_topic is None
+    assert brief.on_topic is True  # the topic question answered
     assert brief.coalitions == []
     assert brief.extraction.failed_steps == ["coalitions"]
     assert brief.people  # the other questions still ran

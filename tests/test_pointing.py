@@ -62,7 +62,7 @@ def test_a_long_sentence_is_cut_into_pieces_that_fit_evidence():
 
 def test_the_code_quotes_the_cited_sentences():
     model = coalitions_answer(NAMES, NAMES)
-    answer = validate(model, {"on_topic": True, "coalitions": [coalition()]})
+    answer = validate(model, {"coalitions": [coalition()]})
     draft = answer.coalitions[0]
     sentences = numbered_sentences(ARTICLE.text)
     assert draft.evidence == sentences[0] and draft.members_evidence == sentences[0]
@@ -73,12 +73,12 @@ def test_the_code_quotes_the_cited_sentences():
 def test_a_member_its_sentences_do_not_name_is_reasked_with_the_reason():
     model = coalitions_answer(NAMES, NAMES)
     with pytest.raises(ValidationError, match="does not name Denmark"):
-        validate(model, {"on_topic": True, "coalitions": [coalition(members=["Norway", "Denmark"])]})
+        validate(model, {"coalitions": [coalition(members=["Norway", "Denmark"])]})
 
 
 def test_salvage_drops_only_the_unsupported_member():
     model = coalitions_answer(NAMES, NAMES)
-    content = '{"on_topic": true, "coalitions": [' + _json(coalition(members=["Norway", "Denmark"])) + "]}"
+    content = '{"coalitions": [' + _json(coalition(members=["Norway", "Denmark"])) + "]}"
     kept, dropped = salvage(model, content, {**CONTEXT, "salvage": True, "dropped": [], "notes": []})
     assert kept is not None and kept.coalitions[0].members == ["Norway"]
     assert any("Denmark" in item for item in dropped)
@@ -86,7 +86,7 @@ def test_salvage_drops_only_the_unsupported_member():
 
 def test_a_pointer_off_the_mark_is_moved_to_the_sentence_naming_the_members():
     model = coalitions_answer(NAMES, NAMES)
-    answer = validate(model, {"on_topic": True, "coalitions": [coalition(sentence=9)]})
+    answer = validate(model, {"coalitions": [coalition(sentence=9)]})
     draft = answer.coalitions[0]
     assert (draft.sentence, draft.members_sentence) == (1, 1)
     assert draft.evidence == draft.members_evidence == numbered_sentences(ARTICLE.text)[0]
@@ -97,7 +97,7 @@ def test_a_statement_no_sentence_makes_is_reasked():
     model = coalitions_answer(NAMES, NAMES)
     invented = coalition(objectives=[{"sentence": 9, "text": "harvest the moon for whales"}])
     with pytest.raises(ValidationError, match="no sentence of the article states"):
-        validate(model, {"on_topic": True, "coalitions": [invented]})
+        validate(model, {"coalitions": [invented]})
 
 
 def test_the_article_offers_its_own_times_and_numbers():
@@ -132,10 +132,10 @@ def test_a_figure_is_one_of_the_article_numbers_with_its_wording_and_qualifier()
 
 def test_a_stated_count_in_words_is_found_in_the_cited_sentence():
     model = coalitions_answer(NAMES, NAMES)
-    answer = validate(model, {"on_topic": True, "coalitions": [coalition(member_count_stated=3)]})
+    answer = validate(model, {"coalitions": [coalition(member_count_stated=3)]})
     assert answer.coalitions[0].member_count_stated == 3
     with pytest.raises(ValidationError, match="member_count_stated is 5"):
-        validate(model, {"on_topic": True, "coalitions": [coalition(member_count_stated=5)]})
+        validate(model, {"coalitions": [coalition(member_count_stated=5)]})
     assert "sentence" not in model.model_json_schema()["$defs"]["CoalitionDraft"]["required"][:5]  # content first
 
 
