@@ -18,9 +18,8 @@ from collections.abc import Callable, Sequence
 
 from rapidfuzz import fuzz
 
-from summarise.dates import resolve_date
 from summarise.grounding import normalise
-from summarise.numbers import numbers_in, states_number, written_number, written_numbers
+from summarise.numbers import states_number, written_numbers
 
 #: token-set ratio of a fact's words against a sentence for the sentence to state it.
 STATES_TEXT_MIN = 55.0
@@ -35,16 +34,6 @@ def _cited_first(cited: int | None, count: int) -> list[int]:
     else:
         order = list(range(1, count + 1))
     return order
-
-
-def first_supporting(
-    sentences: Sequence[str], cited: int | None, supports: Callable[[str], bool]
-) -> int | None:
-    """The cited sentence if it supports the fact, else the nearest one that does; None if none does."""
-    for number in _cited_first(cited, len(sentences)):
-        if supports(sentences[number - 1]):
-            return number
-    return None
 
 
 def best_supporting(
@@ -82,24 +71,6 @@ def qualifier_before(sentence: str, written: str) -> str:
         if re.search(pattern + r"\s*$", before):
             return qualifier
     return "exact"
-
-
-def figure_sentence(sentences: Sequence[str], cited: int | None, value: float, what: str) -> int | None:
-    """The sentence stating ``value``: the cited one, else the one stating it whose words best fit ``what``."""
-    stating = [n for n, sentence in enumerate(sentences, start=1) if states_number(sentence, value)]
-    if not stating:
-        return None
-    if cited in stating:
-        return cited
-    return max(stating, key=lambda n: (text_similarity(what, sentences[n - 1]), -abs(n - (cited or n))))
-
-
-def figure_wording(sentence: str, value: float) -> tuple[str, str] | None:
-    """How the sentence writes the value, and its qualifier."""
-    written = written_number(sentence, value)
-    if written is None:
-        return None
-    return written, qualifier_before(sentence, written)
 
 
 def stated_count(sentences: Sequence[str], candidates: Sequence[int], count: int) -> int | None:
@@ -144,35 +115,6 @@ def time_expressions(sentence: str) -> list[str]:
     return found
 
 
-def event_sentence(
-    sentences: Sequence[str], cited: int | None, when: str, what: str, published: object
-) -> tuple[int, str] | None:
-    """The sentence and its own time expression for an event the model dates ``when``.
-
-    The cited sentence is taken when one of its time expressions is the model's wording or
-    resolves to the same date; otherwise the sentence holding such an expression whose words
-    best fit ``what``. None when no sentence of the article dates it so.
-    """
-    wanted_date = resolve_date(when, published)[0]  # type: ignore[arg-type]
-    wanted = normalise(when)
-
-    def matching(sentence: str) -> str | None:
-        for expression in time_expressions(sentence):
-            folded = normalise(expression)
-            if wanted and (wanted in folded or folded in wanted):
-                return expression
-            if wanted_date is not None and resolve_date(expression, published)[0] == wanted_date:  # type: ignore[arg-type]
-                return expression
-        return None
-
-    if cited is not None and 1 <= cited <= len(sentences) and (found := matching(sentences[cited - 1])):
-        return cited, found
-    candidates = [(n, found) for n, s in enumerate(sentences, start=1) if (found := matching(s))]
-    if not candidates:
-        return None
-    return max(candidates, key=lambda pair: (text_similarity(what, sentences[pair[0] - 1]), -pair[0]))
-
-
 # --- names ----------------------------------------------------------------------------------------
 
 
@@ -186,11 +128,6 @@ def enumeration_sentence(
         if count > best_count:
             best, best_count = number, count
     return best
-
-
-def has_number(sentence: str) -> bool:
-    """Whether a sentence states any number at all."""
-    return bool(numbers_in(sentence))
 
 
 def time_candidates(sentences: Sequence[str], limit: int = 24) -> list[str]:
