@@ -85,14 +85,16 @@ MERGE_VERSION = "1"
 
 
 PERSON_NAME_SIMILARITY = 70  # rapidfuzz ratio of spelling keys above which two names may be one person
+SPELLING_SIMILARITY = 85  # ... above which (word by word alike) they are one name spelt two ways
 MEMBER_OVERLAP = 0.5  # Jaccard overlap of member sets for two descriptions to be one coalition
 NAME_OVERLAP = 0.5  # share of the shorter name's distinctive words two coalition names must share
 EVENT_SIMILARITY = 70  # token-set ratio of descriptions for two same-date events to be one
 DATE_CONFLICT_SIMILARITY = 85  # ... and for two differently dated events to be one event in dispute
 NEAR_DATE_DAYS = 31  # ... or, naming the same thing, at most this many days apart
 EVENT_SIMILARITY_LOOSE = 50  # ... with descriptions at least this similar
-FIGURE_SIMILARITY = 60  # token-set ratio of "what" for two figures of one unit to measure the same thing
-SAME_THING_SIMILARITY = 80  # ... when their units differ
+FIGURE_SIMILARITY = 60  # token-set ratio of "what" for two figures counting one noun to measure the same thing
+FIGURE_CONTEXT_OVERLAP = 0.3  # ... or the share of the words around their numbers they have in common
+SAME_THING_SIMILARITY = 80  # ... when they count different nouns; of two claims, numbers aside, to say one thing
 CLAIM_SIMILARITY = 85
 WIRE_MIN_SHARED = 2  # long evidence spans two articles must share to be copies of one story
 WIRE_SPAN_CHARS = 40
@@ -575,8 +577,8 @@ def _merge_coalition(
     conflicts: _Conflicts,
     known: KnownCoalition | None = None,
 ) -> MergedCoalition:
-    kind: CoalitionKind = (
-        (known.kind if known else None) or _majority((d.coalition.kind for d in cluster), _KIND_ORDER.get)
+    kind: CoalitionKind = (known.kind if known else None) or _majority(
+        (d.coalition.kind for d in cluster), _KIND_ORDER.get
     )  # type: ignore[assignment]
     target = (known.target if known else None) or _majority(d.target for d in cluster)
     leaders = [(d.leader, d.source.id) for d in cluster if d.leader]
@@ -752,8 +754,6 @@ def _role_words(role: str | None) -> frozenset[str]:
     return frozenset(w for w in words if len(w) > 2)
 
 
-
-
 def _countries_of(person: Person) -> set[str]:
     """The countries a person's affiliation and role tie them to."""
     return set(_countries_in(person.affiliation)) | set(_countries_in(person.role))
@@ -814,17 +814,29 @@ def _merge_people(sources: list[_Source], outlets: _Outlets, conflicts: _Conflic
 def _same_person(group: list[tuple[_Source, Person]], cluster: list[tuple[_Source, Person]]) -> str | None:
     """Why ``cluster`` (one spelling) is the person of ``group``, or ``None``.
 
-    Similar names alone are not enough: both must carry the same role and the same country.
+    Two spellings of one name ("Yahya Saree", "Yahya Sarea": as many words, each with the same
+    first letter, nearly the same letters) are one person unless the sources give them different
+    roles or countries. Less similar names must also carry the same role and the same country.
     """
     name = cluster[0][1].name
-    known = group[0][1].name
-    a, b = person_key(name), person_key(known)
-    if fuzz.ratio(a, b) < PERSON_NAME_SIMILARITY or a.split()[-1][:1] != b.split()[-1][:1]:
+    a = person_key(name)
+    known, b = max(((p.name, person_key(p.name)) for _, p in group), key=lambda kb: (fuzz.ratio(a, kb[1]), kb[1]))
+    ratio = fuzz.ratio(a, b)
+    if ratio < PERSON_NAME_SIMILARITY or a.split()[-1][:1] != b.split()[-1][:1]:
         return None
-    roles_a = set().union(*(_role_words(p.role) for _, p in cluster))
-    roles_b = set().union(*(_role_words(p.role) for _, p in group))
     countries_a = set().union(*(_countries_of(p) for _, p in cluster))
     countries_b = set().union(*(_countries_of(p) for _, p in group))
+    words_a, words_b = a.split(), b.split()
+    spelling = (
+        ratio >= SPELLING_SIMILARITY
+        and len(words_a) == len(words_b)
+        and all(x[:1] == y[:1] for x, y in zip(words_a, words_b, strict=True))
+    )
+    roles_a = set().union(*(_role_words(p.role) for _, p in cluster))
+    roles_b = set().union(*(_role_words(p.role) for _, p in group))
+    differ = any(x and y and not x & y for x, y in ((countries_a, countries_b), (roles_a, roles_b)))
+    if spelling and not differ:
+        return f"{name!s} taken for {known}: the same name spelt another way"
     role, country = roles_a & roles_b, countries_a & countries_b
     if not role or not country:
         return None
@@ -989,17 +1001,80 @@ def _proper_names(sentence: str) -> frozenset[str]:
 
 def _unit_key(unit: str | None) -> str:
     words = re.findall(r"[a-z]+", _norm(unit or ""))
-    return " ".join(word[:-1] if word.endswith("s") and len(word) > 3 else word for word in words)
+    return " ".join(_singular(word) for word in words)
 
 
-def _measure(figure: Figure) -> tuple[str, str]:
-    return _unit_key(figure.unit), f"{figure.unit or ''} {figure.what}"
+def _singular(word: str) -> str:
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
 
 
-def _same_measure(a: tuple[str, str], b: tuple[str, str]) -> bool:
-    """Whether two figures count the same thing: similar descriptions, and units that do not differ."""
-    needed = FIGURE_SIMILARITY if a[0] == b[0] or not (a[0] and b[0]) else SAME_THING_SIMILARITY
-    return _similar(a[1], b[1]) >= needed
+#: Words that count the same thing under other names: one head noun for each.
+_SAME_COUNT = {"soldier": "troop", "personnel": "troop", "nation": "country", "state": "country", "ship": "vessel"}
+#: Words that end the noun phrase after a number.
+_PHRASE_END = frozenset(
+    "of in on at to for from by with and or but that which who whose were was are is have has had will would "
+    "said says since after before during as than under over into against could can may might must should shall "
+    "across through while when where off near out per each the a an its their his her this these those say".split()
+)
+_ORDINAL = re.compile(r"\d(?:st|nd|rd|th)\b|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|th)$")
+_NUMBER_WORDS = frozenset("hundred thousand million billion trillion".split())
+_FILLER = frozenset("the a an more than about around some nearly almost at least up to over".split())
+
+
+@lru_cache(maxsize=1 << 14)
+def _counted(as_written: str, evidence: str) -> tuple[str, frozenset[str], frozenset[str]]:
+    """What a figure counts, read from its sentence: the noun after the number, its describing words, its company.
+
+    "aimed at ten merchant vessels whose ..." counts "vessel", described as "merchant", in the
+    company of "aimed". A number not in its sentence, or followed by no noun, counts nothing known.
+    """
+    text, written = evidence.casefold(), as_written.casefold()
+    if _ORDINAL.search(written):
+        return "", frozenset(), frozenset()  # "its fourth member": a rank, not a count
+    spot = text.find(written) if written else -1
+    if spot < 0:
+        return "", frozenset(), frozenset()
+    after = re.findall(r"[a-z][a-z'-]*|[^\sa-z]", text[spot + len(written) :])[:5]
+    phrase: list[str] = []
+    for word in after:
+        if not word[0].isalpha() or word in _PHRASE_END or (phrase and re.search(r"(?:ing|ed)$", word)):
+            break
+        if word not in _NUMBER_WORDS:
+            phrase.append(_singular(word))
+    if not phrase:
+        return "", frozenset(), frozenset()  # "a "3+3" format"
+    head = _SAME_COUNT.get(phrase[-1], phrase[-1])
+    before = re.findall(r"[a-z]+", text[:spot])[-5:]
+    around = {_singular(w) for w in [*before, *re.findall(r"[a-z]+", text[spot:])[:8]] if len(w) > 3}
+    return head, frozenset(phrase[:-1]), frozenset(around - _FILLER - set(phrase))
+
+
+_Measure = tuple[str, frozenset[str], frozenset[str], str]
+
+
+def _measure(figure: Figure) -> _Measure:
+    return (*_counted(figure.value_as_written, figure.evidence), f"{figure.unit or ''} {figure.what}")
+
+
+def _same_measure(a: _Measure, b: _Measure) -> bool:
+    """Whether two figures count the same thing, as their sentences say.
+
+    The same noun ("vessels"), described alike ("merchant") or among like words ("ten merchant
+    vessels" and "a dozen merchant vessels"); "35 countries" linked to ships and "20 countries"
+    that joined share no word around their numbers and are two measures. Different nouns
+    ("43,000 detainees", "24,000 people" in one camp) need very like descriptions.
+    """
+    if not a[0] or not b[0]:
+        return False
+    if a[0] != b[0]:
+        return _similar(a[3], b[3]) >= SAME_THING_SIMILARITY
+    if a[1] and a[1] == b[1]:
+        return True
+    if a[2] and b[2]:
+        return len(a[2] & b[2]) / min(len(a[2]), len(b[2])) >= FIGURE_CONTEXT_OVERLAP
+    return _similar(a[3], b[3]) >= FIGURE_SIMILARITY
 
 
 def _merge_figures(sources: list[_Source], outlets: _Outlets, conflicts: _Conflicts) -> list[FigureGroup]:
@@ -1025,7 +1100,8 @@ def _merge_figures(sources: list[_Source], outlets: _Outlets, conflicts: _Confli
             )
         what = _majority((f.what for _, f in cluster), lambda w: (len(w), w)) or cluster[0][1].what
         group = FigureGroup(id=f"F{number}", what=what, unit=cluster[0][1].unit, values=merged_values)
-        if len(merged_values) > 1:
+        # One source giving two values reports a change ("from 15 members to 12"), not a disagreement.
+        if len(merged_values) > 1 and len({s for v in merged_values for s in v.source_ids}) > 1:
             dated = {v.published[0] for v in merged_values if v.published}
             group.conflict = conflicts.add(
                 "figure",

@@ -23,7 +23,7 @@ from summarise.schemas import (
     Statement,
 )
 
-from briefs import ANTI_ISIS, brief, coalition, event, person, seed_situation
+from briefs import ANTI_ISIS, brief, coalition, event, figure, person, seed_situation
 
 
 def coalition_named(merged: CoalitionBrief, name: str):
@@ -112,7 +112,10 @@ def test_seed_situation_al_sharaa_is_one_person_with_every_spelling_visible():
     variants = {v.value for v in sharaa[0].variants}
     assert variants == {"Ahmad al-Sharaa", "Ahmed Al-Sarraj", "Ahmed Al-Shar'a"}
     assert len(sharaa[0].merged_because) == 2
-    assert all("same role (president)" in reason and "Syria" in reason for reason in sharaa[0].merged_because)
+    assert all(
+        "the same name spelt another way" in reason or ("same role (president)" in reason and "Syria" in reason)
+        for reason in sharaa[0].merged_because
+    )
     spelling = [c for c in merged.conflicts if c.kind == "name_spelling"]
     assert len(spelling) == 1 and len(spelling[0].values) == 3
 
@@ -586,3 +589,33 @@ def test_claims_that_differ_only_in_a_number_are_not_merged_but_listed_as_a_conf
     assert len(merged.claims) == 2
     (conflict,) = merged.conflicts
     assert conflict.kind == "claim" and "different numbers" in (conflict.note or "")
+
+
+def test_figures_are_matched_by_what_their_sentences_count():
+    # Invented sentences: the count is read from the words after the number, not from the model's labels.
+    merged = merge_briefs(
+        [
+            brief(
+                "a",
+                "Outlet A",
+                "2025-05-01",
+                figures=[
+                    figure(8, "eight", "boats", "boats seized", "Raiders seized eight fishing boats off the cape."),
+                    figure(30, "30", "boats", "countries", "The seized boats fly the flags of 30 countries."),
+                ],
+            ),
+            brief(
+                "b",
+                "Outlet B",
+                "2025-05-03",
+                figures=[
+                    figure(12, "a dozen", "vessels", "attacks", "Raiders hold a dozen fishing boats, the navy said."),
+                    figure(9, "nine", "countries", "joined", "Nine countries have joined the patrol."),
+                    figure(4, "fourth", "member", "Chile", "Chile is the patrol's fourth member."),
+                    figure(3, "3", "members", "members", "The patrol grew from 3 members to 9 countries this year."),
+                ],
+            ),
+        ]
+    )
+    disputes = [c for c in merged.conflicts if c.kind == "figure"]
+    assert [[v.value.split(",")[0] for v in c.values] for c in disputes] == [["eight", "a dozen"]]
