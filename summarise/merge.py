@@ -602,7 +602,7 @@ def _merge_coalition(
     )
     members = _merge_members(cluster, enumerating, outlets)
     member_order = {member.name: index for index, member in enumerate(members)}
-    _member_conflicts(name, enumerating, member_order, outlets, conflicts)
+    _member_conflicts(name, cluster, enumerating, member_order, outlets, conflicts)
 
     counts: dict[int, list[Support]] = {}
     for d in cluster:
@@ -667,12 +667,17 @@ def _merge_members(
 
 def _member_conflicts(
     coalition_name: str,
+    cluster: list[_Description],
     enumerating: list[_Description],
     member_order: dict[str, int],
     outlets: _Outlets,
     conflicts: _Conflicts,
 ) -> None:
-    """List disagreements between enumerating sources about the member list and the member count."""
+    """List disagreements about the member list (between enumerating sources) and the member count.
+
+    A count is the number a source states, else (for an enumerating source) the number of members
+    it lists; stated counts that differ are a dispute even for an open coalition.
+    """
     lists: dict[tuple[str, ...], list[str]] = {}
     for d in enumerating:
         if d.member_set:
@@ -688,8 +693,11 @@ def _member_conflicts(
         )
     counts: dict[int, list[str]] = {}
     stated_by: set[str] = set()
-    for d in enumerating:
+    listing = {id(d) for d in enumerating}
+    for d in cluster:
         stated = d.coalition.member_count_stated
+        if not stated and id(d) not in listing:
+            continue
         number = stated or len(d.member_set)
         counts.setdefault(number, []).append(d.source.id)
         if stated:
@@ -967,13 +975,15 @@ def _same_event(a: TimelineEntry, b: TimelineEntry) -> bool:
     """Whether two differently dated entries tell one event.
 
     Near-identical descriptions do; so does the same named thing (a proper name both sources'
-    sentences use) at dates a month apart at most, described alike.
+    sentences or descriptions use) at dates a month apart at most, described alike.
     """
     described = _similar(a.description, b.description)
     if described >= DATE_CONFLICT_SIMILARITY:
         return True
-    names_a = {name for s in a.supports for name in _proper_names(s.evidence)}
-    names_b = {name for s in b.supports for name in _proper_names(s.evidence)}
+    # The names of the sentences and of the descriptions: an event sentence may say "the operation"
+    # where the description, written from the article, names it.
+    names_a = {name for text in (a.description, *(s.evidence for s in a.supports)) for name in _proper_names(text)}
+    names_b = {name for text in (b.description, *(s.evidence for s in b.supports)) for name in _proper_names(text)}
     close = _days_apart(a.date, b.date)
     near = close is not None and close <= NEAR_DATE_DAYS
     return bool(names_a & names_b) and near and described >= EVENT_SIMILARITY_LOOSE
