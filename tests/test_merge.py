@@ -619,3 +619,40 @@ def test_figures_are_matched_by_what_their_sentences_count():
     )
     disputes = [c for c in merged.conflicts if c.kind == "figure"]
     assert [[v.value.split(",")[0] for v in c.values] for c in disputes] == [["eight", "a dozen"]]
+
+
+def test_a_date_dispute_is_found_through_the_name_an_event_description_gives():
+    # Invented: one sentence says "the patrol", its description names it; the other sentence names it.
+    merged = merge_briefs(
+        [
+            brief(
+                "a",
+                "Outlet A",
+                "2025-06-03",
+                events=[
+                    event(
+                        "on Monday",
+                        "2025-06-02",
+                        "Admiral Ruiz sent the first ships of Operation Quiet Harbour to sea",
+                        "Admiral Ruiz sent the first ships of the patrol to sea on Monday.",
+                        basis="publication_date",
+                    )
+                ],
+            ),
+            brief(
+                "b",
+                "Outlet B",
+                "2025-06-05",
+                events=[
+                    event(
+                        "on June 3",
+                        "2025-06-03",
+                        "the navy began Operation Quiet Harbour with six ships",
+                        "The navy began Operation Quiet Harbour on June 3 with six ships.",
+                    )
+                ],
+            ),
+        ]
+    )
+    [dispute] = [c for c in merged.conflicts if c.kind == "date"]
+    assert sorted(v.value for v in dispute.values) == ["2025-06-02", "2025-06-03"]
