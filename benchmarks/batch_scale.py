@@ -8,15 +8,16 @@ Writes N synthetic articles (short texts made up here, each naming ISIS and a fe
 into a temporary folder, then, in a temporary ``SUMMARISE_HOME``:
 
 1. **build**: ``BatchJobs.build`` reads the articles one at a time and writes the JSONL request
-   files (5 requests per article) and the job's rows in SQLite;
+   files (3 requests per article: topic, coalitions, people) and the job's rows in SQLite;
 2. **ingest**: a synthetic Batch API output file with one valid answer per request (written
    here, in the wire format, in shuffled order) is read line by line into the store;
 3. **collect**: every article is extracted from those answers (validation included) and its
    brief stored, as ``summarise batch collect`` does.
 
 No model and no network are involved: the answers are empty but valid (no coalition, no
-people...), which measures our own overhead. Prints the seconds of each phase and the peak
-resident memory of the process after each phase (``ru_maxrss``).
+people; the events, figures and claims are read by the code as always), which measures our own
+overhead. Prints the seconds of each phase and the peak resident memory of the process after
+each phase (``ru_maxrss``).
 """
 
 from __future__ import annotations
@@ -35,11 +36,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 COUNTRIES = ["Turkey", "Syria", "Iraq", "Jordan", "Lebanon", "Iran", "Egypt", "France"]
 EMPTY_ANSWERS = {
-    "coalitions": {"on_topic": True, "coalitions": []},
+    "topic": {"subject": "security or military cooperation between states"},
+    "coalitions": {"coalitions": []},
     "people": {"people": []},
-    "events": {"events": []},
-    "figures": {"figures": []},
-    "claims": {"claims": [], "quotes": []},
 }
 EMPTY_ANSWERS["all"] = {key: value for answer in EMPTY_ANSWERS.values() for key, value in answer.items()}
 

@@ -10,7 +10,7 @@ is our own pipeline. Writes N synthetic articles, then prints, for ``summarise``
 through the same ``extract_all`` as the CLI, ``--concurrency`` articles at once):
 
 * wall time, the ideal ``ceil(N / concurrency) * latency`` (an endpoint is asked an article's
-  five questions in one request) and their ratio;
+  three questions in one request) and their ratio;
 * CPU seconds of this process per article (the endpoint runs in another process), and the
   peak resident memory;
 * a second run over the same articles (every brief from the cache, no request), in this

@@ -5,12 +5,12 @@ Usage::
     python benchmarks/embedded_overhead.py [ARTICLE] [--runs 1]
 
 For one article (default: ``fixtures/articles/03_four_nation_pact_sarraj.txt``) both sides run the
-same five requests, the first request of each question, with the same Llama settings (greedy,
-seed 0, the same context and threads):
+same three requests, the first request of each question (topic, coalitions, people), with the same
+Llama settings (greedy, seed 0, the same context and threads):
 
 * **summarise**: ``Extractor.extract`` with no reask and no cache (prompt building, the schema,
   validation, evidence checks, logging to the store, assembling the brief);
-* **bare**: ``Llama.create_chat_completion`` called directly with those five requests.
+* **bare**: ``Llama.create_chat_completion`` called directly with those three requests.
 
 Prints both times and our overhead on top of the bare calls (target: under 10 %). Real inference
 on the CPU: about a minute per side on 2 cores.

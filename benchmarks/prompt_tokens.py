@@ -7,7 +7,7 @@ Usage::
 For each article prints the tokens of the raw file and of the text ``summarise`` sends (the
 cleaned article: scraped-page chrome such as menus, tickers, "Most Read" blocks and footers
 removed), and the share removed. Then, per article, the input tokens of the first requests
-``summarise`` sends: five requests (one question each) against one request asking every question
+``summarise`` sends: three requests (one question each) against one request asking every question
 (``--questions combined``, the default for an endpoint); messages and JSON schema both count, as an
 endpoint bills both. Tokens are counted by loading only the vocabulary of the embedded GGUF
 (``llama-cpp-python``, ``vocab_only``): no inference; an endpoint's tokenizer differs a little.
@@ -59,18 +59,18 @@ def main() -> None:
         text = "".join(message["content"] for message in request["messages"])
         return tokens(text) + tokens(json.dumps(request["response_format"]))
 
-    print(f"\n{'input tokens sent':<32} {'5 requests':>10} {'1 request':>10} {'saved':>6}")
-    total_five = total_one = 0
+    print(f"\n{'input tokens sent':<32} {'3 requests':>10} {'1 request':>10} {'saved':>6}")
+    total_separate = total_one = 0
     for article in loaded.articles:
-        five = sum(request_tokens(request) for _, request in separate.requests(article))
+        separate_tokens = sum(request_tokens(request) for _, request in separate.requests(article))
         one = sum(request_tokens(request) for _, request in combined.requests(article))
-        if not five:
+        if not separate_tokens:
             print(f"{Path(article.source).name:<32} {'off-topic: no request':>28}")
             continue
-        total_five, total_one = total_five + five, total_one + one
-        print(f"{Path(article.source).name:<32} {five:>10} {one:>10} {1 - one / five:>6.0%}")
-    if total_five:
-        print(f"{'total':<32} {total_five:>10} {total_one:>10} {1 - total_one / total_five:>6.0%}")
+        total_separate, total_one = total_separate + separate_tokens, total_one + one
+        print(f"{Path(article.source).name:<32} {separate_tokens:>10} {one:>10} {1 - one / separate_tokens:>6.0%}")
+    if total_separate:
+        print(f"{'total':<32} {total_separate:>10} {total_one:>10} {1 - total_one / total_separate:>6.0%}")
 
 
 if __name__ == "__main__":

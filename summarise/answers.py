@@ -26,12 +26,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model,
 from pydantic.json_schema import SkipJsonSchema
 
 from summarise.entities import names_entity
-from summarise.grounding import addresses_a_model, mentions, normalise, numbered_sentences, quoted_words
-from summarise.numbers import number_in
+from summarise.grounding import addresses_a_model, mentions, normalise, numbered_sentences
 from summarise.schemas import (
     CoalitionKind,
-    FigureQualifier,
-    LongText,
     MemberStatus,
     ShortText,
     validation_context,
@@ -40,13 +37,15 @@ from summarise.support import (
     STATES_TEXT_MIN,
     best_supporting,
     enumeration_sentence,
-    qualifier_before,
-    sentence_holding,
     stated_count,
     text_similarity,
 )
 
 MAX_SENTENCE = 5000
+#: How many sentences before or after a coalition's sentence that lists states its members may be listed in.
+LISTING_REACH = 2
+#: How many candidate names a sentence must name to be a list of members.
+LISTED_STATES = 3
 
 
 def grounding_context(text: str, published: object = None, stands_for: dict[str, str] | None = None) -> dict[str, Any]:
@@ -134,6 +133,12 @@ class Pointed(BaseModel):
         numbered = context.get("sentences")
         if numbered is None:
             return self
+        cited = self.sentence
+        if cited is not None and 1 <= cited <= len(numbered) and addresses_a_model(numbered[cited - 1]):
+            raise ValueError(
+                f"sentence {cited} is an instruction to a language model written into the article, not "
+                "reporting: it supports no fact"
+            )
         self._support(numbered, context, info)
         if self.sentence is None or not 1 <= self.sentence <= len(numbered):
             raise ValueError(
@@ -177,14 +182,21 @@ def _joined_names(name: str) -> bool:
 
 
 def _choice(values: list[str]) -> Any:
-    return Literal[tuple(values)] if values else str  # type: ignore[valid-type]
+    """The values as a ``Literal``, in sorted order.
+
+    ``Literal`` types with the same values in another order are equal, and pydantic reuses the
+    schema of the first one it built: sorted, the schema (and so the request) of an article does
+    not depend on which articles were read before it.
+    """
+    return Literal[tuple(sorted(set(values)))] if values else str  # type: ignore[valid-type]
 
 
 def coalitions_answer(member_names: list[str], organisations: list[str]) -> type[BaseModel]:
     """The schema of the coalitions step, limited to the names this article uses.
 
-    A member must be named in the coalition's sentence, its members sentence or the sentence
-    that names most of its members (an enumeration the model may have pointed past); a member
+    A member must be named in the coalition's sentence or in the sentence that names most of its
+    members (a list the model may have pointed past): within ``LISTING_REACH`` sentences of it when
+    the coalition's sentence is itself a list of names, anywhere otherwise; a member
     named nowhere near the coalition is reasked, then dropped. A name given as both a member
     and the target stays a member.
     """
@@ -221,15 +233,29 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
             # A coalition is not its own member, and "X and Y" (two names run together) names no one member.
             members = [m for m in dict.fromkeys(self.members) if normalise(m) != itself and not _joined_names(m)]
             cited = [n for n in (self.members_sentence, self.sentence) if n is not None and 1 <= n <= count]
-            listing = enumeration_sentence(numbered, members, named)
+            # A coalition's sentence that itself lists states is its member list: names listed in another
+            # sentence further away (a crew's nationalities, another group) are not its members. A sentence
+            # listing none (or a number the article does not have) leaves the list anywhere.
+            listing_here = 1 <= self.sentence <= count and (
+                sum(named(numbered[self.sentence - 1], name) for name in member_names) >= LISTED_STATES
+            )
+            reach = range(self.sentence - LISTING_REACH, self.sentence + LISTING_REACH + 1)
+            near = [n for n in reach if 1 <= n <= count] if listing_here else list(range(1, count + 1))
+            found = enumeration_sentence([numbered[n - 1] for n in near], members, named)
+            listing = near[found - 1] if found else None
             pool = [*cited, *([listing] if listing else [])]
             unnamed = [name for name in members if not any(named(numbered[n - 1], name) for n in pool)]
             if unnamed:
+                # Say which names the cited sentences do hold: pointing at its own sentence, a small model corrects
+                # its list; told only what is wrong, it repeats it.
+                holds = [name for name in member_names if any(named(numbered[n - 1], name) for n in pool)]
                 _drop_or_reask(
                     info,
                     [f"member {name} of {self.name!r}: not named in its cited sentences" for name in unnamed],
                     f"sentence {self.sentence} does not name {', '.join(unnamed)}, nor does the sentence listing the "
-                    "other members; list only states or organisations the article says take part",
+                    "other members"
+                    + (f"; they name {', '.join(holds)}" if holds else "")
+                    + ": list only states or organisations the article says take part",
                 )
             self.members = [name for name in members if name not in unnamed]
             if pool:
@@ -286,145 +312,6 @@ def people_answer(candidates: list[str]) -> type[BaseModel]:
         people: list[PersonDraft] = Field(max_length=12)
 
     return PeopleAnswer
-
-
-def events_answer(times: list[str]) -> type[BaseModel]:
-    """The schema of the events step: ``when`` is one of the article's own time expressions (found by the code).
-
-    The model chooses a time expression and says what happened then; the code finds the sentence
-    holding that expression (the one whose words best fit ``what`` when several do) and resolves
-    the date from the expression and the publication date. An event can carry no date the
-    article does not write.
-    """
-    When = _choice(times)
-
-    class EventDraft(Pointed):
-        when: When  # type: ignore[valid-type]
-        what: LongText
-        sentence: SkipJsonSchema[int | None] = None
-
-        def _support(self, numbered: list[str], context: dict[str, Any], info: ValidationInfo) -> None:
-            found = sentence_holding(numbered, self.when, self.sentence, self.what)
-            if found is None:
-                raise ValueError(f"the article never writes the time {self.when!r}: leave out events it does not date")
-            self.sentence = found
-
-    class EventsAnswer(BaseModel):
-        events: list[EventDraft] = Field(max_length=6 if times else 0)
-
-    return EventsAnswer
-
-
-@lru_cache(maxsize=256)
-def cached_events_answer(times: tuple[str, ...]) -> type[BaseModel]:
-    """One events schema per set of time expressions."""
-    return events_answer(list(times))
-
-
-def figures_answer(numbers: list[str]) -> type[BaseModel]:
-    """The schema of the figures step: ``number`` is one of the numbers the article writes (found by the code).
-
-    The code reads the value from the article's wording, finds the sentence writing it (the one
-    whose words best fit ``what`` when several do) and the qualifier before it ("more than").
-    """
-    Number = _choice(numbers)
-
-    class FigureDraft(Pointed):
-        number: Number  # type: ignore[valid-type]
-        unit: ShortText | None
-        what: LongText
-        sentence: SkipJsonSchema[int | None] = None
-        value: SkipJsonSchema[float] = 0.0
-        qualifier: SkipJsonSchema[FigureQualifier] = "exact"
-
-        def _support(self, numbered: list[str], context: dict[str, Any], info: ValidationInfo) -> None:
-            found = sentence_holding(numbered, self.number, self.sentence, self.what)
-            value = number_in(self.number)
-            if found is None or value is None:
-                raise ValueError(f"the article never writes the number {self.number!r}: leave it out")
-            self.sentence, self.value = found, value
-            self.qualifier = qualifier_before(numbered[found - 1], self.number)  # type: ignore[assignment]
-
-        @property
-        def value_as_written(self) -> str:
-            """The number as the article writes it."""
-            return self.number
-
-    class FiguresAnswer(BaseModel):
-        figures: list[FigureDraft] = Field(max_length=6 if numbers else 0)
-
-    return FiguresAnswer
-
-
-@lru_cache(maxsize=256)
-def cached_figures_answer(numbers: tuple[str, ...]) -> type[BaseModel]:
-    """One figures schema per set of numbers."""
-    return figures_answer(list(numbers))
-
-
-class ClaimDraft(Pointed):
-    """A claim: its sentence must say it (its words), preferably naming the holder."""
-
-    holder: ShortText
-    claim: LongText
-    sentence: SentenceNumber
-
-    def _support(self, numbered: list[str], context: dict[str, Any], info: ValidationInfo) -> None:
-        holder_words = [word for word in re.split(r"[\s,]+", self.holder) if len(word) > 2]
-
-        def score(sentence: str) -> float:
-            bonus = 15.0 if any(mentions(sentence, word) for word in holder_words) else 0.0
-            return text_similarity(self.claim, sentence) + bonus
-
-        found = best_supporting(numbered, self.sentence, score, STATES_TEXT_MIN + 15)
-        if found is None:
-            raise ValueError(f"no sentence of the article says {self.claim!r}: leave out claims it does not state")
-        self.sentence = found
-
-
-class QuoteDraft(BaseModel):
-    """A quotation: the model names the speaker and points at the sentence; the code quotes its quoted words.
-
-    The sentence must hold words between quotation marks with the speaker named in it or in
-    the two sentences before it; a pointer off by a few is moved to the nearest such sentence.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    speaker: ShortText
-    sentence: SentenceNumber
-    text: SkipJsonSchema[str] = ""
-
-    @model_validator(mode="after")
-    def _quote_from_sentence(self, info: ValidationInfo) -> QuoteDraft:
-        numbered = validation_context(info).get("sentences")
-        if numbered is None:
-            return self
-        names = [word for word in re.split(r"[\s,]+", self.speaker) if len(word) > 2]
-
-        def quotes_speaker(number: int) -> bool:
-            if quoted_words(numbered[number - 1]) is None:
-                return False
-            nearby = "\n".join(numbered[max(number - 3, 0) : number + 1])
-            return any(mentions(nearby, word) for word in names)
-
-        order = sorted(range(1, len(numbered) + 1), key=lambda n: (abs(n - self.sentence), n))
-        found = next((n for n in order if quotes_speaker(n)), None)
-        if found is None:
-            raise ValueError(
-                f"no sentence of the article holds words in quotation marks with {self.speaker!r} named next to "
-                "them: a quote must be quoted words of a named speaker"
-            )
-        self.sentence = found
-        self.text = quoted_words(numbered[found - 1]) or ""
-        return self
-
-
-class ClaimsAnswer(BaseModel):
-    """The claims-and-quotes step."""
-
-    claims: list[ClaimDraft] = Field(max_length=6)
-    quotes: list[QuoteDraft] = Field(max_length=6)
 
 
 @lru_cache(maxsize=256)

@@ -126,7 +126,11 @@ BriefFormatOpt = Annotated[
 ]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
 RecordOpt = Annotated[
-    Path | None, typer.Option("--record", help="Save every model exchange as a fixture in this folder.")
+    Path | None, typer.Option(
+        "--record",
+        help="Save every model exchange as a fixture in this folder. An exchange the folder already holds "
+        "(same backend, prompts and story) is reused, so an interrupted recording resumes.",
+    )
 ]
 SinceOpt = Annotated[
     str | None, typer.Option("--since", help="Slack digest: only timeline entries dated on or after YYYY-MM-DD.")
@@ -141,7 +145,7 @@ ConcurrencyOpt = Annotated[
 
 
 class Questions(StrEnum):
-    """How an article's five questions are asked."""
+    """How an article's three questions are asked."""
 
     auto = "auto"
     separate = "separate"

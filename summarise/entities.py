@@ -89,6 +89,7 @@ ORGANISATION_ALIASES: dict[str, tuple[str, ...]] = {
     "Hezbollah": ("Hizbullah",),
 }
 
+
 @dataclass(frozen=True)
 class Entity:
     """A canonical name with the aliases that denote it."""
@@ -103,10 +104,14 @@ class Entity:
         return (self.canonical, *self.aliases)
 
 
+#: A name followed by one of these names a sea, not a state ("the Indian Ocean", "the South China Sea").
+_WATERS = r"(?!\s+(?-i:Ocean|Sea|Gulf|Basin)\b)"
+
+
 def _pattern(alias: str) -> re.Pattern[str]:
     body = re.escape(alias).replace(r"\ ", r"\s+").replace("'", "['\u2019]")
     flags = 0 if _is_acronym(alias) else re.IGNORECASE
-    return re.compile(r"(?<![\w.])" + body + r"(?![\w])", flags)
+    return re.compile(r"(?<![\w.])" + body + r"(?![\w])" + _WATERS, flags)
 
 
 #: Latin-1 letters, spaces, apostrophes, hyphens and dots: a spelling an English text may use ("Türkiye",
@@ -115,27 +120,44 @@ def _pattern(alias: str) -> re.Pattern[str]:
 _LATIN_NAME = re.compile(r"^[A-Za-z\u00c0-\u00ff][A-Za-z\u00c0-\u00ff .'\u2019-]+$")
 
 
+#: How many times the population of the others an entry needs to own a demonym they share.
+DEMONYM_OWNER_RATIO = 50
+
+
 @lru_cache(maxsize=1)
 def country_aliases() -> dict[str, tuple[str, ...]]:
     """Every country with its aliases: the curated table above, enriched from the ``countryinfo`` library.
 
     The library adds each country's alternative spellings (not its ISO codes), its demonym
-    ("Malian", "Nigerien"; a demonym several countries share, such as "Congolese", is left out) and
+    ("Malian", "Nigerien"; a demonym several entries share goes to the one with fifty times the
+    population of any other, "French" to France, and otherwise, "Congolese", to none) and
     its capital, which news uses for the government ("Ankara said"). A country the curated table
     lacks is added under the library's name.
     """
     from countryinfo import all_countries
 
     library = [country.info() for country in all_countries()]
-    demonyms = [str(info.get("demonym") or "") for info in library]
-    shared = {d for d in demonyms if d and demonyms.count(d) > 1}
+    sharing: dict[str, list[tuple[int, str]]] = {}
+    for info in library:
+        if info.get("demonym"):
+            sharing.setdefault(str(info["demonym"]), []).append((int(info.get("population") or 0), str(info["name"])))
+    # A demonym several entries share belongs to the one that dwarfs the others ("French": France, not
+    # Réunion); between peers ("Congolese") it names neither.
+    shared = set()
+    for demonym, holders in sharing.items():
+        ranked = sorted(holders, reverse=True)
+        if len(ranked) > 1 and ranked[0][0] < DEMONYM_OWNER_RATIO * ranked[1][0]:
+            shared.add(demonym)
+    owner = {demonym: max(holders)[1] for demonym, holders in sharing.items() if demonym not in shared}
     merged = {canonical: list(aliases) for canonical, aliases in COUNTRY_ALIASES.items()}
     folded = {normalise(n): canonical for canonical, aliases in COUNTRY_ALIASES.items() for n in (canonical, *aliases)}
     for info in library:
         codes = {str(code) for code in (info.get("ISO") or {}).values() if code}
         spellings = [str(info["name"]), *(str(alt) for alt in info.get("altSpellings") or [])]
         canonical = next((folded[normalise(n)] for n in spellings if normalise(n) in folded), str(info["name"]))
-        names = [*spellings, str(info.get("demonym") or ""), str(info.get("capital") or "").removesuffix(" D.C.")]
+        demonym = str(info.get("demonym") or "")
+        demonym = demonym if owner.get(demonym) == str(info["name"]) else ""
+        names = [*spellings, demonym, str(info.get("capital") or "").removesuffix(" D.C.")]
         aliases = merged.setdefault(canonical, [])
         for name in names:
             usable = name and name not in codes and name not in shared and _LATIN_NAME.match(name)
@@ -280,8 +302,18 @@ def organisation_candidates(text: str, limit: int = 30) -> list[str]:
     found: dict[str, None] = {}
     for match in _ORGANISATION_NAME.finditer(text):
         name = match.group(0).strip()
+        # Two names run together keep the last ("Damascus and the Syrian Democratic Forces"); a person or
+        # title before "of" is not part of the body ("Commodore X of the Hellenic Navy").
+        name = re.split(r"\s(?:and|or)\s+the\s", name)[-1]
+        first = name.split()[0]
+        if first[:1].isupper() and first.lower() in _TITLE_WORDS - {"the", "of", "ministry"} and " of " in name:
+            name = name.rsplit(" of ", 1)[-1]
         words = name.split()
-        while words and (words[0].lower() in {"the", "a", "an", "and", "of"} or not words[0][:1].isupper()):
+        while words and (
+            words[0].lower() in {"the", "a", "an", "and", "of"}
+            or not words[0][:1].isupper()
+            or re.search(r"-(?:led|backed|based)$", words[0], re.IGNORECASE)
+        ):
             words = words[1:]
         if len(words) < 2 or not words[-1][:1].isupper():
             continue
@@ -299,32 +331,50 @@ def organisation_candidates(text: str, limit: int = 30) -> list[str]:
     return list(found)[:limit]
 
 
-# Words that open a capitalised run but are titles, not names.
+# Words that open a capitalised run but are titles, not names: what follows them is the person.
 _TITLE_WORDS = {
-    "mr", "mrs", "ms", "dr", "president", "prime", "minister", "foreign", "defense", "defence",
-    "interior", "secretary", "state", "general", "commander", "spokesperson", "spokesman",
-    "chief", "director", "interim", "former", "king", "queen", "prince", "sheikh", "leader",
-    "ambassador", "envoy", "official", "officials", "deputy", "head", "chairman", "senator",
-    "ministry", "of", "the", "affairs", "expert", "analyst",
+    "mr", "mrs", "ms", "dr", "president", "prime", "minister", "foreign", "defense", "defence", "interior",
+    "secretary", "state", "general", "commander", "spokesperson", "spokesman", "chief", "director", "interim",
+    "former", "king", "queen", "prince", "sheikh", "leader", "ambassador", "envoy", "official", "officials",
+    "deputy", "head", "chairman", "senator", "ministry", "of", "the", "affairs", "expert", "analyst",
     "communications", "presidential", "regime", "colonel", "lieutenant", "major", "captain",
+    # military and civil ranks, full and abbreviated
+    "admiral", "rear", "vice", "commodore", "marshal", "sergeant", "brigadier", "gen", "maj", "capt", "col",
+    "lt", "cmdr", "adm", "sgt", "brig", "governor", "mayor", "speaker", "emir", "sultan", "crown", "judge",
+    "justice", "sen", "rep", "gov",
 }
 _NAME_PARTICLES = {"al", "el", "bin", "ibn", "abu", "abd", "van", "von", "de", "da", "der", "al-"}
-_NOT_NAMES = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september",
-    "october", "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday",
-    "saturday", "sunday", "middle", "east", "north", "south", "west", "northern", "southern",
-    "eastern", "western", "ministry", "agency", "news", "party", "forces", "army", "council",
-    "coalition", "embassy", "palace", "camp", "desert", "region", "command", "government",
-    "department", "house", "white", "act",
-    "after", "before", "when", "while", "as", "in", "on", "at", "for", "with", "from", "but", "and",
-    "this", "that", "these", "those", "it", "its", "his", "her", "their", "our", "we", "they", "he",
-    "she", "there", "here", "despite", "during", "since", "until", "under", "over", "speaking",
-    "democratic", "republic", "kingdom", "union", "nations", "united", "states", "islamic",
-    "international", "global", "regional", "joint", "operation", "operations", "centre", "center",
-    "defense", "foreign", "press", "conference", "anadolu", "associated", "reuters", "afp", "ap",
+# Words that may open a capitalised run by position alone (a sentence's first word, a date): what
+# follows them may still be a person.
+_LEADING_WORDS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "after", "before", "when", "while", "as", "in", "on", "at", "for", "with", "from", "but", "and", "this",
+    "that", "these", "those", "it", "its", "his", "her", "their", "our", "we", "they", "he", "she", "there",
+    "here", "despite", "during", "since", "until", "under", "over", "speaking", "anadolu", "associated",
+    "reuters", "afp", "ap",
 }
+# Words that name a body, a place or an undertaking: a run holding one is that thing's name, not a person's
+# ("Operation Desert Shield", "Council Hall", "the Red Sea", "Cape Verde Islands").
+_THING_WORDS = {
+    "middle", "east", "north", "south", "west", "northern", "southern", "eastern", "western", "ministry",
+    "agency", "news", "party", "forces", "army", "council", "coalition", "embassy", "palace", "camp", "desert",
+    "region", "command", "government", "department", "house", "act", "democratic", "republic", "kingdom",
+    "union", "nations", "united", "states", "islamic", "international", "global", "regional", "joint",
+    "operation", "operations", "centre", "center", "press", "conference", "sea", "ocean", "gulf", "strait",
+    "straits", "canal", "river", "lake", "bay", "cape", "island", "islands", "peninsula", "mountains", "valley",
+    "coast", "port", "airport", "base", "navy", "group", "community", "charter", "treaty", "accord",
+    "agreement", "pact", "initiative", "mission", "summit", "forum", "university", "bank", "fund", "company",
+    "corporation", "force", "alliance", "league", "front", "brigade", "brigades", "guards", "committee",
+    "commission", "assembly", "parliament", "congress", "court", "office", "institute", "foundation",
+    "airlines", "street", "square", "province", "city", "county", "district", "border", "crossing", "bridge",
+    "dam", "board", "authority", "service", "police",
+}
+# Words before a name that make it a thing: "the Red Sea", "its Small Group", "a Danish frigate".
+_DETERMINERS = {"the", "a", "an", "its", "their"}
 _WORD = r"(?:[A-Z][\w'\u2019]*(?:-[A-Za-z][\w'\u2019]*)*|(?:al|el|bin|ibn|abu|de|van|von)-?[A-Z][\w'\u2019-]*)"
 _RUN = re.compile(_WORD + r"(?:\s+(?:" + _WORD + r"|al|el|bin|ibn|abu|de|van|von|der))*")
+_POSSESSIVE = re.compile(r"['\u2019]s$")
 
 
 @lru_cache(maxsize=1)
@@ -332,39 +382,74 @@ def _known_names() -> frozenset[str]:
     return frozenset(normalise(name) for entity, _ in _entities() for name in entity.names)
 
 
-def person_candidates(text: str, limit: int = 40) -> list[str]:
-    """Capitalised runs of two or more words that look like personal names.
+def _run_name(words: list[str], known: frozenset[str]) -> list[str]:
+    """The personal name a capitalised run ends with, or ``[]``: titles and leading words cut off.
 
-    Titles at the front ("Turkish Foreign Minister Hakan Fidan") are cut off; runs that
-    name a country or organisation, months, places and institutions are dropped. The
-    result errs on the side of including: the model decides which candidates are people.
+    A run whose last cut is a body, place or undertaking word ("Operation", "Sea"), or an
+    owner ("Africa's"), names that thing; nothing of it is a person.
+    """
+    cut, thing = 0, False
+    for index, word in enumerate(words):
+        bare = _POSSESSIVE.sub("", word).lower()
+        parts = {bare, *bare.split("-")}
+        title = bool(parts & (_TITLE_WORDS | {"u.s"})) or bare.rstrip(".") in _LEADING_WORDS
+        owner = _POSSESSIVE.search(word) is not None and index < len(words) - 1
+        if title or parts & known or bare in _THING_WORDS or owner:
+            cut, thing = index + 1, (bare in _THING_WORDS and not title) or (owner and not parts & known)
+    if thing or any(_POSSESSIVE.sub("", word).lower() in _THING_WORDS for word in words[cut:]):
+        return []
+    name = words[cut:]
+    if name:
+        name[-1] = _POSSESSIVE.sub("", name[-1])
+    while name and name[-1].lower() in _NAME_PARTICLES:
+        name = name[:-1]
+    return name
+
+
+def _after_determiner(text: str, start: int) -> bool:
+    """Whether the words just before ``start`` are a determiner, with at most two describing words between.
+
+    "the Italian destroyer X" and "the southern Red Sea" are things; "the defence minister X" is a
+    person (a title word stops the look-back).
+    """
+    words = re.findall(r"[\w'\u2019-]+", text[max(0, start - 60) : start])
+    if len(words) >= 2 and words[-1] == "of" and words[-2].lower() in _THING_WORDS:
+        return True  # "the Gulf of Aden", "the Cape of Good Hope"
+    for word in reversed(words[-3:]):
+        lower = word.lower()
+        if lower in _DETERMINERS:
+            return True
+        if lower in _TITLE_WORDS:
+            return False
+    return False
+
+
+def person_candidates(text: str, limit: int = 40) -> list[str]:
+    """Capitalised runs of two to four words that look like personal names.
+
+    Titles at the front ("Turkish Foreign Minister Hakan Fidan") are cut off. Dropped: runs that
+    name a country or organisation; months and weekdays; runs holding a word that names a body,
+    place or undertaking ("Operation ...", "... Sea"); names always written after a determiner
+    ("the Maersk Hangzhou", "its Small Group"). The rest errs on the side of including: the model
+    decides which candidates are people.
     """
     known = _known_names()
-    seen: dict[str, None] = {}
+    seen: dict[str, bool] = {}  # name -> whether some mention of it is not after a determiner
     for match in _RUN.finditer(text):
         if normalise(match.group(0)) in known:
             continue
-        words = match.group(0).split()
-        cut = 0
-        for index, word in enumerate(words):
-            bare = re.sub(r"['’]s$", "", word).lower()
-            parts = {bare, *bare.split("-")}
-            if parts & (_TITLE_WORDS | {"u.s"}) or parts & known or bare.rstrip(".") in _NOT_NAMES:
-                cut = index + 1
-        words = words[cut:]
-        if words:
-            words[-1] = re.sub(r"['’]s$", "", words[-1])
-        while words and words[-1].lower() in _NAME_PARTICLES:
-            words = words[:-1]
+        words = _run_name(match.group(0).split(), known)
         if len(words) < 2 or len(words) > 4:
             continue
         name = " ".join(words)
         if normalise(name) in known:
             continue
-        seen.setdefault(name, None)
-        if len(seen) >= limit:
+        start = match.start() + match.group(0).find(words[0])
+        free = not _after_determiner(text, start) if start == match.start() else True
+        if name not in seen and len(seen) >= limit:
             break
-    return list(seen)
+        seen[name] = seen.get(name, False) or free
+    return [name for name, free in seen.items() if free]
 
 
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc\u02bb`\u00b4\u2032]")

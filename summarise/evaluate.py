@@ -32,7 +32,8 @@ precision, recall and F1 micro-averaged over articles):
   article's own text (expected: all).
 - With gold conflicts (``{"conflicts": [{"about": "...", "values": [...]}]}``), the merged brief's
   conflicts are scored too: a gold conflict is found when one merged conflict holds every gold
-  value (same text, the same set of countries for a member list, or the same number).
+  value (same text, the same set of countries for a member list, the same number or date, or for
+  a statement its words, nearly verbatim, inside the merged value).
 
 Conventions: precision is 1.0 when nothing was predicted and recall 1.0 when the gold is empty.
 This module needs no model: it scores briefs however they were made.
@@ -52,6 +53,7 @@ from rapidfuzz import fuzz
 from summarise.entities import canonical_name, person_key
 from summarise.exceptions import InputError
 from summarise.grounding import normalise
+from summarise.numbers import numbers_in
 from summarise.schemas import ArticleBrief, CoalitionBrief, first_problem
 
 NAME_MATCH_MIN_RATIO = 85.0
@@ -487,11 +489,12 @@ def _country_set(value: str) -> frozenset[str] | None:
 
 
 def _numbers(value: str) -> set[float]:
-    return {float(n.replace(",", "")) for n in re.findall(r"\d[\d,]*(?:\.\d+)?", value)}
+    """The numbers a value states, in digits or words, its dates aside ("ten, reported 2023-12-19" holds 10 only)."""
+    return set(numbers_in(re.sub(r"\d{4}-\d{2}(?:-\d{2})?", " ", value)))
 
 
 def conflict_value_matches(gold_value: str, merged_value: str) -> bool:
-    """Same text, the same set of countries, the same number or date, or (a longer text) nearly the same words."""
+    """Same text, the same set of countries, the same number or date, or (a statement) its words inside."""
     if normalise(gold_value) == normalise(merged_value):
         return True
     countries = _country_set(gold_value)
@@ -503,7 +506,8 @@ def conflict_value_matches(gold_value: str, merged_value: str) -> bool:
         return gold_value in merged_value
     if len(gold_value.split()) <= 3:  # a name: a spelling one letter apart is another value
         return False
-    return fuzz.ratio(normalise(gold_value), normalise(merged_value)) >= CONFLICT_VALUE_MIN_RATIO
+    # A statement: the gold's words (a passage of the article) inside the merged value, nearly verbatim.
+    return fuzz.partial_ratio(normalise(gold_value), normalise(merged_value)) >= CONFLICT_VALUE_MIN_RATIO
 
 
 def score_conflicts(merged: CoalitionBrief, gold: Sequence[GoldConflict]) -> dict[str, Any]:

@@ -1,24 +1,25 @@
 """Per-article extraction: from a cleaned article to a grounded :class:`ArticleBrief`.
 
-The embedded model is asked one thing at a time (coalitions, people, events, figures,
-claims and quotes), each request repeating the same system prompt and article first so
-that it reuses its evaluation of the article; an endpoint is asked all five in one
-request (``Extractor.combined``: one latency, the article's tokens sent once), whose
-schema is the five step schemas together. Each answer is constrained by a small schema
-built for this article:
+The embedded model is asked one thing at a time: the article's subject first (an off-topic
+article costs that one short call), then its coalitions and its people. Each request
+repeats the same system prompt and article first, so that it reuses its evaluation of the
+article; an endpoint is asked everything in one request (``Extractor.combined``: one latency,
+the article's tokens sent once), whose schema is the step schemas together.
 
-* member names may only be countries and organisations the article names (found with
-  the curated alias tables), so a member the text never mentions cannot be produced;
-* people may only be the capitalised names found in the text;
-* every item carries ``evidence`` that must occur in the article, and a member's
-  evidence must name that member, an event's evidence must hold its date wording, a
-  figure's evidence its number.
+The model points, the code quotes (:mod:`summarise.answers`): the article's sentences are
+numbered, every fact cites one, and its ``evidence`` is that sentence, word for word. Each
+answer is constrained by a schema built for this article: members, leaders and targets are
+the countries and organisations the article names, people the personal names it writes. A
+cited sentence that does not state the fact is moved to one that does, or the fact is reasked
+once with the reason, then dropped and listed in ``dropped_facts``.
 
-A failed check is fed back as a reask. If the answers still fail after the reasks,
-the items that pass are kept and the others are listed in ``dropped_facts``: a fact
-without evidence never reaches a brief. Dates are resolved in code
-(:mod:`summarise.dates`), never by the model, so a year is never invented. Articles
-that never name the target organisation are marked off-topic without a model call.
+The rest is read by the code from the sentences, with no model: the dated events (every time
+expression, its date resolved from the words and the publication date, so a year is never
+invented) and the figures (every number) by :mod:`summarise.readings`, the claims and quotes
+(the article's attributions) by :mod:`summarise.statements`.
+
+A story file's keyword pre-filter marks an article that names none of its keywords off-topic
+without a model call.
 """
 
 from __future__ import annotations
@@ -40,11 +41,8 @@ from pydantic import (
 from summarise import __version__
 from summarise.answers import (
     SUBJECTS,
-    ClaimsAnswer,
     TopicAnswer,
     cached_coalitions_answer,
-    cached_events_answer,
-    cached_figures_answer,
     cached_people_answer,
     combined_answer,
     grounding_context,
@@ -52,16 +50,17 @@ from summarise.answers import (
     same_fact_key,
 )
 from summarise.articles import Article
-from summarise.dates import looks_like_time, resolve_date
 from summarise.entities import (
     Entity,
     alias_in,
     entities_in,
     organisation_candidates,
     person_candidates,
+    without_entity_names,
 )
 from summarise.exceptions import ContextOverflowError, ExtractionError, SummariseError
 from summarise.grounding import find_span, mentions, normalise, numbered_sentences, numbered_text, sentences
+from summarise.readings import events_in, figures_in
 from summarise.schemas import (
     EVIDENCE_MAX_CHARS,
     ArticleBrief,
@@ -77,9 +76,10 @@ from summarise.schemas import (
     Statement,
     Usage,
 )
+from summarise.statements import quotations, statements
 from summarise.store import Store
 from summarise.story import Story, story_hash, topic_of
-from summarise.support import number_candidates, text_similarity, time_candidates
+from summarise.support import text_similarity
 from summarise.templates import PromptSet, load_prompts
 
 if TYPE_CHECKING:  # the LLM layer (instructor, openai) is imported when a model is first asked
@@ -90,7 +90,6 @@ EXTRACTION_VERSION = "6"
 ROLE_IN_SENTENCE_MIN = 85.0
 #: How the warning of an article the story's keyword pre-filter skipped begins.
 PREFILTER_SKIPPED = "skipped by the story's keyword pre-filter"
-
 
 
 @dataclass(frozen=True)
@@ -105,9 +104,6 @@ STEPS = (
     Step("topic", 40),
     Step("coalitions", 600),
     Step("people", 300),
-    Step("events", 400),
-    Step("figures", 400),
-    Step("claims", 450),
 )
 #: Every step in one request (``Extractor.combined``).
 COMBINED = Step("all", sum(step.max_tokens for step in STEPS))
@@ -139,12 +135,12 @@ class Extractor:
     store: Store | None = None
     prompts: PromptSet = field(default_factory=load_prompts)
     use_cache: bool = True
-    #: Ask an article's five questions at once (for endpoints: one latency per article instead of
-    #: five). The brief is the same; only an article the model finds off-topic costs four answers
+    #: Ask an article's three questions at once (for endpoints: one latency per article instead of
+    #: three). The brief is the same; only an article the model finds off-topic costs two answers
     #: that are then left unused.
     parallel_steps: bool = False
-    #: Ask an article's five questions in one request (for endpoints: one latency, the article's
-    #: tokens sent once instead of five times). The embedded model keeps one question at a time:
+    #: Ask an article's three questions in one request (for endpoints: one latency, the article's
+    #: tokens sent once instead of three times). The embedded model keeps one question at a time:
     #: its small schemas and short answers are what a 1.5B model gets right.
     combined: bool = False
     #: The story file, if one was given: topic, targets, known coalitions, aliases, pre-filter.
@@ -228,10 +224,12 @@ class Extractor:
             if on_step:
                 on_step("all")
             self._ask_combined(article, named, brief, info)
+            _add_readings(brief, article)
             info.seconds = round(time.perf_counter() - started, 2)
             return brief
         if self.parallel_steps:
             self._ask_all_at_once(article, named, brief, info)
+            _add_readings(brief, article)
             info.seconds = round(time.perf_counter() - started, 2)
             return brief
         for step in self._steps_for(article):
@@ -244,6 +242,7 @@ class Extractor:
             _apply(step.name, answer, brief, article, self.stands_for)
             if step.name == "topic" and brief.on_topic is False:
                 break
+        _add_readings(brief, article)
         info.seconds = round(time.perf_counter() - started, 2)
         return brief
 
@@ -308,7 +307,7 @@ class Extractor:
             }
         for step in STEPS:
             if step.name not in answers:
-                continue  # not asked: the article holds no time expression (or number)
+                continue  # not asked
             if answers[step.name] is None:
                 info.failed_steps.append(step.name)
                 continue
@@ -396,8 +395,7 @@ class Extractor:
         if step.name == "coalitions":
             names = self._candidate_names(article, named)
             allowed = ", ".join(names) or "(none)"
-            # Targets: every candidate, a story's targets included, in the article's order. (Pydantic reuses the
-            # schema of an equal Literal, whatever its order: equal sets must come in one order.)
+            # Targets: every candidate, a story's targets included.
             targets = self._candidate_names(article, named, members_only=False)
             return cached_coalitions_answer(tuple(names), tuple(targets)), {
                 "topic": topic_of(self.story),
@@ -406,21 +404,12 @@ class Extractor:
         if step.name == "people":
             candidates = person_candidates(article.text)
             return cached_people_answer(tuple(candidates)), {"candidates": "; ".join(candidates) or "(none found)"}
-        numbered = numbered_sentences(article.text)
-        if step.name == "events":
-            times = time_candidates(numbered)
-            return cached_events_answer(tuple(times)), {"times": "; ".join(times) or "(none)"}
-        if step.name == "figures":
-            numbers = number_candidates(numbered)
-            return cached_figures_answer(tuple(numbers)), {"numbers": "; ".join(numbers) or "(none)"}
-        return ClaimsAnswer, {}
+        raise ValueError(f"no question named {step.name!r}")
 
     @staticmethod
     def _steps_for(article: Article) -> list[Step]:
-        """The questions worth asking: no events without a time expression, no figures without a number."""
-        numbered = numbered_sentences(article.text)
-        empty = {"events": not time_candidates(numbered), "figures": not number_candidates(numbered)}
-        return [step for step in STEPS if not empty.get(step.name)]
+        """The questions asked of the model about this article."""
+        return list(STEPS)
 
     def _candidate_names(self, article: Article, named: list[Entity], members_only: bool = True) -> list[str]:
         """Every state or organisation the article names: canonical when a table knows it, else as written.
@@ -456,6 +445,8 @@ class Extractor:
             published=article.published.isoformat() if article.published else "(unknown)",
             text=numbered_text(numbered_sentences(article.text)),
         )
+
+
 def cache_key(
     article: Article, *, identity: str, prompt_hash: str, reasks: int, combined: bool, story: str = "none"
 ) -> str:
@@ -550,13 +541,13 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article, stands
             )
             for draft in answer.coalitions
         ]
-        # Several states or organisations make a coalition: two that the model itself calls bilateral are a
-        # relationship (a visit, a deal), not one.
+        # Several states or organisations make a coalition: two that the model itself calls bilateral, or that
+        # the name only pairs ("the US-Turkey alliance"), are a relationship (a visit, a deal), not one.
         brief.coalitions = [
             c
             for c in brief.coalitions
             if (len(c.members) >= 2 or (c.member_count_stated or 0) >= 2)
-            and not (c.kind == "bilateral" and len(c.members) <= 2)
+            and not (len(c.members) <= 2 and (c.kind == "bilateral" or _pair_name(c)))
         ]
         if brief.coalitions:
             brief.topic_evidence = brief.coalitions[0].evidence
@@ -574,34 +565,58 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article, stands
             role = draft.role if with_role else None
             affiliation = None if (draft.affiliation or "").strip().lower() in _PLACEHOLDERS else draft.affiliation
             brief.people.append(Person(evidence=evidence, name=draft.name, role=role, affiliation=affiliation))
-    elif step == "events":
-        for draft in _distinct(answer.events):
-            if not looks_like_time(draft.when):
-                continue
-            date, basis = resolve_date(draft.when, article.published)
-            brief.events.append(
-                Event(
-                    evidence=draft.evidence, when_text=draft.when, date=date, date_basis=basis, description=draft.what
-                )
+
+
+def _add_readings(brief: ArticleBrief, article: Article) -> None:
+    """What the code reads from an on-topic article's sentences: events, figures, claims and quotes.
+
+    See :mod:`summarise.readings` and :mod:`summarise.statements`; every evidence is a sentence
+    of the article (cut at ``EVIDENCE_MAX_CHARS``, so still its own words).
+    """
+    if not brief.on_topic:
+        return
+    numbered = numbered_sentences(article.text)
+    brief.events = sorted(
+        (
+            Event(
+                evidence=e.sentence[:EVIDENCE_MAX_CHARS],
+                when_text=e.when,
+                date=e.date,
+                date_basis=e.basis,
+                description=e.description[:500],
             )
-        brief.events.sort(key=lambda event: (event.date is None, event.date or ""))
-    elif step == "figures":
-        brief.figures = [
-            Figure(
-                evidence=d.evidence,
-                value=d.value,
-                value_as_written=d.value_as_written,
-                unit=d.unit,
-                what=d.what,
-                qualifier=d.qualifier,
-            )
-            for d in _distinct(answer.figures)
-        ]
-    elif step == "claims":
-        brief.claims = [Claim(evidence=d.evidence, holder=d.holder, claim=d.claim) for d in _distinct(answer.claims)]
-        brief.quotes = [
-            Quote(evidence=q.text, speaker=q.speaker, text=q.text) for q in _distinct(answer.quotes) if len(q.text) >= 8
-        ]
+            for e in events_in(numbered, article.published)
+        ),
+        key=lambda event: (event.date is None, event.date or ""),
+    )
+    brief.figures = [
+        Figure(
+            evidence=f.sentence[:EVIDENCE_MAX_CHARS],
+            value=f.value,
+            value_as_written=f.written[:200],
+            unit=f.unit[:200] if f.unit else None,
+            what=f.what[:500],
+            qualifier=f.qualifier,
+        )
+        for f in figures_in(numbered)
+    ]
+    found = statements(numbered, article.outlet)
+    brief.claims = [
+        Claim(evidence=s.sentence[:EVIDENCE_MAX_CHARS], holder=s.holder[:200], claim=s.claim[:500]) for s in found
+    ]
+    brief.quotes = [
+        Quote(evidence=q.text[:EVIDENCE_MAX_CHARS], speaker=q.speaker[:200], text=q.text[:500])
+        for q in quotations(numbered)
+    ]
+
+
+def _pair_name(coalition: Coalition) -> bool:
+    """Whether a coalition's name is only its two members' names ("United States-Turkey alliance")."""
+    rest = without_entity_names(coalition.name)
+    named = {e.canonical for e in entities_in(coalition.name)}
+    members = {m.name for m in coalition.members}
+    generic = {"alliance", "partnership", "pact", "coalition", "axis", "ties", "relations", "cooperation", "the"}
+    return len(named) == 2 and named == members and set(re.findall(r"[a-z]+", rest.lower())) <= generic
 
 
 def _distinct(drafts: list[Any]) -> list[Any]:

@@ -51,6 +51,7 @@ from rapidfuzz import fuzz
 from summarise.dates import resolve_date
 from summarise.entities import canonical_name, entities_in, person_key, without_entity_names
 from summarise.grounding import normalise
+from summarise.readings import counted
 from summarise.schemas import (
     ArticleBrief,
     Attributed,
@@ -78,8 +79,9 @@ from summarise.schemas import (
     Support,
     TimelineEntry,
 )
+from summarise.statements import lifecycle_steps, steps_taken
 from summarise.story import KnownCoalition, Story
-from summarise.support import without_times
+from summarise.support import locate, without_times
 
 MERGE_VERSION = "1"
 
@@ -93,7 +95,6 @@ DATE_CONFLICT_SIMILARITY = 85  # ... and for two differently dated events to be 
 NEAR_DATE_DAYS = 31  # ... or, naming the same thing, at most this many days apart
 EVENT_SIMILARITY_LOOSE = 50  # ... with descriptions at least this similar
 FIGURE_SIMILARITY = 60  # token-set ratio of "what" for two figures counting one noun to measure the same thing
-FIGURE_CONTEXT_OVERLAP = 0.3  # ... or the share of the words around their numbers they have in common
 SAME_THING_SIMILARITY = 80  # ... when they count different nouns; of two claims, numbers aside, to say one thing
 CLAIM_SIMILARITY = 85
 WIRE_MIN_SHARED = 2  # long evidence spans two articles must share to be copies of one story
@@ -986,7 +987,35 @@ def _same_event(a: TimelineEntry, b: TimelineEntry) -> bool:
     names_b = {name for text in (b.description, *(s.evidence for s in b.supports)) for name in _proper_names(text)}
     close = _days_apart(a.date, b.date)
     near = close is not None and close <= NEAR_DATE_DAYS
-    return bool(names_a & names_b) and near and described >= EVENT_SIMILARITY_LOOSE
+    if bool(names_a & names_b) and near and described >= EVENT_SIMILARITY_LOOSE:
+        return True
+    return near and _same_step(a, b)
+
+
+#: Words that name a coalition, pact or mission in a sentence that may not give its name.
+_UNDERTAKINGS = frozenset(
+    "operation mission coalition alliance pact force confederation bloc treaty protocol charter task".split()
+)
+
+
+def _same_step(a: TimelineEntry, b: TimelineEntry) -> bool:
+    """Whether two entries report the same step of one coalition's life: founded, joined, signed, left.
+
+    "Austin launched the operation on Monday" and "the coalition that Washington unveiled on
+    December 19" are one founding; the sentences must also share the thing it is about: a
+    proper name, a state or organisation, or the word they call it by ("operation").
+    """
+    text_a = " ".join(s.evidence for s in a.supports)
+    text_b = " ".join(s.evidence for s in b.supports)
+    if not steps_taken(text_a) & steps_taken(text_b):
+        return False
+    things_a = _proper_names(text_a) | {e.canonical for e in entities_in(text_a)} | (_words(text_a) & _UNDERTAKINGS)
+    things_b = _proper_names(text_b) | {e.canonical for e in entities_in(text_b)} | (_words(text_b) & _UNDERTAKINGS)
+    return bool(things_a & things_b)
+
+
+def _words(text: str) -> set[str]:
+    return {_singular(word) for word in re.findall(r"[a-z]+", _norm(text))}
 
 
 def _days_apart(a: str | None, b: str | None) -> int | None:
@@ -1022,15 +1051,12 @@ def _singular(word: str) -> str:
 
 #: Words that count the same thing under other names: one head noun for each.
 _SAME_COUNT = {"soldier": "troop", "personnel": "troop", "nation": "country", "state": "country", "ship": "vessel"}
-#: Words that end the noun phrase after a number.
-_PHRASE_END = frozenset(
-    "of in on at to for from by with and or but that which who whose were was are is have has had will would "
-    "said says since after before during as than under over into against could can may might must should shall "
-    "across through while when where off near out per each the a an its their his her this these those say".split()
-)
 _ORDINAL = re.compile(r"\d(?:st|nd|rd|th)\b|(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|th)$")
-_NUMBER_WORDS = frozenset("hundred thousand million billion trillion".split())
-_FILLER = frozenset("the a an more than about around some nearly almost at least up to over".split())
+#: Words around a number that say nothing of what it counts.
+_FILLER = frozenset(
+    "the a an more than about around some nearly almost at least up to over have has had will would could which "
+    "that this these those their there they them then with from into were been said says once also".split()
+)
 
 
 @lru_cache(maxsize=1 << 14)
@@ -1040,50 +1066,46 @@ def _counted(as_written: str, evidence: str) -> tuple[str, frozenset[str], froze
     "aimed at ten merchant vessels whose ..." counts "vessel", described as "merchant", in the
     company of "aimed". A number not in its sentence, or followed by no noun, counts nothing known.
     """
-    text, written = evidence.casefold(), as_written.casefold()
-    if _ORDINAL.search(written):
+    if _ORDINAL.search(as_written.casefold()):
         return "", frozenset(), frozenset()  # "its fourth member": a rank, not a count
-    spot = text.find(written) if written else -1
-    if spot < 0:
-        return "", frozenset(), frozenset()
-    after = re.findall(r"[a-z][a-z'-]*|[^\sa-z]", text[spot + len(written) :])[:5]
-    phrase: list[str] = []
-    for word in after:
-        if not word[0].isalpha() or word in _PHRASE_END or (phrase and re.search(r"(?:ing|ed)$", word)):
-            break
-        if word not in _NUMBER_WORDS:
-            phrase.append(_singular(word))
+    phrase = [_singular(word) for word in (counted(evidence, as_written) or "").casefold().split()]
     if not phrase:
-        return "", frozenset(), frozenset()  # "a "3+3" format"
+        return "", frozenset(), frozenset()  # "a "3+3" format", or a number not in its sentence
+    text = evidence.casefold()
+    spot = max(locate(evidence, as_written), 0)
     head = _SAME_COUNT.get(phrase[-1], phrase[-1])
     before = re.findall(r"[a-z]+", text[:spot])[-5:]
     around = {_singular(w) for w in [*before, *re.findall(r"[a-z]+", text[spot:])[:8]] if len(w) > 3}
     return head, frozenset(phrase[:-1]), frozenset(around - _FILLER - set(phrase))
 
 
-_Measure = tuple[str, frozenset[str], frozenset[str], str]
+_Measure = tuple[str, frozenset[str], frozenset[str], str, str]
 
 
 def _measure(figure: Figure) -> _Measure:
-    return (*_counted(figure.value_as_written, figure.evidence), f"{figure.unit or ''} {figure.what}")
+    head, described, around = _counted(figure.value_as_written, figure.evidence)
+    return head, described, around, f"{figure.unit or ''} {figure.what}", _norm(figure.evidence)
 
 
 def _same_measure(a: _Measure, b: _Measure) -> bool:
     """Whether two figures count the same thing, as their sentences say.
 
-    The same noun ("vessels"), described alike ("merchant") or among like words ("ten merchant
-    vessels" and "a dozen merchant vessels"); "35 countries" linked to ships and "20 countries"
-    that joined share no word around their numbers and are two measures. Different nouns
+    The same noun ("vessels"), described alike ("merchant"), or with a word in common around the
+    number ("a joint force of 5,000 soldiers", "the force ... about 6,000 soldiers"); "35 countries"
+    linked to ships and "20 countries" that joined share no word around their numbers and are two
+    measures. Different nouns
     ("43,000 detainees", "24,000 people" in one camp) need very like descriptions.
     """
     if not a[0] or not b[0]:
         return False
+    if a[4] == b[4] and a[:2] != b[:2]:
+        return False  # two numbers of one sentence counting different things ("ten vessels linked to 35 countries")
     if a[0] != b[0]:
         return _similar(a[3], b[3]) >= SAME_THING_SIMILARITY
     if a[1] and a[1] == b[1]:
         return True
     if a[2] and b[2]:
-        return len(a[2] & b[2]) / min(len(a[2]), len(b[2])) >= FIGURE_CONTEXT_OVERLAP
+        return bool(a[2] & b[2])  # a word in common around the number: "joint force" of 5,000 and of 6,000
     return _similar(a[3], b[3]) >= FIGURE_SIMILARITY
 
 
@@ -1161,7 +1183,9 @@ def _merge_claims(sources: list[_Source], outlets: _Outlets, conflicts: _Conflic
         )
     for index, claim in enumerate(merged):
         for other in merged[index + 1 :]:
-            why = _contradiction(claim.claim, other.claim)
+            why = _contradiction(claim.claim, other.claim) or _step_disputed(
+                claim.supports[0].evidence, other.supports[0].evidence
+            )
             if why and not set(claim.source_ids) & set(other.source_ids):
                 conflicts.add(
                     "claim", claim.claim, [(claim.claim, claim.source_ids), (other.claim, other.source_ids)], note=why
@@ -1178,6 +1202,46 @@ def _contradiction(a: str, b: str) -> str | None:
         if _similar(*stripped) >= SAME_THING_SIMILARITY + 10:
             return "The sources state the same thing with different numbers."
     return None
+
+
+#: Words two sentences share that say nothing of what they are about.
+_COMMON = frozenset(
+    "the a an of to in on at for and or but with by from that which who this has have had was were will would "
+    "been being its their his her not yet still also formally officially said says told would could".split()
+)
+
+
+def _step_disputed(a: str, b: str) -> str | None:
+    """Why two sentences dispute a step of a coalition's life, if they do.
+
+    One says a step was taken, the other that it was not ("Greece has signed on" and "Greece had
+    not formally signed on"): the same verb, denied in one only, about the same thing (two words
+    in common at least beside the verb: "Greece" and "frigate", or "protocol" and "force").
+    """
+    steps_a, steps_b = lifecycle_steps(a), lifecycle_steps(b)
+    opposed = {lemma for lemma, denied in steps_a} & {lemma for lemma, denied in steps_b}
+    opposed = {
+        lemma
+        for lemma in opposed
+        if {d for x, d in steps_a if x == lemma} ^ {d for x, d in steps_b if x == lemma} == {True, False}
+    }
+    if not opposed:
+        return None
+    states_a, states_b = _countries_in(a), _countries_in(b)
+    if (states_a or states_b) and not states_a & states_b:
+        return None  # "Spain declined to join" is no answer to "twenty countries joined"
+    words_a = {_singular(w) for w in re.findall(r"[a-z]{3,}", _norm(a))} - _COMMON
+    words_b = {_singular(w) for w in re.findall(r"[a-z]{3,}", _norm(b))} - _COMMON
+    shared = {w for w in words_a & words_b if not any(w.startswith(lemma[:4]) for lemma in opposed)}
+    named = shared & _names_in(a) & _names_in(b)
+    if len(shared) < 3 and not (len(shared) == 2 and named):
+        return None
+    return f"One source says it was done ({', '.join(sorted(opposed))}), another that it was not."
+
+
+def _names_in(sentence: str) -> set[str]:
+    """The capitalised words of a sentence, as compared words ("Greece" -> "greece")."""
+    return {_singular(_norm(word)) for word in re.findall(r"\b[A-Z][\w'-]+", sentence)}
 
 
 def _negated(text: str) -> bool:

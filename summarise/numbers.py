@@ -80,7 +80,7 @@ def _is_number_word(word: str) -> bool:
 def written_numbers(text: str) -> list[tuple[int, int]]:
     """The spans (start, end) of the numbers ``text`` writes: "43,000", "2.5 million", "twenty-one", "90th".
 
-    Consecutive number words are one number ("three hundred and forty two"). No number: a plural
+    Consecutive number words are one number ("three hundred and forty two"); "a dozen" is twelve. No number: a plural
     number word ("thousands", a vague amount), digits joined to letters ("S-400", "F-16": a
     designation) and the ordinal one ("first", "1st": an order, not a quantity).
     """
@@ -104,7 +104,8 @@ def written_numbers(text: str) -> list[tuple[int, int]]:
         if not _ORDINAL_ONE.fullmatch(text[tokens[index].start() : tokens[end].end()]):
             spans.append((tokens[index].start(), tokens[end].end()))
         index = end + 1
-    return spans
+    spans += [(m.start(), m.end()) for m in _DOZEN.finditer(text)]  # "a dozen": twelve
+    return sorted(spans)
 
 
 _ORDINAL_ONE = re.compile(r"first|1st", re.IGNORECASE)

@@ -96,7 +96,8 @@ class Section:
 def _more(lines: list[str], max_items: int, what: str) -> list[str]:
     if len(lines) <= max_items:
         return lines
-    return [*lines[:max_items], f"… {len(lines) - max_items} more {what}"]
+    more = len(lines) - max_items
+    return [*lines[:max_items], f"… {more} more {what if more > 1 else _singular(what)}"]
 
 
 def _labels(brief: CoalitionBrief) -> dict[str, str]:
@@ -139,7 +140,8 @@ def digest_sections(
             Section(f"{coalition.id} {escape(coalition.name)}", _coalition_lines(coalition, labels, max_items))
         )
     if len(brief.coalitions) > max_items:
-        sections.append(Section("More coalitions", [f"… {len(brief.coalitions) - max_items} more coalitions"]))
+        more = len(brief.coalitions) - max_items
+        sections.append(Section("More coalitions", [f"… {more} more coalition{'s' if more > 1 else ''}"]))
 
     dated = [entry for entry in brief.timeline if entry.date]
     if since is not None:
@@ -319,3 +321,10 @@ def _webhook_retry(retries: int, sleep: Callable[[float], None]) -> Any:
             state.increment_current_attempt()
 
     return WebhookRetry(max_retry_count=retries)
+
+
+def _singular(plural: str) -> str:
+    """The singular of a list's name ("members" -> "member", "entries" -> "entry")."""
+    if plural.endswith("ies"):
+        return plural[:-3] + "y"
+    return plural[:-1] if plural.endswith("s") else plural

@@ -25,17 +25,6 @@ from summarise.numbers import states_number, written_numbers
 STATES_TEXT_MIN = 55.0
 
 
-def _cited_first(cited: int | None, count: int) -> list[int]:
-    """Every sentence number, the cited one first, then its neighbours outwards, then the rest in order."""
-    order = [cited] if cited is not None and 1 <= cited <= count else []
-    if order:
-        for distance in range(1, count):
-            order += [n for n in (cited - distance, cited + distance) if 1 <= n <= count]  # type: ignore[operator]
-    else:
-        order = list(range(1, count + 1))
-    return order
-
-
 def best_supporting(
     sentences: Sequence[str], cited: int | None, score: Callable[[str], float], minimum: float
 ) -> int | None:
@@ -63,9 +52,15 @@ _QUALIFIERS: tuple[tuple[str, str], ...] = (
 )
 
 
+def locate(sentence: str, written: str) -> int:
+    """Where a number as written stands in the sentence, as a whole word ("12" is not inside "2012"), or -1."""
+    found = re.search(rf"(?<![\w,.]){re.escape(written)}(?![\w]|[,.]\d)", sentence) if written else None
+    return found.start() if found else -1
+
+
 def qualifier_before(sentence: str, written: str) -> str:
     """The qualifier the sentence puts before the number ("more than 43,000" is more_than), else exact."""
-    at = sentence.find(written)
+    at = locate(sentence, written)
     before = sentence[max(at - 30, 0) : at].lower() if at >= 0 else ""
     for pattern, qualifier in _QUALIFIERS:
         if re.search(pattern + r"\s*$", before):
@@ -130,38 +125,23 @@ def enumeration_sentence(
     return best
 
 
-def time_candidates(sentences: Sequence[str], limit: int = 24) -> list[str]:
-    """The distinct time expressions of the article, in order: the only values an event's ``when`` may take."""
-    found: dict[str, None] = {}
-    for sentence in sentences:
-        for expression in time_expressions(sentence):
-            found.setdefault(expression, None)
-    return list(found)[:limit]
+def numbers_written(sentence: str) -> list[str]:
+    """The numbers a sentence writes outside its time expressions, in order ("ten", "43,000", "a dozen")."""
+    times = [(m.start(), m.end()) for m in _TIME_EXPRESSIONS.finditer(sentence)]
+    return [
+        sentence[start:end]
+        for start, end in written_numbers(sentence)
+        if not any(start < t_end and t_start < end for t_start, t_end in times)
+    ]
 
 
 def number_candidates(sentences: Sequence[str], limit: int = 24) -> list[str]:
-    """The distinct numbers the article writes, outside its time expressions: the only values a figure may take."""
+    """The distinct numbers the article writes, outside its time expressions, in order."""
     found: dict[str, None] = {}
     for sentence in sentences:
-        times = [(m.start(), m.end()) for m in _TIME_EXPRESSIONS.finditer(sentence)]
-        for start, end in written_numbers(sentence):
-            if not any(start < t_end and t_start < end for t_start, t_end in times):
-                found.setdefault(sentence[start:end], None)
+        for written in numbers_written(sentence):
+            found.setdefault(written, None)
     return list(found)[:limit]
-
-
-def sentence_holding(sentences: Sequence[str], words: str, cited: int | None, what: str) -> int | None:
-    """The sentence holding ``words`` as written: the cited one, else the one whose words best fit ``what``."""
-    holding = [n for n, sentence in enumerate(sentences, start=1) if _holds(sentence, words)]
-    if not holding:
-        return None
-    if cited in holding:
-        return cited
-    return max(holding, key=lambda n: (text_similarity(what, sentences[n - 1]), -n))
-
-
-def _holds(sentence: str, words: str) -> bool:
-    return re.search(rf"(?<![\w]){re.escape(words)}(?![\w])", sentence) is not None
 
 
 def without_times(text: str) -> str:

@@ -389,7 +389,7 @@ def caveats() -> list[ArticleBrief]:
         url="https://example.org/river",
         coalitions=[coalition("intelligence pact", ["Türkiye", "Syria"], met_b)],
         events=[event("on March 12, 2025", "2025-03-12", "Ministers met in Amman", met_b)],
-        extraction=ExtractionInfo(backend="replay", model="m", prompt_hash="0", failed_steps=["people", "figures"]),
+        extraction=ExtractionInfo(backend="replay", model="m", prompt_hash="0", failed_steps=["people"]),
     )
     anonymous = ArticleBrief(
         article=ArticleRef(id=article_id("caveat-d"), source=LOCAL_PATH),

@@ -341,14 +341,14 @@ class FakeOpenAI:
         return Handler
 
 
-#: What an ungrounded answer says instead of the article's facts: words and a name it never holds.
-_NOWHERE = {"claim": "Words that appear nowhere in this article at all.", "text": "Words found nowhere here.",
-            "speaker": "Nobody Namedhere", "sentence": 9999}
+#: What an ungrounded answer says instead of the article's facts: words it never holds, a sentence past its end.
+_NOWHERE = {"text": "Words found nowhere here.", "sentence": 9999}
 
 
 def _unground(content: str) -> str:
-    """The same answer pointing nowhere: claims, statements and speakers the article does not hold, at a
-    sentence number past its end."""
+    """The same answer pointing nowhere: statements the article does not hold, at a sentence number past its end.
+
+    (No question asks for claims or quotes any more: the code reads them from the article's sentences.)"""
     try:
         data = json.loads(content)
     except ValueError:

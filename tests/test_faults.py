@@ -27,13 +27,15 @@ ROOT = Path(__file__).resolve().parents[1]
 VICTIM = str(ROOT / "fixtures/articles/02_fidan_four_nations.md")
 BYSTANDER = str(ROOT / "fixtures/articles/01_amman_five_nations.txt")
 MARKER = "Fidan says regional"  # the victim's title, in every request of it
-CLAIMS = "TASK: claims"  # the claims question (its recorded answer needed no reask)
+PEOPLE = "TASK: people"  # the people question (its recorded answer needs no reask)
 COALITIONS = "TASK: coalitions"  # the coalitions question (its recorded answer has statements and needed no reask)
 
 
 def victim_question(fault: str) -> str:
     """The question a validation fault hits: one whose recorded answer holds something to unground."""
-    return COALITIONS if fault == "ungrounded" else CLAIMS
+    return COALITIONS if fault == "ungrounded" else PEOPLE
+
+
 FAKE_KEY = "sk-test-faults-0123456789abcdef"
 
 
@@ -59,7 +61,7 @@ def extract(fake: FakeOpenAI, sleeps: list[float], *, attempts: int = 4, reasks:
 
 @pytest.fixture
 def baseline(fake):
-    """Usage of the victim's extraction with no fault (its recording has reasks of its own)."""
+    """Usage of the victim's extraction with no fault (with whatever reasks its recording needs)."""
     usage = extract(fake, []).extraction.usage
     fake.chat_log.clear()
     return usage
@@ -94,26 +96,28 @@ def test_a_validation_fault_that_never_ends_is_bounded_and_reported(fake, baseli
     if fault == "ungrounded":  # nothing ungrounded is kept: facts are dropped or re-anchored on the article
         assert brief.extraction.dropped_facts or brief.extraction.failed_steps
     else:
-        assert brief.extraction.failed_steps == ["claims"]
+        assert brief.extraction.failed_steps == ["people"]
+        assert brief.people == []
     assert grounded(brief)
-    step = "coalitions" if fault == "ungrounded" else "claims"
+    step = "coalitions" if fault == "ungrounded" else "people"
     assert any(warning.startswith(f"{step}:") for warning in brief.extraction.warnings)
 
 
 def test_an_answer_cut_off_by_the_token_limit_is_not_retried_and_is_reported(fake):
-    fake.chat_faults = {CLAIMS: ["length"]}
+    fake.chat_faults = {PEOPLE: ["length"]}
     sleeps: list[float] = []
     brief = extract(fake, sleeps)
     assert sleeps == [] and fake.chat_log.count("length") == 1  # not asked again: it would be cut again
-    assert any("cut off" in warning for warning in brief.extraction.warnings)
+    assert any(warning.startswith("people:") and "cut off" in warning for warning in brief.extraction.warnings)
 
 
 def test_a_refusal_is_reasked_and_recovers(fake, baseline):
-    fake.chat_faults = {CLAIMS: ["refusal"]}
+    fake.chat_faults = {PEOPLE: ["refusal"]}
     sleeps: list[float] = []
     brief = extract(fake, sleeps)
     assert sleeps == [] and brief.extraction.usage.reasks == baseline.reasks + 1
     assert not brief.extraction.failed_steps
+    assert "Hakan Fidan" in {person.name for person in brief.people}  # the people question's answer after the reask
 
 
 # Transport faults: retried after a backoff (or the server's Retry-After), counted.

@@ -270,6 +270,20 @@ def test_person_candidates_skip_organisations_and_months():
     assert not any("March" in name for name in candidates)
 
 
+def test_person_candidates_leave_out_places_vessels_and_undertakings():
+    # Invented text: ranks are cut off; seas, capes, operations, ships after "the", bodies are not people.
+    text = (
+        "Rear Admiral Lena Park said the tanker had crossed the Baltic Sea. Operation Northern Lantern began on "
+        "Friday, and the Cape of Fair Winds was closed. The freighter Nordic Dawn waited off the Amber Coast, "
+        "and Commodore Ivo Marsh of the Royal Navy said so. Vienna's Harbour Board met; "
+        "Finland now that Anna Berg leads it agreed."
+    )
+
+    candidates = person_candidates(text)
+
+    assert candidates == ["Lena Park", "Ivo Marsh", "Anna Berg"]
+
+
 def test_alias_in_gives_the_spelling_used_and_never_a_pronoun():
     from summarise.entities import alias_in
 
@@ -290,3 +304,13 @@ def test_the_first_word_prefilter_never_changes_which_entities_are_found(words):
     found = entities.entities_in(text)
     with patch.object(entities, "_needle", lambda alias: ("", False)):  # every pattern scanned
         assert found == entities.entities_in(text)
+
+
+def test_a_demonym_shared_with_small_territories_names_the_big_country_and_seas_name_no_state():
+    # "French" is also Réunion's demonym, "American" the Northern Marianas': it names the country that
+    # dwarfs them; between peers ("Congolese") it still names neither.
+    assert [e.canonical for e in entities_in("French and American frigates")] == ["France", "United States"]
+    assert [e.canonical for e in entities_in("Norwegian and Chinese crews")] == ["Norway", "China"]
+    assert not any(e.kind == "country" for e in entities_in("Congolese officials"))
+    assert entities_in("ships crossing the Indian Ocean and the South China Sea") == []
+    assert [e.canonical for e in entities_in("Indian warships")] == ["India"]

@@ -306,6 +306,28 @@ def test_a_recording_replays_the_same_answer(tmp_path, sleeps):
     assert (usage.calls, usage.prompt_tokens) == (1, 100)
 
 
+def test_recording_again_reuses_the_same_request_to_the_same_backend_and_model(tmp_path, sleeps):
+    # Scripted answers: the second recorder would answer differently if it were asked.
+    first = RecordingBackend(ScriptedBackend(['{"countries": 4, "what": "members"}']), tmp_path, prompt_hash="abc")
+    client_for(first, sleeps).structured(Count, MESSAGES)
+    again = ScriptedBackend(['{"countries": 5, "what": "members"}'])
+
+    reused, _ = client_for(RecordingBackend(again, tmp_path, prompt_hash="abc"), sleeps).structured(Count, MESSAGES)
+    assert reused.countries == 4 and again.history == []
+
+    # Other prompts changed, not this request's: reused, stamped with the new prompt hash.
+    restamped, _ = client_for(RecordingBackend(again, tmp_path, prompt_hash="new"), sleeps).structured(Count, MESSAGES)
+    assert restamped.countries == 4 and again.history == []
+    [path] = tmp_path.glob("*.json")
+    how = json.loads(path.read_text(encoding="utf-8"))["recorded_with"]
+    assert (how["prompt_hash"], how["first_prompt_hash"]) == ("new", "abc")
+
+    other_model = ScriptedBackend(['{"countries": 5, "what": "members"}'], model="another-model")
+    recorder = RecordingBackend(other_model, tmp_path, prompt_hash="new")
+    redone, _ = client_for(recorder, sleeps).structured(Count, MESSAGES)
+    assert redone.countries == 5 and len(other_model.history) == 1
+
+
 def test_replay_without_a_recording_names_the_missing_key(tmp_path, sleeps):
     replay = ReplayBackend(tmp_path)
     request = {"messages": MESSAGES, "max_tokens": 800}

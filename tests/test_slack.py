@@ -256,3 +256,10 @@ def test_digest_without_a_webhook_says_how_to_fix_it():
     result = CliRunner().invoke(app, ["digest", *ARTICLES[:1]], catch_exceptions=False)
     assert result.exit_code == 3
     assert "pass --webhook-url or set SLACK_WEBHOOK_URL" in result.stderr
+
+
+def test_one_more_item_is_said_in_the_singular():
+    merged = merge_briefs(seed_situation())
+    (message,) = render_mrkdwn(merged, max_items=len(merged.timeline) - 1)
+    assert "… 1 more " in message  # the limit leaves exactly one item out somewhere
+    assert not re.findall(r"… 1 more \w+s\b", message)

@@ -62,9 +62,19 @@ class RecordingBackend(ChatBackend):
         return self.inner.describe()
 
     def complete(self, request: dict[str, Any]) -> ChatCompletion:
-        """Answer with the real backend and save the exchange."""
-        response = self.inner.complete(request)
+        """Answer with the real backend and save the exchange.
+
+        An exchange already in the folder (the same request, so the same prompt text, to the
+        same backend, model and runtime) is reused: an interrupted recording resumes
+        where it stopped, and a change that alters some requests costs only those. A reused
+        exchange recorded under another prompt set (a change to other prompts) is stamped with
+        the current ``prompt_hash`` and keeps its first ``date`` and the hash it was recorded with.
+        """
         key = request_key(request)
+        reused = self._recorded(key)
+        if reused is not None:
+            return reused
+        response = self.inner.complete(request)
         self.directory.mkdir(parents=True, exist_ok=True)
         recording = {
             "format": FORMAT_VERSION,
@@ -81,6 +91,23 @@ class RecordingBackend(ChatBackend):
         }
         path = self.directory / f"{key}.json"
         path.write_text(json.dumps(recording, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return response
+
+    def _recorded(self, key: str) -> ChatCompletion | None:
+        path = self.directory / f"{key}.json"
+        try:
+            recording = json.loads(path.read_text(encoding="utf-8"))
+            how = recording["recorded_with"]
+            if any(how.get(k) != v for k, v in self.inner.describe().items()):
+                return None  # another backend, model or runtime
+            response = ChatCompletion.model_validate(recording["response"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if how.get("prompt_hash") != self.prompt_hash:
+            how.setdefault("first_prompt_hash", how.get("prompt_hash"))
+            how["prompt_hash"] = self.prompt_hash
+            path.write_text(json.dumps(recording, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        path.touch()  # still in use: a folder's untouched recordings are the stale ones
         return response
 
     def close(self) -> None:
