@@ -1100,6 +1100,8 @@ def _same_measure(a: _Measure, b: _Measure) -> bool:
         return False
     if a[4] == b[4] and a[:2] != b[:2]:
         return False  # two numbers of one sentence counting different things ("ten vessels linked to 35 countries")
+    if a[0] != b[0] and (a[0] in _words(b[4]) or b[0] in _words(a[4])):
+        return False  # each sentence counts the other's noun too ("400 boats from 12 towns"): two things
     if a[0] != b[0]:
         return _similar(a[3], b[3]) >= SAME_THING_SIMILARITY
     if a[1] and a[1] == b[1]:

@@ -750,12 +750,6 @@ def test_a_date_dispute_is_found_through_the_name_an_event_description_gives():
     assert sorted(v.value for v in dispute.values) == ["2025-06-02", "2025-06-03"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: two numbers of one sentence ('400 boats from 12 towns') share the sentence's clause as their "
-    "'what', so the merger takes them for one measure: one figure group '400 / 12 boats', and with two outlets a "
-    "figure conflict '400 vs 12' (the sample brief groups '43,000 people' with '47' countries)",
-)
 def test_two_numbers_of_one_sentence_are_two_measures():
     # Invented: two outlets write the same sentence; its two numbers count boats and towns.
     def read(label: str, outlet: str, published: str, sentence: str):
