@@ -12,7 +12,7 @@ from functools import lru_cache
 
 from text_to_num import alpha2digit
 
-_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\d)|(?<![\w.,])\d+(?:\.\d+)?(?![\d])")
+_NUMBER = re.compile(r"(?<![\w.+])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d+])|(?<![\w.,+])\d+(?:\.\d+)?(?![\d+])")
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _DOZEN = re.compile(r"\b(?:a|one)\s+dozen\b", re.IGNORECASE)
 
@@ -112,7 +112,9 @@ _ORDINAL_ONE = re.compile(r"first|1st", re.IGNORECASE)
 
 
 def _designation(text: str, token: re.Match[str]) -> bool:
-    """Whether a token is part of a designation such as "S-400" or "400-S": digits hyphened to letters."""
+    """Whether a token is part of a designation: digits hyphened to letters ("S-400"), or joined by "+" ("3+3")."""
     before, after = text[max(token.start() - 2, 0) : token.start()], text[token.end() : token.end() + 2]
     digits = token.group(0)[0].isdigit()
-    return digits and (re.fullmatch(r"[A-Za-z]-", before) is not None or re.fullmatch(r"-[A-Za-z]", after) is not None)
+    lettered = re.fullmatch(r"[A-Za-z]-", before) is not None or re.fullmatch(r"-[A-Za-z]", after) is not None
+    plussed = before.endswith("+") or after.startswith("+")  # a "3+3" format: a name, not three of anything
+    return digits and (lettered or plussed)

@@ -24,9 +24,9 @@ from summarise.llm.openai_backend import OpenAIBackend
 from summarise.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
-VICTIM = str(ROOT / "fixtures/articles/02_fidan_four_nations.md")
+VICTIM = str(ROOT / "fixtures/articles/03_four_nation_pact_sarraj.txt")
 BYSTANDER = str(ROOT / "fixtures/articles/01_amman_five_nations.txt")
-MARKER = "Fidan says regional"  # the victim's title, in every request of it
+MARKER = "Turkey, Iraq, Syria and Jordan pledge"  # the victim's title, in every request of it
 PEOPLE = "TASK: people"  # the people question (its recorded answer needs no reask)
 COALITIONS = "TASK: coalitions"  # the coalitions question (its recorded answer has statements and needed no reask)
 
@@ -160,7 +160,7 @@ def test_one_failing_article_does_not_cost_the_others(fake, monkeypatch, faults,
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     sources = [Path(line["article"]["source"]).name for line in lines]
     assert "01_amman_five_nations.txt" in sources
-    victim_lines = [line for line in result.stderr.splitlines() if "02_fidan_four_nations" in line]
+    victim_lines = [line for line in result.stderr.splitlines() if "03_four_nation_pact_sarraj" in line]
     assert len(victim_lines) == 1 and victim_lines[0].startswith(message)
     assert "Traceback" not in result.stderr and FAKE_KEY not in result.stdout + result.stderr
 

@@ -224,3 +224,11 @@ def _json(data) -> str:
     import json
 
     return json.dumps(data)
+
+
+def test_numbers_joined_by_a_plus_sign_name_a_format_and_count_nothing():
+    # Invented: a "2+2" dialogue is a name; the 4 delegations beside it are a count.
+    text = 'The "2+2" dialogue brought 4 delegations to Vessby.'
+    assert [text[start:end] for start, end in written_numbers(text)] == ["4"]
+    assert numbers_in(text) == [4.0]
+    assert not states_number('the "2+2" dialogue', 2)
