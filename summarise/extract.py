@@ -85,7 +85,9 @@ from summarise.templates import PromptSet, load_prompts
 if TYPE_CHECKING:  # the LLM layer (instructor, openai) is imported when a model is first asked
     from summarise.llm.client import StructuredClient
 
-EXTRACTION_VERSION = "6"
+#: Part of every cache key: raise it whenever the code changes what it makes of an article (what it reads,
+#: keeps or drops), so that briefs cached by an older summarise are made again, not served.
+EXTRACTION_VERSION = "7"
 #: token-set ratio of a person's role against a sentence naming them for the role to be kept.
 ROLE_IN_SENTENCE_MIN = 85.0
 #: How the warning of an article the story's keyword pre-filter skipped begins.
