@@ -1009,9 +1009,12 @@ def _same_step(a: TimelineEntry, b: TimelineEntry) -> bool:
     text_b = " ".join(s.evidence for s in b.supports)
     if not steps_taken(text_a) & steps_taken(text_b):
         return False
-    things_a = _proper_names(text_a) | {e.canonical for e in entities_in(text_a)} | (_words(text_a) & _UNDERTAKINGS)
-    things_b = _proper_names(text_b) | {e.canonical for e in entities_in(text_b)} | (_words(text_b) & _UNDERTAKINGS)
-    return bool(things_a & things_b)
+    return bool(_things(text_a) & _things(text_b))
+
+
+def _things(text: str) -> set[str]:
+    """What a sentence is about: its proper names, the states and organisations it names, the undertaking words."""
+    return set(_proper_names(text)) | {e.canonical for e in entities_in(text)} | (_words(text) & _UNDERTAKINGS)
 
 
 def _words(text: str) -> set[str]:
@@ -1232,8 +1235,8 @@ def _step_disputed(a: str, b: str) -> str | None:
     states_a, states_b = _countries_in(a), _countries_in(b)
     if (states_a or states_b) and not states_a & states_b:
         return None  # "Spain declined to join" is no answer to "twenty countries joined"
-    words_a = {_singular(w) for w in re.findall(r"[a-z]{3,}", _norm(a))} - _COMMON
-    words_b = {_singular(w) for w in re.findall(r"[a-z]{3,}", _norm(b))} - _COMMON
+    words_a = {w for w in _words(a) if len(w) >= 3} - _COMMON
+    words_b = {w for w in _words(b) if len(w) >= 3} - _COMMON
     shared = {w for w in words_a & words_b if not any(w.startswith(lemma[:4]) for lemma in opposed)}
     named = shared & _names_in(a) & _names_in(b)
     if len(shared) < 3 and not (len(shared) == 2 and named):
