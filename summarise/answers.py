@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, create_model, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from summarise.entities import names_entity
+from summarise.entities import canonical_name, entities_in, names_entity
 from summarise.grounding import addresses_a_model, mentions, normalise, numbered_sentences
 from summarise.schemas import (
     CoalitionKind,
@@ -173,6 +173,12 @@ class StatementDraft(Pointed):
         self.sentence = found
 
 
+def _a_country(name: str) -> bool:
+    """Whether ``name`` is only a country's name ("United States", "Turkey"), not a grouping's."""
+    canonical = canonical_name(name)
+    return canonical is not None and any(e.kind == "country" and e.canonical == canonical for e in entities_in(name))
+
+
 _JOINED = re.compile(r"\s(?:and|or)\s")
 
 
@@ -225,6 +231,14 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
                 return names_member(sentence, name, stands_for)
 
             count = len(numbered)
+            if _a_country(self.name) and canonical_name(self.name) not in {*self.members, self.led_by}:
+                # A state is no coalition: named after a state that is not in it, the "coalition" is a list of names
+                # the model paired with a state it read nearby (a crew's nationalities, a country's partners).
+                raise ValueError(
+                    f"{self.name!r} is the name of a country, not of a coalition, and not one of its members: give "
+                    "the name the article gives the coalition, alliance or mechanism, or leave it out if the article "
+                    "describes none"
+                )
             if self.target in self.members:  # a name cannot be both: the members list is the surer answer
                 self.target = None
             itself = normalise(self.name)
@@ -287,31 +301,6 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
 def cached_coalitions_answer(member_names: tuple[str, ...], organisations: tuple[str, ...]) -> type[BaseModel]:
     """One schema class per set of names: articles naming the same states and organisations share it."""
     return coalitions_answer(list(member_names), list(organisations))
-
-
-@lru_cache(maxsize=256)
-def cached_people_answer(candidates: tuple[str, ...]) -> type[BaseModel]:
-    """One people schema per set of candidate names."""
-    return people_answer(list(candidates))
-
-
-def people_answer(candidates: list[str]) -> type[BaseModel]:
-    """The schema of the people step, limited to the candidate names of this article.
-
-    The model names people and their roles; the evidence is not asked of it but taken
-    from the article: the sentence that names the person (with the role, when one does).
-    """
-    PersonName = _choice(candidates)
-
-    class PersonDraft(BaseModel):
-        name: PersonName  # type: ignore[valid-type]
-        role: ShortText | None
-        affiliation: ShortText | None
-
-    class PeopleAnswer(BaseModel):
-        people: list[PersonDraft] = Field(max_length=12)
-
-    return PeopleAnswer
 
 
 @lru_cache(maxsize=256)

@@ -354,6 +354,9 @@ _LEADING_WORDS = {
     "here", "despite", "during", "since", "until", "under", "over", "speaking", "anadolu", "associated",
     "reuters", "afp", "ap",
 }
+#: The title words and the words that open a run by position (public: the people reader reads roles with them).
+TITLE_WORDS = frozenset(_TITLE_WORDS)
+LEADING_WORDS = frozenset(_LEADING_WORDS)
 # Words that name a body, a place or an undertaking: a run holding one is that thing's name, not a person's
 # ("Operation Desert Shield", "Council Hall", "the Red Sea", "Cape Verde Islands").
 _THING_WORDS = {

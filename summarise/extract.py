@@ -1,7 +1,7 @@
 """Per-article extraction: from a cleaned article to a grounded :class:`ArticleBrief`.
 
 The embedded model is asked one thing at a time: the article's subject first (an off-topic
-article costs that one short call), then its coalitions and its people. Each request
+article costs that one short call), then its coalitions. Each request
 repeats the same system prompt and article first, so that it reuses its evaluation of the
 article; an endpoint is asked everything in one request (``Extractor.combined``: one latency,
 the article's tokens sent once), whose schema is the step schemas together.
@@ -9,14 +9,15 @@ the article's tokens sent once), whose schema is the step schemas together.
 The model points, the code quotes (:mod:`summarise.answers`): the article's sentences are
 numbered, every fact cites one, and its ``evidence`` is that sentence, word for word. Each
 answer is constrained by a schema built for this article: members, leaders and targets are
-the countries and organisations the article names, people the personal names it writes. A
+the countries and organisations the article names. A
 cited sentence that does not state the fact is moved to one that does, or the fact is reasked
 once with the reason, then dropped and listed in ``dropped_facts``.
 
 The rest is read by the code from the sentences, with no model: the dated events (every time
 expression, its date resolved from the words and the publication date, so a year is never
 invented) and the figures (every number) by :mod:`summarise.readings`, the claims and quotes
-(the article's attributions) by :mod:`summarise.statements`.
+(the article's attributions) by :mod:`summarise.statements`, the people and their roles by
+:mod:`summarise.people`.
 
 A story file's keyword pre-filter marks an article that names none of its keywords off-topic
 without a model call.
@@ -43,7 +44,6 @@ from summarise.answers import (
     SUBJECTS,
     TopicAnswer,
     cached_coalitions_answer,
-    cached_people_answer,
     combined_answer,
     grounding_context,
     names_member,
@@ -53,13 +53,14 @@ from summarise.articles import Article
 from summarise.entities import (
     Entity,
     alias_in,
+    canonical_name,
     entities_in,
     organisation_candidates,
-    person_candidates,
     without_entity_names,
 )
 from summarise.exceptions import ContextOverflowError, ExtractionError, SummariseError
-from summarise.grounding import find_span, mentions, normalise, numbered_sentences, numbered_text, sentences
+from summarise.grounding import find_span, mentions, normalise, numbered_sentences, numbered_text
+from summarise.people import people_in
 from summarise.readings import events_in, figures_in
 from summarise.schemas import (
     EVIDENCE_MAX_CHARS,
@@ -79,7 +80,6 @@ from summarise.schemas import (
 from summarise.statements import quotations, statements
 from summarise.store import Store
 from summarise.story import Story, story_hash, topic_of
-from summarise.support import text_similarity
 from summarise.templates import PromptSet, load_prompts
 
 if TYPE_CHECKING:  # the LLM layer (instructor, openai) is imported when a model is first asked
@@ -87,9 +87,7 @@ if TYPE_CHECKING:  # the LLM layer (instructor, openai) is imported when a model
 
 #: Part of every cache key: raise it whenever the code changes what it makes of an article (what it reads,
 #: keeps or drops), so that briefs cached by an older summarise are made again, not served.
-EXTRACTION_VERSION = "7"
-#: token-set ratio of a person's role against a sentence naming them for the role to be kept.
-ROLE_IN_SENTENCE_MIN = 85.0
+EXTRACTION_VERSION = "8"
 #: How the warning of an article the story's keyword pre-filter skipped begins.
 PREFILTER_SKIPPED = "skipped by the story's keyword pre-filter"
 
@@ -105,7 +103,6 @@ class Step:
 STEPS = (
     Step("topic", 40),
     Step("coalitions", 600),
-    Step("people", 300),
 )
 #: Every step in one request (``Extractor.combined``).
 COMBINED = Step("all", sum(step.max_tokens for step in STEPS))
@@ -403,9 +400,6 @@ class Extractor:
                 "topic": topic_of(self.story),
                 "allowed_members": allowed,
             }
-        if step.name == "people":
-            candidates = person_candidates(article.text)
-            return cached_people_answer(tuple(candidates)), {"candidates": "; ".join(candidates) or "(none found)"}
         raise ValueError(f"no question named {step.name!r}")
 
     @staticmethod
@@ -521,10 +515,6 @@ def article_ref(article: Article) -> ArticleRef:
     )
 
 
-#: What a small model writes into a string field when it means "nothing".
-_PLACEHOLDERS = {"", "null", "none", "n/a", "unknown", "-"}
-
-
 def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article, stands_for: dict[str, str]) -> None:
     if step == "topic":
         brief.on_topic = answer.on_topic
@@ -532,7 +522,7 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article, stands
         brief.coalitions = [
             Coalition(
                 evidence=draft.evidence,
-                name=draft.name,
+                name=_grouping_name(draft),
                 kind=draft.kind,
                 target=draft.target,
                 led_by=stands_for.get(leader, leader) if (leader := _named_leader(draft, stands_for)) else None,
@@ -553,24 +543,10 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article, stands
         ]
         if brief.coalitions:
             brief.topic_evidence = brief.coalitions[0].evidence
-    elif step == "people":
-        seen: set[str] = set()
-        article_sentences = sentences(article.text)
-        for draft in answer.people:
-            naming = [s for s in article_sentences if mentions(s, draft.name)]
-            if draft.name in seen or not naming:
-                continue
-            seen.add(draft.name)
-            with_role = [s for s in naming if draft.role and text_similarity(draft.role, s) >= ROLE_IN_SENTENCE_MIN]
-            sentence = (with_role or naming)[0][:EVIDENCE_MAX_CHARS]
-            evidence = find_span(article.text, sentence) or sentence
-            role = draft.role if with_role else None
-            affiliation = None if (draft.affiliation or "").strip().lower() in _PLACEHOLDERS else draft.affiliation
-            brief.people.append(Person(evidence=evidence, name=draft.name, role=role, affiliation=affiliation))
 
 
 def _add_readings(brief: ArticleBrief, article: Article) -> None:
-    """What the code reads from an on-topic article's sentences: events, figures, claims and quotes.
+    """What the code reads from an on-topic article's sentences: events, figures, claims, quotes and people.
 
     See :mod:`summarise.readings` and :mod:`summarise.statements`; every evidence is a sentence
     of the article (cut at ``EVIDENCE_MAX_CHARS``, so still its own words).
@@ -610,6 +586,25 @@ def _add_readings(brief: ArticleBrief, article: Article) -> None:
         Quote(evidence=q.text[:EVIDENCE_MAX_CHARS], speaker=q.speaker[:200], text=q.text[:500])
         for q in quotations(numbered)
     ]
+    brief.people = [
+        Person(
+            evidence=p.sentence[:EVIDENCE_MAX_CHARS],
+            name=p.name,
+            role=p.role[:200] if p.role else None,
+            affiliation=p.affiliation,
+        )
+        for p in people_in(numbered)
+    ]
+
+
+def _grouping_name(draft: Any) -> str:
+    """The coalition's name; one named after one of its own states is called what it is, a grouping of them."""
+    if canonical_name(draft.name) is None or not any(e.kind == "country" for e in entities_in(draft.name)):
+        return draft.name
+    names = list(dict.fromkeys(draft.members))
+    if len(names) < 2:
+        return draft.name
+    return f"grouping of {', '.join(names[:-1])} and {names[-1]}"[:200]
 
 
 def _pair_name(coalition: Coalition) -> bool:

@@ -135,15 +135,6 @@ def numbers_written(sentence: str) -> list[str]:
     ]
 
 
-def number_candidates(sentences: Sequence[str], limit: int = 24) -> list[str]:
-    """The distinct numbers the article writes, outside its time expressions, in order."""
-    found: dict[str, None] = {}
-    for sentence in sentences:
-        for written in numbers_written(sentence):
-            found.setdefault(written, None)
-    return list(found)[:limit]
-
-
 def without_times(text: str) -> str:
     """``text`` with its time expressions blanked out ("on Monday", "in March")."""
     return _TIME_EXPRESSIONS.sub(" ", text)

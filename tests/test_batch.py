@@ -26,7 +26,7 @@ SCHEMA = json.loads((ROOT / "schemas" / "coalition_brief.schema.json").read_text
 # article's questions in one request, the replayed embedded model one question per request: three each
 # (topic, coalitions, people; the events, figures and claims are read by the code, never asked).
 REQUESTS = 7
-QUESTIONS = 3
+QUESTIONS = 2  # topic and coalitions: people, events, figures and claims are read by the code
 REQUESTS_ONE_QUESTION_EACH = 7 * QUESTIONS
 FAKE_KEY = "sk-test-batch-0123456789abcdef"
 
@@ -82,7 +82,7 @@ def test_request_files_use_the_batch_wire_format_and_split_at_the_limit(tmp_path
     jobs = BatchJobs(BackendConfig(backend="replay", replay_dir=ROOT / "fixtures/llm"), max_requests=7)
     job, problems = jobs.build(ARTICLES)
     parts = jobs.store.batch_parts(job)
-    assert problems == [] and [p["requests"] for p in parts] == [7, 7, 7]
+    assert problems == [] and [p["requests"] for p in parts] == [7, 7]
     ids = []
     for part in parts:
         for line in Path(part["path"]).read_text(encoding="utf-8").splitlines():
@@ -92,9 +92,9 @@ def test_request_files_use_the_batch_wire_format_and_split_at_the_limit(tmp_path
             assert request["body"]["response_format"]["json_schema"]["strict"] is True
             ids.append(request["custom_id"])
     assert len(ids) == len(set(ids)) == REQUESTS_ONE_QUESTION_EACH
-    assert {custom_id.rsplit("-", 1)[1] for custom_id in ids} == {"topic", "coalitions", "people"}
+    assert {custom_id.rsplit("-", 1)[1] for custom_id in ids} == {"topic", "coalitions"}
     again, _ = jobs.build(ARTICLES)
-    assert again == job and len(jobs.store.batch_parts(job)) == 3  # the same job: nothing built twice
+    assert again == job and len(jobs.store.batch_parts(job)) == 2  # the same job: nothing built twice
     jobs.close()
 
 
@@ -223,7 +223,7 @@ def test_batch_run_local_executes_the_job_without_the_batch_api():
     )
     assert result.exit_code == 0, result.stderr
     assert without_paths(json.loads(result.stdout)) == without_paths(replayed_brief())
-    # replay: a question per request; the off-topic sample's two other questions have no recording and
+    # replay: a question per request; the off-topic sample's other question has no recording and
     # are not needed (its subject ends its extraction)
     assert f"{REQUESTS_ONE_QUESTION_EACH - (QUESTIONS - 1)} answers from the batch" in result.stderr
     assert cli("batch", "run", *ARTICLES).exit_code == 2  # without --local: a usage error

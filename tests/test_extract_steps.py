@@ -1,10 +1,11 @@
 """The extraction steps, on a short article written for these tests, with a scripted model.
 
 The model's answers below are scripted by hand: a function looks at which TASK the
-request asks for and answers it (see ``tests/fakes.py``). The model is asked three things only
-(topic, coalitions, people): the dated events and the figures are read by the code from the
-article's time expressions and numbers (``summarise/readings.py``), the claims and quotes from
-its attributed sentences (``summarise/statements.py``).
+request asks for and answers it (see ``tests/fakes.py``). The model is asked two things only
+(topic, coalitions): the dated events and the figures are read by the code from the article's
+time expressions and numbers (``summarise/readings.py``), the claims and quotes from its
+attributed sentences (``summarise/statements.py``), the people from its names and titles
+(``summarise/people.py``).
 """
 
 from __future__ import annotations
@@ -89,15 +90,6 @@ def coalitions(members: list[str] = MEMBERS, **changes: Any) -> dict[str, Any]:
 ANSWERS: dict[str, dict[str, Any]] = {
     "topic": ON_TOPIC,
     "coalitions": coalitions(),
-    "people": {
-        "people": [
-            {
-                "name": "Hakan Fidan",
-                "role": "Foreign Minister",
-                "affiliation": "Türkiye",
-            }
-        ]
-    },
 }
 
 
@@ -178,8 +170,10 @@ def test_a_full_brief_is_assembled(article):
         ("Jordan", "Jordan"),
     ]
     assert brief.topic_evidence == coalition.evidence
-    assert [(p.name, p.role) for p in brief.people] == [("Hakan Fidan", "Foreign Minister")]
     numbered = numbered_sentences(article.text)
+    # Read by the code, not asked: the person the article names with a title, and what the title says.
+    assert [(p.name, p.role, p.affiliation) for p in brief.people] == [("Hakan Fidan", "Foreign Minister", "Türkiye")]
+    assert brief.people[0].evidence == numbered[DETAINEES - 1]
     # Read by the code, not asked: the article's one time expression ("in March", published 2025-03-12) ...
     [event] = brief.events
     assert (event.when_text, event.date, event.date_basis) == ("in March", "2025-03", "publication_date")
@@ -205,7 +199,7 @@ def test_a_full_brief_is_assembled(article):
     assert all(fact.evidence in article.text for fact in brief.facts())
     info = brief.extraction
     assert info.backend == "scripted" and info.model == "scripted-model"
-    assert (info.usage.calls, info.usage.reasks, info.usage.prompt_tokens) == (3, 0, 300)  # topic, coalitions, people
+    assert (info.usage.calls, info.usage.reasks, info.usage.prompt_tokens) == (2, 0, 200)  # topic, coalitions
     assert info.dropped_facts == [] and info.warnings == []
 
 
@@ -238,8 +232,7 @@ def test_the_coalitions_schema_allows_only_names_the_article_uses(article):
         .rstrip()
         .endswith("Allowed names: Türkiye, Syria, Iraq, Jordan, ISIS, Egypt")
     )
-    people_schema = json.dumps(backend.history[2]["response_format"]["json_schema"]["schema"])
-    assert "Hakan Fidan" in people_schema
+    assert len(backend.history) == 2  # people are read by the code, not asked
 
 
 def test_a_story_target_is_never_a_member_name(article):
@@ -278,7 +271,7 @@ def test_a_member_the_evidence_does_not_name_is_reasked(article):
     reask = backend.history[2]["messages"][-1]["content"]
     assert "does not name Egypt" in reask
     assert [m.name for m in brief.coalitions[0].members] == MEMBERS
-    assert (brief.extraction.usage.calls, brief.extraction.usage.reasks) == (4, 1)
+    assert (brief.extraction.usage.calls, brief.extraction.usage.reasks) == (3, 1)
     assert brief.extraction.dropped_facts == []
 
 
@@ -291,7 +284,7 @@ def test_a_member_still_ungrounded_after_the_reasks_is_dropped_and_the_rest_kept
 
     brief = extractor_for(backend).extract(article)
 
-    assert [task_of(request) for request in backend.history[:5]] == ["topic", *["coalitions"] * 3, "people"]
+    assert [task_of(request) for request in backend.history] == ["topic", *["coalitions"] * 3]
     assert brief.on_topic is True
     [coalition] = brief.coalitions
     assert coalition.name == "joint operations centre 2"  # the last answer, salvaged
@@ -303,10 +296,10 @@ def test_a_member_still_ungrounded_after_the_reasks_is_dropped_and_the_rest_kept
     assert "Egypt" in dropped and "not named in its cited sentences" in dropped
     [warning] = brief.extraction.warnings
     assert warning.startswith("coalitions: ") and "Egypt" in warning
-    assert brief.people  # the other step still ran
+    assert brief.people  # the code still read the people
     assert brief.events and brief.figures  # and the code still read the times and numbers
     assert brief.claims and brief.quotes  # and the code still read the attributed sentences
-    assert (brief.extraction.usage.calls, brief.extraction.usage.reasks) == (5, 2)
+    assert (brief.extraction.usage.calls, brief.extraction.usage.reasks) == (4, 2)
 
 
 def test_the_same_wrong_answer_twice_stops_the_reasks(article):
@@ -314,23 +307,23 @@ def test_the_same_wrong_answer_twice_stops_the_reasks(article):
 
     brief = extractor_for(backend).extract(article)
 
-    assert [task_of(request) for request in backend.history[:4]] == ["topic", "coalitions", "coalitions", "people"]
+    assert [task_of(request) for request in backend.history] == ["topic", "coalitions", "coalitions"]
     assert [m.name for m in brief.coalitions[0].members] == MEMBERS
     assert len(brief.extraction.dropped_facts) == 1
-    assert brief.extraction.usage.calls == 4
+    assert brief.extraction.usage.calls == 3
 
 
 def test_an_answer_with_nothing_salvageable_drops_the_step_only(article):
-    backend = ScriptedBackend(function=answering(people={"people": "not a list"}))
+    backend = ScriptedBackend(function=answering(coalitions={"coalitions": "not a list"}))
 
     brief = extractor_for(backend).extract(article)
 
-    assert brief.people == []
-    assert brief.extraction.failed_steps == ["people"]
-    assert [m.name for m in brief.coalitions[0].members] == MEMBERS  # the step before still counts
-    assert brief.events and brief.figures and brief.claims  # and the code still read the sentences
-    assert any(item.startswith("people: the whole answer") for item in brief.extraction.dropped_facts)
-    assert any(warning.startswith("people: ") for warning in brief.extraction.warnings)
+    assert brief.coalitions == []
+    assert brief.extraction.failed_steps == ["coalitions"]
+    assert brief.on_topic is True  # the step before still counts
+    assert brief.events and brief.figures and brief.claims and brief.people  # and the code still read the sentences
+    assert any(item.startswith("coalitions: the whole answer") for item in brief.extraction.dropped_facts)
+    assert any(warning.startswith("coalitions: ") for warning in brief.extraction.warnings)
 
 
 def test_an_article_the_story_prefilter_skips_costs_no_call(tmp_path):
@@ -377,12 +370,12 @@ def test_a_second_extraction_comes_from_the_cache(tmp_path, article):
     first = extractor.extract(article)
     second = extractor.extract(article)
 
-    assert len(backend.history) == 3
+    assert len(backend.history) == 2
     assert second.extraction.usage.cached is True
     assert second.extraction.usage.calls == 0
     assert first.extraction.usage.cached is False
     assert second.model_dump(exclude={"extraction"}) == first.model_dump(exclude={"extraction"})
-    assert len(list(store.calls(article.id))) == 3
+    assert len(list(store.calls(article.id))) == 2
     store.close()
 
 
@@ -395,17 +388,9 @@ def test_a_changed_article_misses_the_cache(tmp_path, article):
     retitled = article_from_text(ARTICLE.replace("Four neighbours", "Four countries"), "story.md")
     extractor.extract(retitled)
 
-    assert len(backend.history) == 6
+    assert len(backend.history) == 4
     assert extractor.cache_key(article) != extractor.cache_key(retitled)
     store.close()
-
-
-def test_a_placeholder_affiliation_is_read_as_none(article):
-    people = {"people": [{"name": "Hakan Fidan", "role": "Foreign Minister", "affiliation": "null"}]}
-    backend = ScriptedBackend(function=answering(people=people))  # scripted: the model writes "null" as text
-    brief = extractor_for(backend).extract(article)
-    [fidan] = brief.people
-    assert fidan.affiliation is None
 
 
 def test_template_syntax_in_an_article_reaches_the_model_as_written():
@@ -494,59 +479,49 @@ def test_asking_every_question_in_one_request_gives_the_same_brief(article):
     assert combined.model_dump(exclude={"extraction": {"usage"}}) == one_by_one.model_dump(
         exclude={"extraction": {"usage"}}
     )
-    assert (combined.extraction.usage.calls, one_by_one.extraction.usage.calls) == (1, 3)
+    assert (combined.extraction.usage.calls, one_by_one.extraction.usage.calls) == (1, 2)
     [request] = backend.history
     user = request["messages"][1]["content"]
     assert user.index(shown(article)) < user.index("TASKS:")  # the article once, then every task
     assert user.count(shown(article)) == 1
     assert re.findall(r"^TASK: (\w+)", user, re.MULTILINE) == [step.name for step in STEPS]
     properties = request["response_format"]["json_schema"]["schema"]["properties"]
-    assert list(properties) == ["subject", "coalitions", "people"]  # no events, figures or claims are asked
+    assert list(properties) == ["subject", "coalitions"]  # no people, events, figures or claims are asked
     assert combined.events and combined.figures  # read by the code, as when asked one by one
     assert combined.claims and combined.quotes
 
 
-#: A person the article never names (made up for this test).
-INVENTED_PERSON = "Orla Venmark"
-
-
 def test_one_request_for_every_question_is_reasked_with_the_error_and_keeps_what_holds(article):
-    def people(request: dict[str, Any]) -> dict[str, Any]:  # scripted: Fidan, and a name the article never writes
-        invented = {"name": INVENTED_PERSON, "role": "envoy", "affiliation": None}
-        return {"people": [*ANSWERS["people"]["people"], invented]}
-
-    backend = ScriptedBackend(function=answering(people=people))
+    backend = ScriptedBackend(function=answering(coalitions=with_egypt()))  # Egypt: named, but not as a member
     extractor = extractor_for(backend, reasks=1)
     extractor.combined = True
     brief = extractor.extract(article)
 
-    assert INVENTED_PERSON not in article.text
     assert len(backend.history) == 2  # the first answer and one reask, the same again
     reask = backend.history[1]["messages"][-1]["content"]
-    assert "people.1.name" in reask and INVENTED_PERSON in reask  # not one of the article's names
-    assert [m.name for m in brief.coalitions[0].members] == ["Türkiye", "Syria", "Iraq", "Jordan"]
-    assert [p.name for p in brief.people] == ["Hakan Fidan"]  # what holds of the people part is kept
-    assert any(item.startswith("people: ") and INVENTED_PERSON in item for item in brief.extraction.dropped_facts)
+    assert "- coalitions.0: " in reask and "does not name Egypt" in reask  # where, and what is wrong
+    assert "input_value" not in reask and "errors.pydantic.dev" not in reask  # nothing the model cannot act on
+    assert [m.name for m in brief.coalitions[0].members] == MEMBERS  # what holds of the coalitions part is kept
+    assert any(item.startswith("coalitions: ") and "Egypt" in item for item in brief.extraction.dropped_facts)
     assert brief.extraction.failed_steps == []
-    assert brief.events and brief.figures  # read by the code whatever the model answered
+    assert brief.events and brief.figures and brief.people  # read by the code whatever the model answered
 
 
 def test_a_bad_part_of_one_request_for_every_question_costs_that_question_only(article):
-    def people(request: dict[str, Any]) -> dict[str, Any]:
-        return {"people_list": ANSWERS["people"]["people"]}  # scripted: the required "people" key misnamed
+    def misnamed(request: dict[str, Any]) -> dict[str, Any]:
+        return {"coalition_list": ANSWERS["coalitions"]["coalitions"]}  # scripted: the required key misnamed
 
-    backend = ScriptedBackend(function=answering(people=people))
+    backend = ScriptedBackend(function=answering(coalitions=misnamed))
     extractor = extractor_for(backend, reasks=1)
     extractor.combined = True
     brief = extractor.extract(article)
 
     assert len(backend.history) == 2  # the answer and one reask, the same again
-    assert brief.extraction.failed_steps == ["people"]
-    assert brief.people == []
-    assert [m.name for m in brief.coalitions[0].members] == ["Türkiye", "Syria", "Iraq", "Jordan"]  # kept
-    assert brief.events and brief.figures  # the code still read the times and numbers
-    assert brief.claims and brief.quotes  # and the attributed sentences
-    assert any(warning.startswith("all: ") and "people" in warning for warning in brief.extraction.warnings)
+    assert brief.extraction.failed_steps == ["coalitions"]
+    assert brief.on_topic is True and brief.coalitions == []  # the topic part is kept
+    assert brief.events and brief.figures and brief.people  # the code still read the sentences
+    assert brief.claims and brief.quotes
+    assert any(warning.startswith("all: ") and "coalitions" in warning for warning in brief.extraction.warnings)
 
 
 def test_an_off_topic_answer_to_every_question_needs_only_its_first_part(article):
@@ -565,8 +540,8 @@ def test_questions_asked_at_once_count_every_answer_paid_for_even_when_off_topic
     extractor.parallel_steps = True
     brief = extractor.extract(article)
 
-    assert brief.on_topic is False and brief.people == []  # the other answers are not used
-    assert len(backend.history) == 3 and brief.extraction.usage.calls == 3  # but all three were spent
+    assert brief.on_topic is False and brief.coalitions == []  # the other answer is not used
+    assert len(backend.history) == 2 and brief.extraction.usage.calls == 2  # but both were spent
     assert brief.claims == [] and brief.quotes == []  # an off-topic article's sentences are not read
 
 

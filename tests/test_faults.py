@@ -27,13 +27,12 @@ ROOT = Path(__file__).resolve().parents[1]
 VICTIM = str(ROOT / "fixtures/articles/03_four_nation_pact_sarraj.txt")
 BYSTANDER = str(ROOT / "fixtures/articles/01_amman_five_nations.txt")
 MARKER = "Turkey, Iraq, Syria and Jordan pledge"  # the victim's title, in every request of it
-PEOPLE = "TASK: people"  # the people question (its recorded answer needs no reask)
 COALITIONS = "TASK: coalitions"  # the coalitions question (its recorded answer has statements and needed no reask)
 
 
 def victim_question(fault: str) -> str:
-    """The question a validation fault hits: one whose recorded answer holds something to unground."""
-    return COALITIONS if fault == "ungrounded" else PEOPLE
+    """The question a validation fault hits: the coalitions (the topic's answer holds nothing to unground)."""
+    return COALITIONS
 
 
 FAKE_KEY = "sk-test-faults-0123456789abcdef"
@@ -96,28 +95,28 @@ def test_a_validation_fault_that_never_ends_is_bounded_and_reported(fake, baseli
     if fault == "ungrounded":  # nothing ungrounded is kept: facts are dropped or re-anchored on the article
         assert brief.extraction.dropped_facts or brief.extraction.failed_steps
     else:
-        assert brief.extraction.failed_steps == ["people"]
-        assert brief.people == []
+        assert brief.extraction.failed_steps == ["coalitions"]
+        assert brief.coalitions == []
+        assert brief.people  # read by the code whatever the model answered
     assert grounded(brief)
-    step = "coalitions" if fault == "ungrounded" else "people"
-    assert any(warning.startswith(f"{step}:") for warning in brief.extraction.warnings)
+    assert any(warning.startswith("coalitions:") for warning in brief.extraction.warnings)
 
 
 def test_an_answer_cut_off_by_the_token_limit_is_not_retried_and_is_reported(fake):
-    fake.chat_faults = {PEOPLE: ["length"]}
+    fake.chat_faults = {COALITIONS: ["length"]}
     sleeps: list[float] = []
     brief = extract(fake, sleeps)
     assert sleeps == [] and fake.chat_log.count("length") == 1  # not asked again: it would be cut again
-    assert any(warning.startswith("people:") and "cut off" in warning for warning in brief.extraction.warnings)
+    assert any(warning.startswith("coalitions:") and "cut off" in warning for warning in brief.extraction.warnings)
 
 
 def test_a_refusal_is_reasked_and_recovers(fake, baseline):
-    fake.chat_faults = {PEOPLE: ["refusal"]}
+    fake.chat_faults = {COALITIONS: ["refusal"]}
     sleeps: list[float] = []
     brief = extract(fake, sleeps)
     assert sleeps == [] and brief.extraction.usage.reasks == baseline.reasks + 1
     assert not brief.extraction.failed_steps
-    assert "Hakan Fidan" in {person.name for person in brief.people}  # the people question's answer after the reask
+    assert {m.name for c in brief.coalitions for m in c.members} == {"Türkiye", "Iraq", "Syria", "Jordan"}  # after it
 
 
 # Transport faults: retried after a backoff (or the server's Retry-After), counted.

@@ -10,6 +10,7 @@ import json
 import os
 import socket
 import stat
+from typing import Any
 
 import httpx2
 import pytest
@@ -438,3 +439,25 @@ def test_openai_backend_through_a_mock_transport(allow_model_requests, sleeps):
     assert payload["response_format"]["type"] == "json_schema"
     assert payload["messages"] == MESSAGES
     backend.close()
+
+
+class _Tuned(ScriptedBackend):
+    """A scripted backend whose description names a runtime setting (as the local backend's does)."""
+
+    def __init__(self, answers: list[str], setting: bool) -> None:
+        super().__init__(answers)
+        self.setting = setting
+
+    def describe(self) -> dict[str, Any]:
+        return {**super().describe(), **({"flash_attn": True} if self.setting else {})}
+
+
+def test_a_recording_made_under_another_runtime_setting_is_made_again(tmp_path, sleeps):
+    tuned = _Tuned(['{"countries": 4, "what": "members"}'], setting=True)
+    client_for(RecordingBackend(tuned, tmp_path, prompt_hash="abc"), sleeps).structured(Count, MESSAGES)
+    plain = _Tuned(['{"countries": 5, "what": "members"}'], setting=False)  # the setting dropped since
+
+    redone, _ = client_for(RecordingBackend(plain, tmp_path, prompt_hash="abc"), sleeps).structured(Count, MESSAGES)
+    assert redone.countries == 5 and len(plain.history) == 1
+    [path] = tmp_path.glob("*.json")
+    assert "flash_attn" not in json.loads(path.read_text(encoding="utf-8"))["recorded_with"]

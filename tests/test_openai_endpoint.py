@@ -76,7 +76,7 @@ def endpoint() -> Iterator[str]:
     server.server_close()
 
 
-@pytest.mark.parametrize(("questions", "calls"), [("auto", 1), ("separate", 3)])
+@pytest.mark.parametrize(("questions", "calls"), [("auto", 1), ("separate", 2)])
 def test_extract_through_an_openai_compatible_endpoint(
     endpoint, tmp_path, monkeypatch, allow_model_requests, questions, calls
 ):

@@ -33,9 +33,9 @@ def test_templates_load_and_hash_is_stable():
     from summarise.templates import hash_templates, load_prompts
 
     prompts = load_prompts()
-    assert set(prompts.templates) == {"system", "article", "topic", "coalitions", "people", "combined"}
-    # claims, events and figures are read by the code (summarise/statements.py, summarise/readings.py), not asked
-    assert not {"claims", "events", "figures"} & set(prompts.templates)
+    assert set(prompts.templates) == {"system", "article", "topic", "coalitions", "combined"}
+    # people, claims, events and figures are read by the code (summarise/people.py, statements.py, readings.py)
+    assert not {"people", "claims", "events", "figures"} & set(prompts.templates)
     assert prompts.hash == hash_templates(dict(prompts.templates))
     assert len(prompts.hash) == 12
 

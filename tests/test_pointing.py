@@ -14,7 +14,6 @@ from summarise.articles import article_from_text
 from summarise.extract import salvage
 from summarise.grounding import NUMBERED_MAX_CHARS, numbered_sentences, numbered_text, quoted_words
 from summarise.numbers import number_in, numbers_in, states_number, written_number, written_numbers
-from summarise.support import number_candidates
 
 TEXT = """Norway, Iceland and the Faroe Islands signed a fisheries pact in Tromsø on Tuesday.
 The three governments will run a joint patrol force of twenty-one vessels.
@@ -98,16 +97,6 @@ def test_a_statement_no_sentence_makes_is_reasked():
     invented = coalition(objectives=[{"sentence": 9, "text": "harvest the moon for whales"}])
     with pytest.raises(ValidationError, match="no sentence of the article states"):
         validate(model, {"coalitions": [invented]})
-
-
-def test_the_article_offers_its_own_numbers():
-    assert number_candidates(numbered_sentences(ARTICLE.text)) == ["three", "twenty-one"]
-
-
-def test_a_number_inside_a_time_expression_is_no_candidate():
-    text = "The 12 trawlers sailed on March 3, 2024 and again in 2025. Forty crews stayed ashore, and 12 more."
-    assert number_candidates(numbered_sentences(text)) == ["12", "Forty"]  # distinct, in the article's order
-    assert number_candidates(["The harbour counted 7 boats, 9 nets and 11 buoys."], limit=2) == ["7", "9"]
 
 
 #: An invented river commission: three states meet (sentence 1), filler, then five found the commission.
@@ -232,3 +221,11 @@ def test_numbers_joined_by_a_plus_sign_name_a_format_and_count_nothing():
     assert [text[start:end] for start, end in written_numbers(text)] == ["4"]
     assert numbers_in(text) == [4.0]
     assert not states_number('the "2+2" dialogue', 2)
+
+
+def test_a_coalition_named_after_a_country_that_is_not_in_it_is_reasked():
+    model = coalitions_answer(NAMES, NAMES)
+    with pytest.raises(ValidationError, match="'Denmark' is the name of a country, not of a coalition"):
+        validate(model, {"coalitions": [coalition(name="Denmark")]})
+    assert validate(model, {"coalitions": [coalition(name="Norway")]}).coalitions  # one of its states: renamed later
+    assert validate(model, {"coalitions": [coalition(name="Norway-led fisheries pact")]}).coalitions

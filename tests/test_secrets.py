@@ -59,7 +59,7 @@ def test_no_key_or_webhook_url_in_logs_store_fixtures_output_or_errors(tmp_path,
 
 def test_error_messages_and_reprs_hold_no_key(allow_model_requests):
     with FakeOpenAI() as fake:
-        fake.chat_faults = {"TASK: coalitions": ["401"], "TASK: people": ["503"] * 5}
+        fake.chat_faults = {"TASK: coalitions": ["401", *["503"] * 5]}
         backend = OpenAIBackend("gpt-test", api_key=KEY, base_url=fake.url)
         client = StructuredClient(
             backend, store=Store(), policy=RetryPolicy(transport_attempts=2, sleep=lambda s: None)

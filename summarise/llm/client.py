@@ -150,7 +150,9 @@ class StructuredClient:
                         raise
                     except PARSE_ERRORS as error:
                         failure = error
-                        request = _handlers().reask_handler(kwargs=request, response=response, exception=error)
+                        request = _short_reask(
+                            _handlers().reask_handler(kwargs=request, response=response, exception=error), error
+                        )
                         raise
         except PARSE_ERRORS:
             pass
@@ -314,6 +316,27 @@ def _as_sent(content: str) -> str:
 
 def _loggable(request: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in request.items() if key not in ("extra_headers", "timeout")}
+
+
+#: The most validation errors a reask lists.
+REASK_ERRORS = 5
+
+
+def _short_reask(request: dict[str, Any], error: BaseException) -> dict[str, Any]:
+    """Instructor's reask with its last message cut to what the model can act on: where and what is wrong.
+
+    Instructor's message repeats the whole failed input and a documentation link for every error;
+    on a small local model every token of it is read at about 30 tokens a second.
+    """
+    messages = request.get("messages") or []
+    if not isinstance(error, ValidationError) or not messages or messages[-1].get("role") != "user":
+        return request
+    problems = [
+        f"- {'.'.join(str(part) for part in item['loc']) or 'answer'}: {item['msg'].removeprefix('Value error, ')}"
+        for item in error.errors()[:REASK_ERRORS]
+    ]
+    text = "Your JSON answer has errors. Answer again with the whole JSON object, corrected:\n" + "\n".join(problems)
+    return {**request, "messages": [*messages[:-1], {**messages[-1], "content": text}]}
 
 
 def _validation_summary(error: BaseException) -> str:

@@ -62,6 +62,8 @@ class LocalBackend(ChatBackend):
                     "(it compiles from source, about 5 minutes), or set OPENAI_API_KEY / OPENAI_BASE_URL"
                 ) from None
             try:
+                # No flash attention: 20 % faster prompt reading and 10 % faster decoding here, but its different
+                # rounding flips greedy answers of this small model (measured: a coalition named after a country).
                 self._llama = Llama(model_path=str(self.gguf_path), n_ctx=self.n_ctx, n_threads=self.n_threads,
                                     seed=self.seed, verbose=False)
             except (ValueError, RuntimeError) as error:

@@ -41,6 +41,10 @@ class ReplayBackend(ChatBackend):
         return ChatCompletion.model_validate(recording["response"])
 
 
+#: What ``recorded_with`` says of the recording itself, beside the backend's own description.
+_RECORDING_KEYS = frozenset({"prompt_hash", "first_prompt_hash", "story_hash", "date", "how"})
+
+
 class RecordingBackend(ChatBackend):
     """Passes requests to a real backend and writes each exchange as a fixture."""
 
@@ -98,8 +102,9 @@ class RecordingBackend(ChatBackend):
         try:
             recording = json.loads(path.read_text(encoding="utf-8"))
             how = recording["recorded_with"]
-            if any(how.get(k) != v for k, v in self.inner.describe().items()):
-                return None  # another backend, model or runtime
+            made_by = {k: v for k, v in how.items() if k not in _RECORDING_KEYS}
+            if made_by != self.inner.describe():
+                return None  # another backend, model, runtime or runtime setting
             response = ChatCompletion.model_validate(recording["response"])
         except (OSError, ValueError, KeyError, TypeError):
             return None
