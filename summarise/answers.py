@@ -173,7 +173,7 @@ class StatementDraft(Pointed):
         self.sentence = found
 
 
-def _a_country(name: str) -> bool:
+def names_a_country(name: str) -> bool:
     """Whether ``name`` is only a country's name ("United States", "Turkey"), not a grouping's."""
     canonical = canonical_name(name)
     return canonical is not None and any(e.kind == "country" and e.canonical == canonical for e in entities_in(name))
@@ -231,7 +231,7 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
                 return names_member(sentence, name, stands_for)
 
             count = len(numbered)
-            if _a_country(self.name) and canonical_name(self.name) not in {*self.members, self.led_by}:
+            if names_a_country(self.name) and canonical_name(self.name) not in {*self.members, self.led_by}:
                 # A state is no coalition: named after a state that is not in it, the "coalition" is a list of names
                 # the model paired with a state it read nearby (a crew's nationalities, a country's partners).
                 raise ValueError(

@@ -46,6 +46,7 @@ from summarise.answers import (
     cached_coalitions_answer,
     combined_answer,
     grounding_context,
+    names_a_country,
     names_member,
     same_fact_key,
 )
@@ -53,7 +54,6 @@ from summarise.articles import Article
 from summarise.entities import (
     Entity,
     alias_in,
-    canonical_name,
     entities_in,
     organisation_candidates,
     without_entity_names,
@@ -599,7 +599,7 @@ def _add_readings(brief: ArticleBrief, article: Article) -> None:
 
 def _grouping_name(draft: Any) -> str:
     """The coalition's name; one named after one of its own states is called what it is, a grouping of them."""
-    if canonical_name(draft.name) is None or not any(e.kind == "country" for e in entities_in(draft.name)):
+    if not names_a_country(draft.name):
         return draft.name
     names = list(dict.fromkeys(draft.members))
     if len(names) < 2:

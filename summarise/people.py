@@ -104,10 +104,10 @@ def _title_before(text: str) -> tuple[str | None, str | None]:
             title.insert(0, word)
             continue
         # One or two describing words between a title and the country it serves: "Syria's new president".
-        owner = next((k for k in (at - 1, at - 2) if k >= 0 and _named_by(words[k]) is not None), None)
-        if title and owner is not None and all(w.islower() for w in words[owner + 1 : at + 1]):
-            title[:0] = words[owner + 1 : at + 1]
-            affiliation = _named_by(words[owner])
+        owner = next(((k, n) for k in (at - 1, at - 2) if k >= 0 and (n := _named_by(words[k])) is not None), None)
+        if title and owner is not None and all(w.islower() for w in words[owner[0] + 1 : at + 1]):
+            title[:0] = words[owner[0] + 1 : at + 1]
+            affiliation = owner[1]
         break
     while title and title[0].lower() in {"the", "of"}:
         title.pop(0)

@@ -332,18 +332,20 @@ def _short_reask(request: dict[str, Any], error: BaseException) -> dict[str, Any
     if not isinstance(error, ValidationError) or not messages or messages[-1].get("role") != "user":
         return request
     problems = [
-        f"- {'.'.join(str(part) for part in item['loc']) or 'answer'}: {item['msg'].removeprefix('Value error, ')}"
-        for item in error.errors()[:REASK_ERRORS]
+        f"- {_where(item)}: {item['msg'].removeprefix('Value error, ')}" for item in error.errors()[:REASK_ERRORS]
     ]
     text = "Your JSON answer has errors. Answer again with the whole JSON object, corrected:\n" + "\n".join(problems)
     return {**request, "messages": [*messages[:-1], {**messages[-1], "content": text}]}
 
 
+def _where(item: Any) -> str:
+    """Where in the answer a validation error is ("coalitions.0.members"), or "answer" for the whole of it."""
+    return ".".join(str(part) for part in item["loc"]) or "answer"
+
+
 def _validation_summary(error: BaseException) -> str:
     if isinstance(error, ValidationError):
-        problems = [
-            f"{'.'.join(str(part) for part in item['loc']) or 'answer'}: {item['msg']}" for item in error.errors()[:3]
-        ]
+        problems = [f"{_where(item)}: {item['msg']}" for item in error.errors()[:3]]
         more = f" (+{error.error_count() - 3} more)" if error.error_count() > 3 else ""
         return "; ".join(problems)[:400] + more
     return short_error(error)
