@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -40,3 +41,35 @@ def test_the_embedded_model_extracts_a_grounded_brief(embedded_backend, allow_mo
     assert members <= named, f"members not named in the article: {members - named}"
     for event in brief.events:
         assert event.date is None or event.date.startswith("2025")
+
+
+@pytest.mark.embedded
+def test_the_grammar_check_gives_the_tokens_of_llama_cpp_own_grammar(embedded_backend, allow_model_requests):
+    """GreedyGrammar (the most likely token checked first) answers exactly as llama-cpp-python's grammar does.
+
+    Both start from an empty cache, so they read the same prompt the same way.
+    """
+    schema = {
+        "type": "object",
+        "properties": {
+            "members": {"type": "array", "items": {"enum": ["Jordan", "Iraq", "Daesh"]}},
+            "minister": {"type": "string", "maxLength": 40},
+            "month": {"type": "integer", "minimum": 1, "maximum": 12},
+        },
+        "required": ["members", "minister", "month"],
+        "additionalProperties": False,
+    }
+    messages = [
+        {"role": "system", "content": "Answer with one JSON object."},
+        {"role": "user", "content": SHORT_ARTICLE + "\nWho joined, which minister spoke, in which month?"},
+    ]
+    request = {"messages": messages, "temperature": 0, "max_tokens": 80,
+               "response_format": {"type": "json_schema", "json_schema": {"name": "A", "schema": schema}}}
+    llama = embedded_backend._load()
+    llama.reset()
+    checked = embedded_backend.complete(request).choices[0].message.content
+    llama.reset()
+    own = llama.create_chat_completion(messages=messages, temperature=0, max_tokens=80, seed=0,
+                                       response_format={"type": "json_object", "schema": schema})
+    assert checked == own["choices"][0]["message"]["content"]
+    assert json.loads(checked)["month"] in range(1, 13)

@@ -5,10 +5,18 @@ constrains decoding with ``{"type": "json_object", "schema": ...}``, so that is 
 the schema instructor sends is turned into. Decoding is greedy (temperature 0) with a
 fixed seed, so one prompt gives one answer. The model is loaded on first use and
 kept: successive requests that share a prefix (the article) reuse its evaluation.
+
+The schema is enforced by :class:`GreedyGrammar`, which gives the same tokens as
+llama-cpp-python's own grammar sampling, faster: llama-cpp-python checks every token of
+the vocabulary (151,000 for Qwen) against the grammar at every step, which cost a third
+of the decoding time here; greedy decoding only needs to know whether the most likely
+token is allowed, and only when it is not are the others checked.
 """
 
 from __future__ import annotations
 
+import ctypes
+import json
 import os
 import threading
 from pathlib import Path
@@ -82,13 +90,20 @@ class LocalBackend(ChatBackend):
                 "seed": self.seed,
             }
             response_format = request.get("response_format")
+            schema = None
             if response_format and response_format.get("type") == "json_schema":
                 schema = response_format["json_schema"]["schema"]
-                arguments["response_format"] = {"type": "json_object", "schema": schema}
             elif response_format:
                 arguments["response_format"] = response_format
             try:
-                answer = llama.create_chat_completion(**arguments)
+                if schema is not None and not arguments["temperature"]:
+                    answer = _greedy_with_grammar(llama, arguments, schema)
+                elif schema is not None:
+                    answer = llama.create_chat_completion(
+                        **arguments, response_format={"type": "json_object", "schema": schema}
+                    )
+                else:
+                    answer = llama.create_chat_completion(**arguments)
             except ValueError as error:
                 if "exceed context window" in str(error) or "context" in str(error).lower():
                     raise ContextOverflowError(
@@ -105,3 +120,90 @@ class LocalBackend(ChatBackend):
             if self._llama is not None:
                 self._llama.close()
                 self._llama = None
+
+
+def _greedy_with_grammar(llama: Any, arguments: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """A greedy completion held to ``schema`` by :class:`GreedyGrammar`.
+
+    Should the grammar check itself fail (an error inside a llama.cpp callback cannot
+    stop the generation), the request is made again with llama-cpp-python's own grammar.
+    """
+    from llama_cpp import LlamaGrammar, LogitsProcessorList
+
+    grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+    check = GreedyGrammar(llama, grammar)
+    try:
+        answer = llama.create_chat_completion(**arguments, logits_processor=LogitsProcessorList([check]))
+    finally:
+        check.close()
+    if check.error is None:
+        return answer
+    return llama.create_chat_completion(**arguments, grammar=grammar)
+
+
+class GreedyGrammar:
+    """A logits processor for greedy decoding that lets only tokens the grammar allows be chosen.
+
+    At each step the most likely token is checked against the grammar alone; when the
+    grammar refuses it, every token is checked and the refused ones are set to minus
+    infinity. Greedy decoding then picks what llama.cpp's grammar sampler would have left
+    it: the most likely allowed token. The grammar's state follows the tokens generated
+    so far, read from the ids the processor is given.
+    """
+
+    def __init__(self, llama: Any, grammar: Any) -> None:
+        import llama_cpp
+
+        self._lib = llama_cpp
+        self._sampler = llama_cpp.llama_sampler_init_grammar(
+            llama._model.vocab, grammar._grammar.encode("utf-8"), grammar._root.encode("utf-8")
+        )
+        self._one = (llama_cpp.llama_token_data * 1)()
+        self._prompt_length: int | None = None
+        self._accepted = 0
+        #: How often the most likely token was allowed, and how often all tokens had to be checked.
+        self.allowed_first = 0
+        self.checked_all = 0
+        self.error: Exception | None = None
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        try:
+            return self._constrain(input_ids, scores)
+        except Exception as error:  # noqa: BLE001 - raised inside a C callback, it would be lost
+            self.error = self.error or error
+            return scores
+
+    def _constrain(self, input_ids: Any, scores: Any) -> Any:
+        import numpy as np
+
+        lib = self._lib
+        if self._prompt_length is None:
+            self._prompt_length = len(input_ids)
+        for token in input_ids[self._prompt_length + self._accepted :]:
+            lib.llama_sampler_accept(self._sampler, int(token))
+            self._accepted += 1
+        best = int(np.argmax(scores))
+        self._one[0].id, self._one[0].logit, self._one[0].p = best, float(scores[best]), 0.0
+        self._apply(self._one, 1)
+        if np.isfinite(self._one[0].logit):
+            self.allowed_first += 1
+            return scores
+        self.checked_all += 1
+        size = len(scores)
+        data = (lib.llama_token_data * size)()
+        view = np.frombuffer(data, dtype=np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)], align=True))
+        view["id"] = np.arange(size)
+        view["logit"] = scores
+        self._apply(data, size)
+        return view["logit"].copy()
+
+    def _apply(self, data: Any, size: int) -> None:
+        """Set the logit of every candidate in ``data`` that the grammar refuses to minus infinity."""
+        candidates = self._lib.llama_token_data_array(data=data, size=size, selected=-1, sorted=False)
+        self._lib.llama_sampler_apply(self._sampler, ctypes.byref(candidates))
+
+    def close(self) -> None:
+        """Free the grammar sampler."""
+        if self._sampler is not None:
+            self._lib.llama_sampler_free(self._sampler)
+            self._sampler = None
