@@ -318,7 +318,7 @@ def organisation_candidates(text: str, limit: int = 30) -> list[str]:
         if len(words) < 2 or not words[-1][:1].isupper():
             continue
         candidate = " ".join(words)
-        if normalise(candidate) not in known:
+        if normalise(candidate) not in known and not _state_service(words, known):
             found.setdefault(candidate, None)
     for match in _ACRONYM.finditer(text):
         acronym = match.group(0)
@@ -378,6 +378,21 @@ _DETERMINERS = {"the", "a", "an", "its", "their"}
 _WORD = r"(?:[A-Z][\w'\u2019]*(?:-[A-Za-z][\w'\u2019]*)*|(?:al|el|bin|ibn|abu|de|van|von)-?[A-Z][\w'\u2019-]*)"
 _RUN = re.compile(_WORD + r"(?:\s+(?:" + _WORD + r"|al|el|bin|ibn|abu|de|van|von|der))*")
 _POSSESSIVE = re.compile(r"['\u2019]s$")
+
+
+#: The armed services of a state: "<state or its adjective> Navy" is that state acting, not another body.
+_STATE_SERVICES = {
+    "army", "navy", "naval", "air", "force", "forces", "armed", "military", "security", "coast", "guard", "marines",
+    "defence", "defense",
+}
+
+
+def _state_service(words: list[str], known: frozenset[str]) -> bool:
+    """Whether ``words`` name a known state followed only by armed-service words ("US Navy", "French Air Force")."""
+    for cut in range(len(words) - 1, 0, -1):
+        if normalise(" ".join(words[:cut])) in known:
+            return all(word.lower() in _STATE_SERVICES for word in words[cut:])
+    return False
 
 
 @lru_cache(maxsize=1)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from summarise import entities
 from summarise.dates import resolve_date
-from summarise.entities import canonical_name, entities_in, names_entity, person_candidates
+from summarise.entities import canonical_name, entities_in, names_entity, organisation_candidates, person_candidates
 from summarise.grounding import find_span, mentions, normalise
 
 # --- find_span -----------------------------------------------------------------------------------
@@ -314,3 +314,15 @@ def test_a_demonym_shared_with_small_territories_names_the_big_country_and_seas_
     assert not any(e.kind == "country" for e in entities_in("Congolese officials"))
     assert entities_in("ships crossing the Indian Ocean and the South China Sea") == []
     assert [e.canonical for e in entities_in("Indian warships")] == ["India"]
+
+
+def test_a_state_armed_service_is_the_state_not_another_organisation():
+    text = (
+        "Ships of the US Navy and the French Air Force joined the Free Syrian Army, the Royal Navy and the "
+        "Joint Maritime Force; Iraqi Security Forces stayed home."
+    )
+    candidates = organisation_candidates(text)
+    assert "US Navy" not in candidates and "French Air Force" not in candidates
+    assert "Iraqi Security Forces" not in candidates
+    assert {"Free Syrian Army", "Royal Navy", "Joint Maritime Force"} <= set(candidates)  # not a state + service
+    assert {"United States", "France", "Iraq"} <= {entity.canonical for entity in entities_in(text)}
