@@ -295,6 +295,7 @@ class Extractor:
                 _combined_of(models), messages, context=context, info=call, max_tokens=COMBINED.max_tokens
             )
             info.usage.add(usage)
+            info.dropped_facts += [f"{COMBINED.name}: {item}" for item in context.get("dropped", [])]
             answers = dict.fromkeys(models, answer)
         except ExtractionError as error:
             if isinstance(error.usage, Usage):
@@ -375,6 +376,7 @@ class Extractor:
             info.warnings.append(f"{step.name}: {error.detail}")
             return self._salvage(step.name, model, error.last_content, context, info)
         info.usage.add(usage)
+        info.dropped_facts += [f"{step.name}: {item}" for item in context.get("dropped", [])]
         return answer
 
     @staticmethod
