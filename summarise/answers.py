@@ -8,8 +8,9 @@ never asked to copy text.
 Checks are about meaning, not copying. A member, number, date or quote must be stated in the
 sentence the fact rests on. A small model often cites the wrong number, so a fact whose cited
 sentence does not state it is moved to the sentence that does (:mod:`summarise.support`); only a
-fact that no sentence supports fails, and is reasked once with the reason, then dropped and
-recorded (``context["salvage"]``).
+member or name that no sentence supports fails, and is reasked once with the reason, then
+dropped and recorded (``context["salvage"]``); an objective, mechanism or member count that no
+sentence states is dropped and recorded at once (``context["dropped"]``, see :func:`_drop_quietly`).
 
 The validation context (see :func:`grounding_context`): ``article_text``, ``sentences`` (the
 numbered sentences), ``published`` (the publication date, for dates) and ``stands_for`` (a
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, create_model, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from summarise.entities import canonical_name, entities_in, names_entity
+from summarise.entities import canonical_name, entities_in, name_spans, names_entity
 from summarise.grounding import addresses_a_model, mentions, normalise, numbered_sentences
 from summarise.schemas import (
     CoalitionKind,
@@ -37,6 +38,7 @@ from summarise.support import (
     STATES_TEXT_MIN,
     best_supporting,
     enumeration_sentence,
+    list_holding,
     stated_count,
     text_similarity,
 )
@@ -295,6 +297,16 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
                     + ": list only states or organisations the article says take part",
                 )
             self.members = [name for name in members if name not in unnamed]
+            for number in pool:
+                # A list the model took two or more members from is the member list: what it left out of it is
+                # a member too ("A, B, C and D agreed ..." answered with A, B and D).
+                listed = list_holding(numbered[number - 1], self.members, member_names, name_spans)
+                if listed:
+                    self.members += [
+                        name for name in listed
+                        if name not in self.members and name != self.target and normalise(name) != itself
+                    ]
+                    break
             if pool:
                 self.members_sentence = max(pool, key=lambda n: sum(named(numbered[n - 1], m) for m in self.members))
                 self.members_evidence = numbered[self.members_sentence - 1]
@@ -308,6 +320,13 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
                 if stated_count(numbered, candidates, self.member_count_stated) is None:
                     _drop_quietly(
                         info, [f"member count {self.member_count_stated} of {self.name!r}: not stated in its sentences"]
+                    )
+                    self.member_count_stated = None
+                elif self.member_count_stated < len(self.members):  # "two airbases" near a list of four states
+                    _drop_quietly(
+                        info,
+                        [f"member count {self.member_count_stated} of {self.name!r}: fewer than the "
+                         f"{len(self.members)} members its sentences list"],
                     )
                     self.member_count_stated = None
 

@@ -268,6 +268,13 @@ def alias_in(text: str, canonical: str) -> str | None:
     return min(found, key=lambda match: match.start()).group(0) if found else None
 
 
+def name_spans(text: str, name: str) -> list[tuple[int, int]]:
+    """Where ``text`` names ``name``: by any alias a table knows for it, else as written (whole words)."""
+    entry = _by_canonical().get(name)
+    patterns = entry[1] if entry else (re.compile(r"(?<![\w.])" + re.escape(name) + r"(?!\w)"),)
+    return sorted({match.span() for pattern in patterns for match in pattern.finditer(text)})
+
+
 def names_entity(text: str, canonical: str) -> bool:
     """Whether ``text`` names the entity ``canonical`` by any of its aliases."""
     return alias_in(text, canonical) is not None

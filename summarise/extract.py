@@ -11,7 +11,8 @@ numbered, every fact cites one, and its ``evidence`` is that sentence, word for 
 answer is constrained by a schema built for this article: members, leaders and targets are
 the countries and organisations the article names. A
 cited sentence that does not state the fact is moved to one that does, or the fact is reasked
-once with the reason, then dropped and listed in ``dropped_facts``.
+once with the reason (an objective, mechanism or member count is not), then dropped and listed
+in ``dropped_facts``.
 
 The rest is read by the code from the sentences, with no model: the dated events (every time
 expression, its date resolved from the words and the publication date, so a year is never
@@ -537,12 +538,20 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article, stands
         ]
         # Several states or organisations make a coalition: two that the model itself calls bilateral, or that
         # the name only pairs ("the US-Turkey alliance"), are a relationship (a visit, a deal), not one.
-        brief.coalitions = [
+        kept = [
             c
             for c in brief.coalitions
             if (len(c.members) >= 2 or (c.member_count_stated or 0) >= 2)
             and not (len(c.members) <= 2 and (c.kind == "bilateral" or _pair_name(c)))
         ]
+        if brief.extraction is not None:
+            brief.extraction.dropped_facts += [
+                f"coalitions: {c.name!r} ({', '.join(m.name for m in c.members) or 'no member'}): one member, or two "
+                "called bilateral or paired in the name: a relationship, not a coalition"
+                for c in brief.coalitions
+                if c not in kept
+            ]
+        brief.coalitions = kept
         if brief.coalitions:
             brief.topic_evidence = brief.coalitions[0].evidence
 

@@ -138,3 +138,36 @@ def numbers_written(sentence: str) -> list[str]:
 def without_times(text: str) -> str:
     """``text`` with its time expressions blanked out ("on Monday", "in March")."""
     return _TIME_EXPRESSIONS.sub(" ", text)
+
+
+#: What may stand between two names of one list: a comma, "and", "or", "as well as", an article.
+_LIST_GAP = re.compile(r"^\s*,?\s*(?:(?:and|or|as well as|&)\s+)?(?:the\s+)?$", re.IGNORECASE)
+#: Names a list holds at least, and how many of them the model must have given, to be read as one list.
+LIST_NAMES, LIST_GIVEN = 3, 2
+
+
+def list_holding(
+    sentence: str, given: Sequence[str], names: Sequence[str], spans: Callable[[str, str], list[tuple[int, int]]]
+) -> list[str]:
+    """The names of the list in ``sentence`` ("A, B, C and D") that holds two or more of ``given``.
+
+    A list is a run of ``names`` separated only by commas, "and", "or" or an article; it must
+    hold ``LIST_NAMES`` names and ``LIST_GIVEN`` of ``given``. ``spans(sentence, name)`` says
+    where the sentence names ``name``. No such list: an empty list.
+    """
+    found = sorted(((start, -end, name) for name in names for start, end in spans(sentence, name)))
+    runs: list[list[str]] = []
+    last_end = -1
+    for start, negative_end, name in found:
+        if start < last_end:
+            continue  # inside a longer name already taken
+        if runs and _LIST_GAP.match(sentence[last_end:start]):
+            runs[-1].append(name)
+        else:
+            runs.append([name])
+        last_end = -negative_end
+    for run in runs:
+        listed = list(dict.fromkeys(run))
+        if len(listed) >= LIST_NAMES and sum(name in given for name in listed) >= LIST_GIVEN:
+            return listed
+    return []

@@ -299,13 +299,13 @@ def test_the_sample_page_written_by_the_cli_matches_its_brief(sample):
     assert "4 conflicts" in header
     assert "Coalitions · Conflicts · People · Timeline · Figures · Claims · Sources" in header  # not run together
     facts = normalised(page.find_all("p", "facts")[0].text())
-    assert facts.startswith("kind: regional · target: ISIS · led by Türkiye · 3 outlets · ")
-    # the recorded run with no story file: the regional coalition (5 members × S2 S3 S4) and the US-led one
-    # (3 members × S6); the scraped page S7's two-member "Turkish-Syrian Alliance" is only a pair of states
-    # (extract._pair_name), no coalition
-    assert check_matrices(page, brief) == 5 * 3 + 3 * 1
+    assert facts.startswith("kind: regional · target: ISIS · led by Türkiye · 4 outlets · ")
+    # the recorded run with no story file: the regional coalition (5 members × S2 S3 S4 S7: the scraped page's
+    # "Turkish-Syrian Alliance" is given the other two states of the list its pair was taken from) and the
+    # US-led one (3 members × S6)
+    assert check_matrices(page, brief) == 5 * 4 + 3 * 1
     lebanon = page.find("tr", data_member="Lebanon")
-    assert [td.attrs["data-state"] for td in lebanon.find_all("td")] == ["omitted", "omitted", "listed"]
+    assert [td.attrs["data-state"] for td in lebanon.find_all("td")] == ["omitted", "omitted", "listed", "omitted"]
 
 
 def test_header_says_when_the_page_was_generated(monkeypatch):

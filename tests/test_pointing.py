@@ -236,3 +236,46 @@ def test_a_coalition_named_after_a_country_that_is_not_in_it_is_reasked():
         validate(model, {"coalitions": [coalition(name="Denmark")]})
     assert validate(model, {"coalitions": [coalition(name="Norway")]}).coalitions  # one of its states: renamed later
     assert validate(model, {"coalitions": [coalition(name="Norway-led fisheries pact")]}).coalitions
+
+
+def test_the_names_left_out_of_a_list_the_model_took_members_from_are_members_too():
+    # The founding sentence lists five states; the model gave two of them (and the meeting's third).
+    draft = river_commission(river(0), 2, ["Norway", "Finland"]).coalitions[0]
+    assert draft.members == ["Norway", "Finland", "Iceland", "Denmark", "Estonia"]
+    assert draft.members_sentence == 2
+
+
+def test_a_single_name_of_a_list_completes_nothing():
+    draft = river_commission(river(0), 2, ["Finland"]).coalitions[0]
+    assert draft.members == ["Finland"]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "given", "expected"),
+    [
+        ("Norway, Iceland, Denmark and Finland signed it.", ["Norway", "Denmark"],
+         ["Norway", "Iceland", "Denmark", "Finland"]),
+        ("Norway and the Faroe Islands, as well as Iceland, signed it.", ["Norway", "Iceland"],
+         ["Norway", "Faroe Islands", "Iceland"]),
+        # Two lists: the one holding the given names counts, the other (where the ships went) does not.
+        ("Norway and Iceland sent ships to Denmark, Finland and Estonia.", ["Norway", "Iceland"], []),
+        ("Norway, Iceland and Denmark met; Finland watched.", ["Norway", "Finland"], []),
+        ("Norway, Iceland and Denmark met.", ["Norway"], []),
+    ],
+)
+def test_list_holding(sentence, given, expected):
+    from summarise.entities import name_spans
+    from summarise.support import list_holding
+
+    names = ["Norway", "Iceland", "Faroe Islands", "Denmark", "Finland", "Estonia"]
+    assert list_holding(sentence, given, names, name_spans) == expected
+
+
+def test_a_stated_count_below_the_members_listed_is_no_member_count():
+    context = grounding_context(FOUNDING + " Its three engineers described the new weirs.")
+    draft = coalition(name="Velmar River Commission", members=FIVE, sentence=1, mechanisms=[], member_count_stated=3)
+    answer = validate(coalitions_answer(RIVER_NAMES, RIVER_NAMES), {"coalitions": [draft]}, context)
+    assert answer.coalitions[0].member_count_stated is None  # "three" counts engineers, not the members
+    assert context["dropped"] == [
+        "member count 3 of 'Velmar River Commission': fewer than the 5 members its sentences list"
+    ]
