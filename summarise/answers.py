@@ -246,9 +246,9 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
             stands_for = context.get("stands_for") or {}
             for field in ("objectives", "mechanisms"):
                 statements = getattr(self, field)
+                unstated = [s for s in statements if s._unsupported]
                 _drop_quietly(
-                    info,
-                    [f"{field[:-1]} {s.text!r} of {self.name!r}: no sentence states it" for s in statements if s._unsupported],
+                    info, [f"{field[:-1]} {s.text!r} of {self.name!r}: no sentence states it" for s in unstated]
                 )
                 setattr(self, field, [s for s in statements if not s._unsupported])
 

@@ -167,9 +167,10 @@ class GreedyGrammar:
         self.error: Exception | None = None
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
+        """The scores with the tokens the grammar refuses at minus infinity (unchanged if the best is allowed)."""
         try:
             return self._constrain(input_ids, scores)
-        except Exception as error:  # noqa: BLE001 - raised inside a C callback, it would be lost
+        except Exception as error:  # raised inside a C callback, it would be lost: kept for the caller
             self.error = self.error or error
             return scores
 
@@ -191,7 +192,8 @@ class GreedyGrammar:
         self.checked_all += 1
         size = len(scores)
         data = (lib.llama_token_data * size)()
-        view = np.frombuffer(data, dtype=np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)], align=True))
+        layout = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)], align=True)
+        view = np.frombuffer(data, dtype=layout)
         view["id"] = np.arange(size)
         view["logit"] = scores
         self._apply(data, size)
