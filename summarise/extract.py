@@ -81,6 +81,7 @@ from summarise.schemas import (
 from summarise.statements import quotations, statements
 from summarise.store import Store
 from summarise.story import Story, story_hash, topic_of
+from summarise.support import states_leader
 from summarise.templates import PromptSet, load_prompts
 
 if TYPE_CHECKING:  # the LLM layer (instructor, openai) is imported when a model is first asked
@@ -88,7 +89,7 @@ if TYPE_CHECKING:  # the LLM layer (instructor, openai) is imported when a model
 
 #: Part of every cache key: raise it whenever the code changes what it makes of an article (what it reads,
 #: keeps or drops), so that briefs cached by an older summarise are made again, not served.
-EXTRACTION_VERSION = "9"
+EXTRACTION_VERSION = "10"
 #: How the warning of an article the story's keyword pre-filter skipped begins.
 PREFILTER_SKIPPED = "skipped by the story's keyword pre-filter"
 
@@ -522,13 +523,16 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article, stands
     if step == "topic":
         brief.on_topic = answer.on_topic
     elif step == "coalitions":
+        numbered = numbered_sentences(article.text)
         brief.coalitions = [
             Coalition(
                 evidence=draft.evidence,
                 name=_grouping_name(draft),
                 kind=draft.kind,
                 target=draft.target,
-                led_by=stands_for.get(leader, leader) if (leader := _named_leader(draft, stands_for)) else None,
+                led_by=stands_for.get(leader, leader)
+                if (leader := _named_leader(draft, stands_for, numbered))
+                else None,
                 member_count_stated=draft.member_count_stated,
                 members=_members(draft, leader, stands_for),
                 objectives=[Statement(evidence=s.evidence, text=s.text) for s in draft.objectives],
@@ -639,10 +643,29 @@ def _distinct(drafts: list[Any]) -> list[Any]:
     return kept
 
 
-def _named_leader(draft: Any, stands_for: dict[str, str]) -> str | None:
-    """The coalition's leader as the model gives it, if its quotes name it."""
-    quoted = f"{draft.members_evidence or ''}\n{draft.evidence}"
-    return draft.led_by if draft.led_by and names_member(quoted, draft.led_by, stands_for) else None
+def _named_leader(draft: Any, stands_for: dict[str, str], numbered: list[str] | None = None) -> str | None:
+    """The coalition's leader as the model gives it, if a sentence about the coalition says it leads.
+
+    The sentences about it are its own, its members' list and those naming it by a name that
+    is not a state's. A small model fills ``led_by`` with a host city's state or the first state
+    named; only a sentence saying so ("X-led", "led by X", "X chairs it", "X is the lead
+    nation") makes it the leader. Without ``numbered``, its quotes naming it are enough.
+    """
+    quoted = [draft.members_evidence or "", draft.evidence]
+    if numbered is None:
+        return draft.led_by if draft.led_by and names_member("\n".join(quoted), draft.led_by, stands_for) else None
+    if len(draft.name.split()) >= 2 and not names_a_country(draft.name):
+        quoted += [sentence for sentence in numbered if mentions(sentence, draft.name)]
+
+    def leads(name: str) -> bool:
+        aliases = [name, *(alias for alias, canonical in stands_for.items() if canonical == name)]
+        return any(states_leader(text, alias) for text in quoted for alias in aliases)
+
+    if draft.led_by and leads(draft.led_by):
+        return draft.led_by
+    # Not the one the model gave: the one state or body these sentences say leads it, if there is one.
+    stated = {e.canonical for text in quoted for e in entities_in(text) if leads(e.canonical)}
+    return stated.pop() if len(stated) == 1 else None
 
 
 def _members(draft: Any, leader: str | None, stands_for: dict[str, str]) -> list[CoalitionMember]:

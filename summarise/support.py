@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 
 from rapidfuzz import fuzz
 
+from summarise.entities import name_spans
 from summarise.grounding import normalise
 from summarise.numbers import states_number, written_numbers
 
@@ -171,3 +172,29 @@ def list_holding(
         if len(listed) >= LIST_NAMES and sum(name in given for name in listed) >= LIST_GIVEN:
             return listed
     return []
+
+
+#: Words that say a state or body leads a coalition, before or after its name.
+_LEADS_AFTER = re.compile(
+    r"^(?:['\u2019]s)?(?:-led\b|,?\s+(?:which\s+|that\s+|will\s+|would\s+|is\s+|has\s+)?"
+    r"(?:leads?|leading|chairs?|chairing|heads?|heading|commands?)\b(?!\s+(?:of|to)\b)"
+    r"|\s+(?:is|was|as|will\s+be|would\s+be)\s+(?:the\s+)?lead\s+(?:nation|country|state|partner))",
+    re.IGNORECASE,
+)
+_LEADS_BEFORE = re.compile(
+    r"(?:\b(?:led|chaired|headed|commanded)\s+by|\bunder)\s+(?:the\s+)?$", re.IGNORECASE
+)
+
+
+def states_leader(sentence: str, name: str) -> bool:
+    """Whether ``sentence`` says ``name`` leads something: "X-led", "led by X", "X chairs", "X is the lead nation".
+
+    Where the sentence names ``name`` comes from :func:`summarise.entities.name_spans` (any alias).
+    """
+    for start, end in name_spans(sentence, name):
+        if _LEADS_AFTER.match(sentence[end:]) or _LEADS_BEFORE.search(sentence[max(0, start - 30) : start]):
+            return True
+        # "under X's leadership", "X's command"
+        if re.match(r"^['\u2019]s\s+(?:leadership|command|chairmanship|presidency)\b", sentence[end:], re.IGNORECASE):
+            return True
+    return False

@@ -279,3 +279,23 @@ def test_a_stated_count_below_the_members_listed_is_no_member_count():
     assert context["dropped"] == [
         "member count 3 of 'Velmar River Commission': fewer than the 5 members its sentences list"
     ]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "leads"),
+    [
+        ("The Norway-led patrol force sailed on Monday.", "Norway", True),
+        ("The commission is chaired by Iceland's fisheries minister.", "Iceland", True),
+        ("Denmark is the lead nation of the patrol.", "Denmark", True),
+        ("The patrol, which Finland heads, sailed.", "Finland", True),
+        ("Finland heads the patrol this year.", "Finland", True),
+        ("The patrol works under Estonia's command.", "Estonia", True),
+        # A state's own leader, a host city or a capital is no leadership of the coalition.
+        ("Norway's prime minister and leader of her party spoke in Oslo.", "Norway", False),
+        ("Delegates from Norway, Iceland and Denmark met in Copenhagen.", "Denmark", False),
+    ],
+)
+def test_a_sentence_states_a_leader_only_in_words_that_say_so(sentence, name, leads):
+    from summarise.support import states_leader
+
+    assert states_leader(sentence, name) is leads
