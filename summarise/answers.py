@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, create_model, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from summarise.entities import canonical_name, entities_in, name_spans, names_entity
+from summarise.entities import canonical_name, entities_in, names_entity
 from summarise.grounding import addresses_a_model, mentions, normalise, numbered_sentences
 from summarise.schemas import (
     CoalitionKind,
@@ -93,10 +93,9 @@ class TopicAnswer(BaseModel):
 
 def _drop_or_reask(info: ValidationInfo, dropped: list[str], reask: str) -> None:
     """While salvaging, record what is left out; otherwise fail so that the model is reasked."""
-    context = validation_context(info)
-    if not context.get("salvage"):
+    if not validation_context(info).get("salvage"):
         raise ValueError(reask)
-    context.setdefault("dropped", []).extend(dropped)
+    _drop_quietly(info, dropped)
 
 
 def _drop_quietly(info: ValidationInfo, dropped: list[str]) -> None:
@@ -300,7 +299,7 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
             for number in pool:
                 # A list the model took two or more members from is the member list: what it left out of it is
                 # a member too ("A, B, C and D agreed ..." answered with A, B and D).
-                listed = list_holding(numbered[number - 1], self.members, member_names, name_spans)
+                listed = list_holding(numbered[number - 1], self.members, member_names)
                 if listed:
                     self.members += [
                         name for name in listed

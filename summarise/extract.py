@@ -540,22 +540,14 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article, stands
             )
             for draft in answer.coalitions
         ]
-        # Several states or organisations make a coalition: two that the model itself calls bilateral, or that
-        # the name only pairs ("the US-Turkey alliance"), are a relationship (a visit, a deal), not one.
-        kept = [
-            c
-            for c in brief.coalitions
-            if (len(c.members) >= 2 or (c.member_count_stated or 0) >= 2)
-            and not (len(c.members) <= 2 and (c.kind == "bilateral" or _pair_name(c)))
-        ]
         if brief.extraction is not None:
             brief.extraction.dropped_facts += [
                 f"coalitions: {c.name!r} ({', '.join(m.name for m in c.members) or 'no member'}): one member, or two "
                 "called bilateral or paired in the name: a relationship, not a coalition"
                 for c in brief.coalitions
-                if c not in kept
+                if _relationship(c)
             ]
-        brief.coalitions = kept
+        brief.coalitions = [c for c in brief.coalitions if not _relationship(c)]
         if brief.coalitions:
             brief.topic_evidence = brief.coalitions[0].evidence
 
@@ -622,6 +614,18 @@ def _grouping_name(draft: Any) -> str:
     return f"grouping of {', '.join(names[:-1])} and {names[-1]}"[:200]
 
 
+def _relationship(coalition: Coalition) -> bool:
+    """Whether a "coalition" is a relationship (a visit, a deal), not a coalition.
+
+    Several states or organisations make a coalition: one member, or two that the model itself
+    calls bilateral or that the name only pairs ("the US-Turkey alliance"), do not.
+    """
+    members = len(coalition.members)
+    if members < 2 and (coalition.member_count_stated or 0) < 2:
+        return True
+    return members <= 2 and (coalition.kind == "bilateral" or _pair_name(coalition))
+
+
 def _pair_name(coalition: Coalition) -> bool:
     """Whether a coalition's name is only its two members' names ("United States-Turkey alliance")."""
     rest = without_entity_names(coalition.name)
@@ -643,19 +647,18 @@ def _distinct(drafts: list[Any]) -> list[Any]:
     return kept
 
 
-def _named_leader(draft: Any, stands_for: dict[str, str], numbered: list[str] | None = None) -> str | None:
+def _named_leader(draft: Any, stands_for: dict[str, str], numbered: list[str]) -> str | None:
     """The coalition's leader as the model gives it, if a sentence about the coalition says it leads.
 
     The sentences about it are its own, its members' list and those naming it by a name that
     is not a state's. A small model fills ``led_by`` with a host city's state or the first state
     named; only a sentence saying so ("X-led", "led by X", "X chairs it", "X is the lead
-    nation") makes it the leader. Without ``numbered``, its quotes naming it are enough.
+    nation") makes it the leader.
     """
     quoted = [draft.members_evidence or "", draft.evidence]
-    if numbered is None:
-        return draft.led_by if draft.led_by and names_member("\n".join(quoted), draft.led_by, stands_for) else None
     if len(draft.name.split()) >= 2 and not names_a_country(draft.name):
         quoted += [sentence for sentence in numbered if mentions(sentence, draft.name)]
+    quoted = list(dict.fromkeys(quoted))  # a sentence both cited and naming the coalition is read once
 
     def leads(name: str) -> bool:
         aliases = [name, *(alias for alias, canonical in stands_for.items() if canonical == name)]

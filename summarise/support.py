@@ -147,16 +147,14 @@ _LIST_GAP = re.compile(r"^\s*,?\s*(?:(?:and|or|as well as|&)\s+)?(?:the\s+)?$", 
 LIST_NAMES, LIST_GIVEN = 3, 2
 
 
-def list_holding(
-    sentence: str, given: Sequence[str], names: Sequence[str], spans: Callable[[str, str], list[tuple[int, int]]]
-) -> list[str]:
+def list_holding(sentence: str, given: Sequence[str], names: Sequence[str]) -> list[str]:
     """The names of the list in ``sentence`` ("A, B, C and D") that holds two or more of ``given``.
 
     A list is a run of ``names`` separated only by commas, "and", "or" or an article; it must
-    hold ``LIST_NAMES`` names and ``LIST_GIVEN`` of ``given``. ``spans(sentence, name)`` says
-    where the sentence names ``name``. No such list: an empty list.
+    hold ``LIST_NAMES`` names and ``LIST_GIVEN`` of ``given``. Where the sentence names each
+    name comes from :func:`summarise.entities.name_spans` (any alias). No such list: an empty list.
     """
-    found = sorted(((start, -end, name) for name in names for start, end in spans(sentence, name)))
+    found = sorted(((start, -end, name) for name in names for start, end in name_spans(sentence, name)))
     runs: list[list[str]] = []
     last_end = -1
     for start, negative_end, name in found:
@@ -176,9 +174,10 @@ def list_holding(
 
 #: Words that say a state or body leads a coalition, before or after its name.
 _LEADS_AFTER = re.compile(
-    r"^(?:['\u2019]s)?(?:-led\b|,?\s+(?:which\s+|that\s+|will\s+|would\s+|is\s+|has\s+)?"
+    r"^(?:['\u2019]s\s+(?:leadership|command|chairmanship|presidency)\b"  # "under X's leadership", "X's command"
+    r"|(?:['\u2019]s)?(?:-led\b|,?\s+(?:which\s+|that\s+|will\s+|would\s+|is\s+|has\s+)?"
     r"(?:leads?|leading|chairs?|chairing|heads?|heading|commands?)\b(?!\s+(?:of|to)\b)"
-    r"|\s+(?:is|was|as|will\s+be|would\s+be)\s+(?:the\s+)?lead\s+(?:nation|country|state|partner))",
+    r"|\s+(?:is|was|as|will\s+be|would\s+be)\s+(?:the\s+)?lead\s+(?:nation|country|state|partner)))",
     re.IGNORECASE,
 )
 _LEADS_BEFORE = re.compile(
@@ -193,8 +192,5 @@ def states_leader(sentence: str, name: str) -> bool:
     """
     for start, end in name_spans(sentence, name):
         if _LEADS_AFTER.match(sentence[end:]) or _LEADS_BEFORE.search(sentence[max(0, start - 30) : start]):
-            return True
-        # "under X's leadership", "X's command"
-        if re.match(r"^['\u2019]s\s+(?:leadership|command|chairmanship|presidency)\b", sentence[end:], re.IGNORECASE):
             return True
     return False

@@ -161,9 +161,6 @@ class GreedyGrammar:
         self._one = (llama_cpp.llama_token_data * 1)()
         self._prompt_length: int | None = None
         self._accepted = 0
-        #: How often the most likely token was allowed, and how often all tokens had to be checked.
-        self.allowed_first = 0
-        self.checked_all = 0
         self.error: Exception | None = None
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
@@ -187,9 +184,7 @@ class GreedyGrammar:
         self._one[0].id, self._one[0].logit, self._one[0].p = best, float(scores[best]), 0.0
         self._apply(self._one, 1)
         if np.isfinite(self._one[0].logit):
-            self.allowed_first += 1
             return scores
-        self.checked_all += 1
         size = len(scores)
         data = (lib.llama_token_data * size)()
         layout = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)], align=True)
