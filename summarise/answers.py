@@ -30,7 +30,6 @@ from summarise.entities import canonical_name, entities_in, names_entity
 from summarise.grounding import addresses_a_model, mentions, normalise, numbered_sentences
 from summarise.schemas import (
     CoalitionKind,
-    MemberStatus,
     ShortText,
     validation_context,
 )
@@ -232,7 +231,7 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
         target: Organisation | None  # type: ignore[valid-type]
         led_by: MemberName | None  # type: ignore[valid-type]
         members: list[MemberName] = Field(max_length=15 if member_names else 0)  # type: ignore[valid-type]
-        status: MemberStatus
+        joining: list[MemberName] = Field(max_length=5 if member_names else 0)  # type: ignore[valid-type]
         member_count_stated: int | None = Field(ge=1, le=200)
         sentence: SentenceNumber
         objectives: list[StatementDraft] = Field(max_length=2)
@@ -303,7 +302,7 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
                 if listed:
                     self.members += [
                         name for name in listed
-                        if name not in self.members and name != self.target and normalise(name) != itself
+                        if name not in {*self.members, *self.joining, self.target} and normalise(name) != itself
                     ]
                     break
             if pool:
@@ -314,6 +313,19 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
                     numbered, self.sentence, lambda s: text_similarity(self.name, s), STATES_TEXT_MIN
                 )
                 self.sentence = naming or self.sentence
+            # Joining (not yet a member): named in the sentence quoted for the coalition or for its members; a
+            # member already is not joining.
+            quoted = [n for n in (self.sentence, self.members_sentence) if n is not None and 1 <= n <= count]
+            joining = [
+                name for name in dict.fromkeys(self.joining)
+                if name not in self.members and name != self.target and normalise(name) != itself
+                and not _joined_names(name)
+            ]
+            unstated = [name for name in joining if not any(named(numbered[n - 1], name) for n in quoted)]
+            _drop_quietly(
+                info, [f"joining {name} of {self.name!r}: not named in its cited sentences" for name in unstated]
+            )
+            self.joining = [name for name in joining if name not in unstated]
             if self.member_count_stated is not None:  # stated beside the members: in their sentences or next to them
                 candidates = [n + step for n in dict.fromkeys((*pool, self.sentence)) for step in (0, -1, 1) if n]
                 if stated_count(numbered, candidates, self.member_count_stated) is None:

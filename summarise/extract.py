@@ -89,7 +89,7 @@ if TYPE_CHECKING:  # the LLM layer (instructor, openai) is imported when a model
 
 #: Part of every cache key: raise it whenever the code changes what it makes of an article (what it reads,
 #: keeps or drops), so that briefs cached by an older summarise are made again, not served.
-EXTRACTION_VERSION = "10"
+EXTRACTION_VERSION = "11"
 #: How the warning of an article the story's keyword pre-filter skipped begins.
 PREFILTER_SKIPPED = "skipped by the story's keyword pre-filter"
 
@@ -524,6 +524,8 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article, stands
         brief.on_topic = answer.on_topic
     elif step == "coalitions":
         numbered = numbered_sentences(article.text)
+        heads = [head_noun(draft.name) for draft in answer.coalitions]
+        shared = {head for head in heads if heads.count(head) > 1}
         brief.coalitions = [
             Coalition(
                 evidence=draft.evidence,
@@ -531,14 +533,14 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article, stands
                 kind=draft.kind,
                 target=draft.target,
                 led_by=stands_for.get(leader, leader)
-                if (leader := _named_leader(draft, stands_for, numbered))
+                if (leader := _named_leader(draft, stands_for, numbered, head if head not in shared else None))
                 else None,
                 member_count_stated=draft.member_count_stated,
                 members=_members(draft, leader, stands_for),
                 objectives=[Statement(evidence=s.evidence, text=s.text) for s in draft.objectives],
                 mechanisms=[Statement(evidence=s.evidence, text=s.text) for s in draft.mechanisms],
             )
-            for draft in answer.coalitions
+            for draft, head in zip(answer.coalitions, heads, strict=True)
         ]
         if brief.extraction is not None:
             brief.extraction.dropped_facts += [
@@ -647,17 +649,33 @@ def _distinct(drafts: list[Any]) -> list[Any]:
     return kept
 
 
-def _named_leader(draft: Any, stands_for: dict[str, str], numbered: list[str]) -> str | None:
+def head_noun(name: str) -> str | None:
+    """The common noun a coalition's name rests on, lower case ("alliance" of "Alliance of Sahel States").
+
+    The last word before a preposition or a bracket; ``None`` when that word is a state's or a
+    body's name, a number, or the name is one word (a proper name: "Aspides").
+    """
+    before = re.split(r"\s(?:of|for|against|to|in|on|with|from)\s|\(", name, maxsplit=1)[0]
+    words = re.findall(r"[A-Za-z][a-z]+", before)
+    if len(name.split()) < 2 or not words or entities_in(words[-1]):
+        return None
+    return words[-1].lower()
+
+
+def _named_leader(draft: Any, stands_for: dict[str, str], numbered: list[str], head: str | None) -> str | None:
     """The coalition's leader as the model gives it, if a sentence about the coalition says it leads.
 
-    The sentences about it are its own, its members' list and those naming it by a name that
-    is not a state's. A small model fills ``led_by`` with a host city's state or the first state
-    named; only a sentence saying so ("X-led", "led by X", "X chairs it", "X is the lead
-    nation") makes it the leader.
+    The sentences about it are its own, its members' list, those naming it by a name that is
+    not a state's and those calling it "the <head>" ("the alliance" for the Alliance of Sahel
+    States; no head shared with another coalition of the article). A small model fills ``led_by``
+    with a host city's state or the first state named; only a sentence saying so ("X-led", "led
+    by X", "X chairs it", "X is the lead nation") makes it the leader.
     """
     quoted = [draft.members_evidence or "", draft.evidence]
     if len(draft.name.split()) >= 2 and not names_a_country(draft.name):
         quoted += [sentence for sentence in numbered if mentions(sentence, draft.name)]
+    if head:
+        quoted += [sentence for sentence in numbered if mentions(sentence, f"the {head}")]
     quoted = list(dict.fromkeys(quoted))  # a sentence both cited and naming the coalition is read once
 
     def leads(name: str) -> bool:
@@ -676,8 +694,9 @@ def _members(draft: Any, leader: str | None, stands_for: dict[str, str]) -> list
     names = list(draft.members)
     if leader and leader not in names:
         names.insert(0, leader)
+    joining = [name for name in draft.joining if name not in names]
     seen: set[str] = set()
-    for name in names:
+    for name in [*names, *joining]:
         member = stands_for.get(name, name)
         if member in seen:
             continue
@@ -690,7 +709,7 @@ def _members(draft: Any, leader: str | None, stands_for: dict[str, str]) -> list
                 name=member,
                 name_as_written=alias_in(evidence, name) or alias_in(evidence, member) or _as_written(evidence, name),
                 role="leader" if leader == name else None,
-                status=draft.status,
+                status="prospective" if name in joining else "member",
             )
         )
     return members

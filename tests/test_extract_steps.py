@@ -77,7 +77,7 @@ def coalitions(members: list[str] = MEMBERS, **changes: Any) -> dict[str, Any]:
         "target": "ISIS",
         "led_by": None,
         "members": members,
-        "status": "member",
+        "joining": [],
         "member_count_stated": None,
         "sentence": FOUNDING,
         "objectives": [{"text": "share intelligence", "sentence": OPENING}],
@@ -300,6 +300,72 @@ def test_a_member_still_ungrounded_after_the_reasks_is_dropped_and_the_rest_kept
     assert brief.events and brief.figures  # and the code still read the times and numbers
     assert brief.claims and brief.quotes  # and the code still read the attributed sentences
     assert (brief.extraction.usage.calls, brief.extraction.usage.reasks) == (4, 2)
+
+
+def test_a_state_the_cited_sentence_says_is_joining_is_a_prospective_member():
+    text = ARTICLE.replace("Daesh, officials said", "Daesh and invited Lebanon to join it, officials said")
+    invited = article_from_text(text, "invited.md")
+    answer = coalitions(joining=["Lebanon", "Jordan"])  # Jordan is a member already: listed once, as a member
+    backend = ScriptedBackend(function=answering(coalitions=answer))
+
+    brief = extractor_for(backend).extract(invited)
+
+    [coalition] = brief.coalitions
+    statuses = [(m.name, m.status) for m in coalition.members]
+    assert statuses == [*((name, "member") for name in MEMBERS), ("Lebanon", "prospective")]
+    lebanon = coalition.members[-1]
+    assert "invited Lebanon to join" in lebanon.evidence
+    assert brief.extraction.usage.reasks == 0
+
+
+def test_a_joining_state_no_cited_sentence_names_is_dropped_and_recorded_without_a_reask(article):
+    backend = ScriptedBackend(function=answering(coalitions=coalitions(joining=["Egypt"])))
+
+    brief = extractor_for(backend).extract(article)
+
+    assert [m.name for m in brief.coalitions[0].members] == MEMBERS
+    [dropped] = brief.extraction.dropped_facts
+    assert "joining Egypt" in dropped and "not named in its cited sentences" in dropped
+    assert brief.extraction.usage.reasks == 0
+
+
+def test_a_sentence_calling_the_coalition_by_its_head_noun_can_state_its_leader():
+    text = ARTICLE.replace("The centre will open in March", "The centre, chaired by Jordan, will open in March")
+    chaired = article_from_text(text, "chaired.md")
+    backend = ScriptedBackend(function=answering())  # led_by null: the code reads "the centre, chaired by Jordan"
+
+    [coalition] = extractor_for(backend).extract(chaired).coalitions
+
+    assert coalition.led_by == "Jordan"
+
+
+def test_a_head_noun_two_coalitions_of_the_article_share_states_no_leader():
+    text = ARTICLE.replace("The centre will open in March", "The centre, chaired by Jordan, will open in March")
+    chaired = article_from_text(text, "chaired.md")
+    answer = coalitions()
+    answer["coalitions"].append({**answer["coalitions"][0], "name": "border centre"})
+    backend = ScriptedBackend(function=answering(coalitions=answer))
+
+    coalitions_found = extractor_for(backend).extract(chaired).coalitions
+
+    assert [c.led_by for c in coalitions_found] == [None, None]  # which centre Jordan chairs is not said
+
+
+@pytest.mark.parametrize(
+    ("name", "head"),
+    [
+        ("Alliance of Sahel-like States", "alliance"),
+        ("northern fisheries confederation", "confederation"),
+        ("coalition against piracy", "coalition"),
+        ("Patrol Force (PF)", "force"),
+        ("Aspidora", None),  # one word: a proper name, no head noun
+        ("Norway Iceland", None),  # ends in a state's name
+    ],
+)
+def test_the_head_noun_of_a_coalition_name(name, head):
+    from summarise.extract import head_noun
+
+    assert head_noun(name) == head
 
 
 def test_the_same_wrong_answer_twice_stops_the_reasks(article):
