@@ -1,5 +1,9 @@
 """Turn a text's own wording of a date into a partial ISO date, never inventing a year.
 
+A date is ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or a range of days ``YYYY-MM-DD/YYYY-MM-DD``
+(an ISO 8601 interval: "this week" is Monday to Sunday of the week of publication), and covers
+the days of :func:`date_span`.
+
 A year is taken from the wording when it states one. When it does not ("in March",
 "Dec. 8"), the year comes from the article's publication date: the date is placed
 in the publication year unless that puts it more than two months after publication
@@ -79,6 +83,9 @@ def resolve_date(when_text: str, published: dt.date | None) -> tuple[str | None,
     return None, None
 
 
+_RELATIVE_WEEK = re.compile(
+    r"^\W*(?:in\s+|during\s+|earlier\s+|later\s+|by\s+)?(?:the\s+)?(last|this|next|previous|coming)\s+week\W*$", re.I
+)
 _RELATIVE_DAY = re.compile(r"^\W*(?:on\s+|earlier\s+|later\s+)?(today|yesterday|tomorrow)\W*$", re.I)
 _RELATIVE_PERIOD = re.compile(r"^\W*(?:in\s+|during\s+|earlier\s+|later\s+)?(last|this|next)\s+(month|year)\W*$", re.I)
 
@@ -104,12 +111,17 @@ def _weekday_date(when_text: str, published: dt.date) -> str | None:
 
 
 def _relative_date(when_text: str, published: dt.date | None) -> str | None:
-    """A date for "yesterday", "on Monday", "last month", "this year" and the like, counted from publication."""
+    """A date for "yesterday", "on Monday", "this week", "last month", "this year" and the like, from publication."""
     if published is None:
         return None
     weekday = _weekday_date(when_text, published)
     if weekday is not None:
         return weekday
+    week = _RELATIVE_WEEK.match(when_text)
+    if week:
+        step = {"last": -1, "previous": -1, "this": 0, "next": 1, "coming": 1}[week.group(1).lower()]
+        monday = published - dt.timedelta(days=published.weekday()) + dt.timedelta(weeks=step)
+        return f"{monday.isoformat()}/{(monday + dt.timedelta(days=6)).isoformat()}"
     day = _RELATIVE_DAY.match(when_text)
     if day:
         offset = {"today": 0, "yesterday": -1, "tomorrow": 1}[day.group(1).lower()]
@@ -122,6 +134,44 @@ def _relative_date(when_text: str, published: dt.date | None) -> str | None:
         return f"{published.year + step:04d}"
     month_index = published.year * 12 + published.month - 1 + step
     return f"{month_index // 12:04d}-{month_index % 12 + 1:02d}"
+
+
+def date_span(date: str | None) -> tuple[dt.date, dt.date] | None:
+    """The days a date covers, as ``[start, end)``; ``None`` for no date or one that is no calendar date.
+
+    >>> date_span("2025-02")
+    (datetime.date(2025, 2, 1), datetime.date(2025, 3, 1))
+    >>> date_span("2025-02-10/2025-02-16")
+    (datetime.date(2025, 2, 10), datetime.date(2025, 2, 17))
+    """
+    if not date:
+        return None
+    try:
+        if "/" in date:
+            first, last = (dt.date.fromisoformat(part) for part in date.split("/", 1))
+            return (first, last + dt.timedelta(days=1)) if first <= last else None
+        parts = [int(part) for part in date.split("-")]
+        if len(parts) == 3:
+            start = dt.date(*parts)
+            return start, start + dt.timedelta(days=1)
+        if len(parts) == 2:
+            start = dt.date(parts[0], parts[1], 1)
+            return start, dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+        return dt.date(parts[0], 1, 1), dt.date(parts[0] + 1, 1, 1)
+    except (ValueError, OverflowError):
+        return None
+
+
+def within(inner: str | None, outer: str | None) -> bool:
+    """Whether every day of ``inner`` is a day of ``outer`` ("2025-02-12" within "2025-02" or within a week)."""
+    a, b = date_span(inner), date_span(outer)
+    return a is not None and b is not None and b[0] <= a[0] and a[1] <= b[1]
+
+
+def span_days(date: str | None) -> int:
+    """How many days a date covers (its precision: fewer is more precise); a large number for none."""
+    span = date_span(date)
+    return (span[1] - span[0]).days if span else 1 << 30
 
 
 def _month_number(parts: dict[str, str | None]) -> int | None:

@@ -50,6 +50,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from rapidfuzz import fuzz
 
+from summarise.dates import within
 from summarise.entities import canonical_name, person_key
 from summarise.exceptions import InputError
 from summarise.grounding import normalise
@@ -246,13 +247,14 @@ def roles_agree(predicted: str | None, gold: str | None) -> bool:
 
 
 def date_agrees(predicted: str | None, gold: str | None) -> bool:
-    """Whether a brief's date equals the gold's at the gold's precision (a gold range takes any day in it)."""
+    """Whether a brief's date equals the gold's at the gold's precision: every day it covers is one of the gold's.
+
+    "2025-03-09" agrees with a gold "2025-03" and with a gold range holding it; "2025-03" does not
+    agree with a gold "2025-03-09" (less precise), nor a week with a day.
+    """
     if gold is None or predicted is None:
         return gold is None and predicted is None
-    if "/" in gold:
-        start, end = gold.split("/", 1)
-        return predicted == gold or (len(predicted) == 10 and start <= predicted <= end)
-    return len(predicted) >= len(gold) and predicted[: len(gold)] == gold
+    return within(predicted, gold)
 
 
 def _field(tp: int, invented: list[Any], missed: list[Any], **extra: Any) -> dict[str, Any]:

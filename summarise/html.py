@@ -29,6 +29,7 @@ import jinja2
 from markupsafe import Markup
 
 from summarise import __version__
+from summarise.dates import date_span
 from summarise.links import web_url
 from summarise.render import STATUS_MARK, coalition_evidence, distinct_evidence, publication_period, source_notes
 from summarise.schemas import CoalitionBrief, MergedCoalition, MergedMember, Source, Support, TimelineEntry
@@ -295,23 +296,6 @@ class TimelineView:
     def undated(self) -> list[TimelineItem]:
         """Entries whose date cannot be placed on the axis."""
         return [item for item in self.items if item.span is None]
-
-
-def date_span(date: str | None) -> tuple[dt.date, dt.date] | None:
-    """The days a partial ISO date covers, as ``[start, end)``; ``None`` if there is none to draw."""
-    if not date:
-        return None
-    try:
-        parts = [int(part) for part in date.split("-")]
-        if len(parts) == 3:
-            start = dt.date(*parts)
-            return start, start + dt.timedelta(days=1)
-        if len(parts) == 2:
-            start = dt.date(parts[0], parts[1], 1)
-            return start, _add_months(start, 1)
-        return dt.date(parts[0], 1, 1), dt.date(parts[0] + 1, 1, 1)
-    except (ValueError, OverflowError):
-        return None
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:

@@ -48,7 +48,7 @@ from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz
 
-from summarise.dates import resolve_date
+from summarise.dates import resolve_date, span_days, within
 from summarise.entities import canonical_name, entities_in, person_key, without_entity_names
 from summarise.grounding import normalise
 from summarise.readings import counted
@@ -876,9 +876,10 @@ def _event_date(source: _Source, event: Event) -> tuple[str | None, str | None]:
 
 
 def _compatible(a: str | None, b: str | None) -> bool:
+    """Whether two dates can be one: one within the other ("2025-02-12" and "2025-02", or a week holding it)."""
     if a is None or b is None:
         return a is None and b is None
-    return a.startswith(b) or b.startswith(a)
+    return within(a, b) or within(b, a)
 
 
 def _date_sort_key(date: str | None) -> tuple:
@@ -918,7 +919,7 @@ def _merge_timeline(sources: list[_Source], outlets: _Outlets, conflicts: _Confl
             date, basis = _event_date(source, event)
             items.append(_Dated(source, event, date, basis))
     # Precise dates first, so that "in March" joins the best-matching "March 9", not the first March event.
-    items.sort(key=lambda d: (-len(d.date or ""), _date_sort_key(d.date), outlets.order[d.source.id]))
+    items.sort(key=lambda d: (span_days(d.date), _date_sort_key(d.date), outlets.order[d.source.id]))
     groups: list[_EventCluster] = []
     for item in items:
         best, index = max(((group.match(item), -n) for n, group in enumerate(groups)), default=(0.0, 0))
@@ -929,13 +930,13 @@ def _merge_timeline(sources: list[_Source], outlets: _Outlets, conflicts: _Confl
     entries: list[TimelineEntry] = []
     for cluster in (group.items for group in groups):
         dates = [d.date for d in cluster if d.date]
-        date = max(dates, key=len) if dates else None
+        date = min(dates, key=span_days) if dates else None
         supports = _dedupe_supports((_support(d.source, d.event.evidence, d.event.when_text) for d in cluster), outlets)
         bases = {d.basis for d in cluster if d.date == date}
         entries.append(
             TimelineEntry(
                 date=date,
-                approximate=date is None or len(date) < 10,
+                approximate=span_days(date) > 1,
                 date_basis="text" if "text" in bases else "publication_date" if bases else None,
                 when=_attributed(((d.event.when_text, d.source.id) for d in cluster), outlets, _norm),
                 description=cluster[0].event.description,

@@ -40,8 +40,9 @@ LongText = Annotated[str, Field(min_length=1, max_length=500)]
 PartialDate = Annotated[
     str,
     Field(
-        pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
-        description="ISO date, as precise as the text allows: YYYY, YYYY-MM or YYYY-MM-DD.",
+        pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$|^\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}$",
+        description="ISO date, as precise as the text allows: YYYY, YYYY-MM, YYYY-MM-DD, or a range of days "
+        "YYYY-MM-DD/YYYY-MM-DD (\"this week\").",
     ),
 ]
 

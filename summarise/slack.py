@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from summarise.dates import date_span
 from summarise.exceptions import SummariseError
 from summarise.links import web_url
 from summarise.schemas import CoalitionBrief, MergedCoalition
@@ -145,7 +146,7 @@ def digest_sections(
 
     dated = [entry for entry in brief.timeline if entry.date]
     if since is not None:
-        dated = [entry for entry in dated if entry.date >= since.isoformat()[: len(entry.date)]]
+        dated = [entry for entry in dated if (span := date_span(entry.date)) is None or span[1] > since]
     newest = sorted(dated, key=lambda e: e.date or "", reverse=True)
     timeline = [
         f"• *{'≈' if entry.approximate else ''}{entry.date}* {escape(entry.description)} "

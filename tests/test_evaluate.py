@@ -121,6 +121,9 @@ def test_event_dates_are_compared_at_the_gold_precision():
     assert not date_agrees("2025-03", "2025-03-09")  # less precise than the gold: not the same date
     assert date_agrees("2025-11-25", "2025-11-24/2025-11-27") and not date_agrees("2025-11-28", "2025-11-24/2025-11-27")
     assert date_agrees(None, None) and not date_agrees("2025", None)
+    week = "2025-02-10/2025-02-16"  # "this week"
+    assert date_agrees(week, week) and date_agrees(week, "2025-02") and date_agrees("2025-02-12", week)
+    assert not date_agrees(week, "2025-02-10") and not date_agrees(week, "2025-02-11/2025-02-17")
     wrong_day = event("on March 8", "2025-03-08", "Turkey, Syria and Jordan agreed to fight ISIS", EVIDENCE)
     events = run(perfect(events=[wrong_day, perfect().events[1]]))["articles"]["t.txt"]["events"]
     assert (events["tp"], events["fp"], events["fn"]) == (1, 1, 1)

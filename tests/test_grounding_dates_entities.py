@@ -165,6 +165,10 @@ def test_resolve_date_never_invents_a_year(when):
         ("yesterday", "2023-12-18"),
         ("last month", "2023-11"),
         ("this year", "2023"),
+        ("this week", "2023-12-18/2023-12-24"),  # Monday to Sunday of the week of publication
+        ("earlier this week", "2023-12-18/2023-12-24"),
+        ("last week", "2023-12-11/2023-12-17"),
+        ("next week", "2023-12-25/2023-12-31"),
     ],
 )
 def test_relative_dates_count_from_the_publication_date(when, expected):
@@ -172,7 +176,7 @@ def test_relative_dates_count_from_the_publication_date(when, expected):
     assert resolve_date(when, None) == (None, None)  # no publication date: no date
 
 
-@pytest.mark.parametrize("when", ["last week", "on Tuesdays", "recently", "in the 1990s"])
+@pytest.mark.parametrize("when", ["weeks ago", "on Tuesdays", "recently", "in the 1990s"])
 def test_resolve_date_without_a_date_gives_nothing(when):
     assert resolve_date(when, dt.date(2025, 3, 12)) == (None, None)
 

@@ -326,6 +326,24 @@ def test_off_topic_articles_are_listed_flagged_and_contribute_nothing():
 # --- conflicts ----------------------------------------------------------------------------------
 
 
+def test_a_week_and_a_day_inside_it_are_one_event_dated_by_the_day_and_a_day_outside_is_a_conflict():
+    what = "Foreign ministers met in Amman to launch the centre"
+    week = event("this week", "2025-03-10/2025-03-16", what, "ministers met in Amman this week",
+                 basis="publication_date")
+    day = event("on March 12", "2025-03-12", what, "the ministers met in Amman on March 12")
+    merged = merge_briefs([brief("a", "Outlet A", "2025-03-14", events=[week]),
+                           brief("b", "Outlet B", "2025-03-14", events=[day])])
+    [entry] = merged.timeline
+    assert (entry.date, entry.approximate, entry.conflict) == ("2025-03-12", False, None)
+
+    earlier = event("on March 2", "2025-03-02", what, "the ministers met in Amman on March 2")
+    merged = merge_briefs([brief("a", "Outlet A", "2025-03-14", events=[week]),
+                           brief("c", "Outlet C", "2025-03-14", events=[earlier])])
+    assert sorted(e.date for e in merged.timeline) == ["2025-03-02", "2025-03-10/2025-03-16"]
+    assert [c.kind for c in merged.conflicts] == ["date"]
+    assert all(e.approximate == (e.date == "2025-03-10/2025-03-16") for e in merged.timeline)
+
+
 def test_same_event_from_two_sources_is_one_entry_and_different_dates_are_a_conflict():
     merged = merge_briefs(
         [
