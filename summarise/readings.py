@@ -37,6 +37,8 @@ _PHRASE_END = frozenset(
     "across through while when where off near out per each the a an its their his her this these those say "
     "agree once if because unless until now then so all both still already also yet just".split()
 )
+#: The determiners of a partitive count: "ten of their fighters" counts fighters.
+_PARTITIVE = frozenset("the their its his her our these those".split())
 _SCALE_WORDS = frozenset("hundred thousand million billion trillion".split())
 _REFERRING = re.compile(r"\b(?:the|these|those|its|their|all|both|same)\s+$", re.IGNORECASE)
 _DANGLING = frozenset("and or but that which who as while".split())
@@ -119,7 +121,12 @@ def counted(sentence: str, written: str) -> str | None:
     at = locate(sentence, written)
     if at < 0:
         return None
-    words = re.findall(r"[A-Za-z][\w'-]*|[^\sA-Za-z]", sentence[at + len(written) :])[:5]
+    words = re.findall(r"[A-Za-z][\w'-]*|[^\sA-Za-z]", sentence[at + len(written) :])[:7]
+    if len(words) > 2 and words[0].lower() == "of" and words[1].lower() in _PARTITIVE:
+        words = words[2:]  # "ten of their fighters", "two of the ships": a part of what the noun counts
+        if words and number_in(words[0]) is not None:
+            words = words[1:]  # "four of the five members"
+    words = words[:5]
     phrase: list[str] = []
     for word in words:
         lower = word.lower()

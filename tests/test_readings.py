@@ -229,7 +229,11 @@ def test_an_ordinal_is_no_figure(sentence):
         ("Lantby bought ten merchant vessels whose crews went on strike.", "ten", "merchant vessels"),
         ("The 40 boats sailing north returned to Harsk.", "40", "boats"),  # an -ing word ends the phrase
         ("The quota was 40, the skippers said.", "40", None),  # punctuation: nothing counted
-        ("Harsk has 12 of the boats.", "12", None),  # "of": nothing counted
+        ("Harsk has 12 of the boats.", "12", "boats"),  # a partitive counts the noun after its determiner
+        ("Lantby said ten of their skippers were fined.", "ten", "skippers"),
+        ("Four of the five ports reopened.", "Four", "ports"),  # the whole's number is no part of the noun
+        ("Two of them sank.", "Two", None),  # a pronoun: nothing counted
+        ("Harsk sent 12 of 40 boats.", "12", None),  # "of" with no determiner: nothing counted
         ("The fleet burned 12 million litres of diesel.", "12", "litres"),  # a scale word is part of the number
     ],
 )
