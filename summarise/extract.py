@@ -81,7 +81,7 @@ from summarise.schemas import (
 from summarise.statements import quotations, statements
 from summarise.store import Store
 from summarise.story import Story, story_hash, topic_of
-from summarise.support import states_leader
+from summarise.support import states_leader, states_target
 from summarise.templates import PromptSet, load_prompts
 
 if TYPE_CHECKING:  # the LLM layer (instructor, openai) is imported when a model is first asked
@@ -89,7 +89,7 @@ if TYPE_CHECKING:  # the LLM layer (instructor, openai) is imported when a model
 
 #: Part of every cache key: raise it whenever the code changes what it makes of an article (what it reads,
 #: keeps or drops), so that briefs cached by an older summarise are made again, not served.
-EXTRACTION_VERSION = "13"
+EXTRACTION_VERSION = "14"
 #: How the warning of an article the story's keyword pre-filter skipped begins.
 PREFILTER_SKIPPED = "skipped by the story's keyword pre-filter"
 
@@ -526,22 +526,30 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article, stands
         numbered = numbered_sentences(article.text)
         heads = [head_noun(draft.name) for draft in answer.coalitions]
         shared = {head for head in heads if heads.count(head) > 1}
+        about = [
+            _sentences_about(draft, numbered, head if head not in shared else None)
+            for draft, head in zip(answer.coalitions, heads, strict=True)
+        ]
         brief.coalitions = [
             Coalition(
                 evidence=draft.evidence,
                 name=_grouping_name(draft),
                 kind=draft.kind,
-                target=draft.target,
-                led_by=stands_for.get(leader, leader)
-                if (leader := _named_leader(draft, stands_for, numbered, head if head not in shared else None))
-                else None,
+                target=draft.target if _stated_target(draft, stands_for, quoted) else None,
+                led_by=stands_for.get(leader, leader) if (leader := _named_leader(draft, stands_for, quoted)) else None,
                 member_count_stated=draft.member_count_stated,
                 members=_members(draft, leader, stands_for),
                 objectives=[Statement(evidence=s.evidence, text=s.text) for s in draft.objectives],
                 mechanisms=[Statement(evidence=s.evidence, text=s.text) for s in draft.mechanisms],
             )
-            for draft, head in zip(answer.coalitions, heads, strict=True)
+            for draft, quoted in zip(answer.coalitions, about, strict=True)
         ]
+        if brief.extraction is not None:
+            brief.extraction.dropped_facts += [
+                f"coalitions: target {draft.target} of {draft.name!r}: no sentence about it says it acts against it"
+                for draft, quoted in zip(answer.coalitions, about, strict=True)
+                if draft.target and not _stated_target(draft, stands_for, quoted)
+            ]
         if brief.extraction is not None:
             brief.extraction.dropped_facts += [
                 f"coalitions: {c.name!r} ({', '.join(m.name for m in c.members) or 'no member'}): one member, or two "
@@ -662,25 +670,48 @@ def head_noun(name: str) -> str | None:
     return words[-1].lower()
 
 
-def _named_leader(draft: Any, stands_for: dict[str, str], numbered: list[str], head: str | None) -> str | None:
-    """The coalition's leader as the model gives it, if a sentence about the coalition says it leads.
+def _sentences_about(draft: Any, numbered: list[str], head: str | None) -> list[str]:
+    """The sentences about a coalition: its own, its members', those naming it and those calling it "the <head>".
 
-    The sentences about it are its own, its members' list, those naming it by a name that is
-    not a state's and those calling it "the <head>" ("the alliance" for the Alliance of Sahel
-    States; no head shared with another coalition of the article). A small model fills ``led_by``
-    with a host city's state or the first state named; only a sentence saying so ("X-led", "led
-    by X", "X chairs it", "X is the lead nation") makes it the leader.
+    A name that is a state's names no coalition, nor does one short or lower-case word; ``head``
+    ("alliance" for the Alliance of Sahel States) is ``None`` when another coalition of the article
+    shares it.
     """
     quoted = [draft.members_evidence or "", draft.evidence]
-    if len(draft.name.split()) >= 2 and not names_a_country(draft.name):
+    proper = len(draft.name.split()) >= 2 or re.fullmatch(r"[A-Z][\w-]{3,}", draft.name) is not None  # "Aspides"
+    if proper and not names_a_country(draft.name):
         quoted += [sentence for sentence in numbered if mentions(sentence, draft.name)]
     if head:
         quoted += [sentence for sentence in numbered if mentions(sentence, f"the {head}")]
-    quoted = list(dict.fromkeys(quoted))  # a sentence both cited and naming the coalition is read once
+    return list(dict.fromkeys(quoted))  # a sentence both cited and naming the coalition is read once
+
+
+def _aliases(name: str, stands_for: dict[str, str]) -> list[str]:
+    """``name`` and the story's extra aliases that stand for it."""
+    return [name, *(alias for alias, canonical in stands_for.items() if canonical == name)]
+
+
+def _stated_target(draft: Any, stands_for: dict[str, str], quoted: list[str]) -> bool:
+    """Whether a sentence about the coalition says it acts against the model's target ("against X", "X attacks").
+
+    A small model fills ``target`` with a state named nearby (the country a group is based in, the
+    one ships are linked to, a bloc the members left); only a sentence saying so keeps it.
+    """
+    return bool(draft.target) and any(
+        states_target(text, alias) for text in quoted for alias in _aliases(draft.target, stands_for)
+    )
+
+
+def _named_leader(draft: Any, stands_for: dict[str, str], quoted: list[str]) -> str | None:
+    """The coalition's leader as the model gives it, if a sentence about the coalition (``quoted``) says it leads.
+
+    A small model fills ``led_by`` with a host city's state or the first state named; only a
+    sentence saying so ("X-led", "led by X", "X chairs it", "X is the lead nation") makes it the
+    leader.
+    """
 
     def leads(name: str) -> bool:
-        aliases = [name, *(alias for alias, canonical in stands_for.items() if canonical == name)]
-        return any(states_leader(text, alias) for text in quoted for alias in aliases)
+        return any(states_leader(text, alias) for text in quoted for alias in _aliases(name, stands_for))
 
     if draft.led_by and leads(draft.led_by):
         return draft.led_by

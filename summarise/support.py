@@ -194,3 +194,33 @@ def states_leader(sentence: str, name: str) -> bool:
         if _LEADS_AFTER.match(sentence[end:]) or _LEADS_BEFORE.search(sentence[max(0, start - 30) : start]):
             return True
     return False
+
+
+#: Words that say what a coalition acts against, before its name ("against X", "to defeat X", "from X's
+#: attacks", "the threat posed by X") or after it ("X attacks", "X militants").
+_TARGET_BEFORE = re.compile(
+    r"\b(?:against|counter(?:s|ing)?|fight(?:s|ing)?|combat(?:s|ing)?|defeat(?:s|ing)?|deter(?:s|ring)?|"
+    r"eliminat(?:e|es|ing)|destroy(?:s|ing)?|stop(?:s|ping)?|contain(?:s|ing)?|curb(?:s|ing)?|confront(?:s|ing)?|"
+    r"tackl(?:e|es|ing)|crush(?:es|ing)?|repel(?:s|ling)?|"
+    r"target(?:s|ing)?|from|versus|vs\.?|(?:resurgence|return|remnants|threat|attacks?|aggression)\s+(?:of|by|from)|"
+    r"posed\s+by)\s+(?:(?:the|an?|its|their)\s+)?(?:[\w'\u2019-]+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_TARGET_AFTER = re.compile(
+    r"^(?:['\u2019]s?)?(?:-\w+)?\s+(?:\w+\s+)?(?:attacks?|threats?|aggression|insurgen(?:cy|ts)|militants|fighters|"
+    r"missiles?|drones?|raids?|strikes|cells|remnants|resurgence)\b",
+    re.IGNORECASE,
+)
+
+
+def states_target(sentence: str, name: str) -> bool:
+    """Whether ``sentence`` says something acts against ``name``: "against X", "to defeat X", "X attacks".
+
+    Where the sentence names ``name`` comes from :func:`summarise.entities.name_spans` (any alias); a
+    group's plural name also counts in the singular ("Houthi missiles" for the Houthis).
+    """
+    forms = [name, name[:-1]] if re.fullmatch(r"[A-Z][a-z]{3,}s", name) else [name]
+    for start, end in (span for form in forms for span in name_spans(sentence, form)):
+        if _TARGET_BEFORE.search(sentence[max(0, start - 60) : start]) or _TARGET_AFTER.match(sentence[end:]):
+            return True
+    return False

@@ -368,6 +368,18 @@ def test_the_head_noun_of_a_coalition_name(name, head):
     assert head_noun(name) == head
 
 
+def test_a_target_no_sentence_about_the_coalition_says_it_acts_against_is_dropped_and_recorded(article):
+    stated = extractor_for(ScriptedBackend(function=answering())).extract(article)
+    assert stated.coalitions[0].target == "ISIS"  # "a joint operations centre against Daesh"
+
+    backend = ScriptedBackend(function=answering(coalitions=coalitions(target="Egypt")))
+    brief = extractor_for(backend).extract(article)
+
+    assert brief.coalitions[0].target is None  # Egypt is only named, alone, in another sentence
+    assert any(d.startswith("coalitions: target Egypt") for d in brief.extraction.dropped_facts)
+    assert brief.extraction.usage.reasks == 0
+
+
 def test_the_same_wrong_answer_twice_stops_the_reasks(article):
     backend = ScriptedBackend(function=answering(coalitions=with_egypt()))
 

@@ -298,3 +298,21 @@ def test_a_sentence_states_a_leader_only_in_words_that_say_so(sentence, name, le
     from summarise.support import states_leader
 
     assert states_leader(sentence, name) is leads
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "stated"),
+    [
+        ("The patrol was set up against illegal trawlers from Harsk.", "Harsk", True),
+        ("The ministers agreed to fight the Vandar Front together.", "Vandar Front", True),
+        ("The force will protect the cod banks from Vandar raids.", "Vandars", True),  # a group's singular
+        ("Vandar Front attacks rose in the spring.", "Vandar Front", True),
+        # A state or body merely named beside the coalition is no target of it.
+        ("Trawlers linked to Harsk were inspected.", "Harsk", False),
+        ("Norway and Iceland left the Nordic Council last year.", "Nordic Council", False),
+    ],
+)
+def test_a_sentence_states_a_target_only_in_words_that_say_so(sentence, name, stated):
+    from summarise.support import states_target
+
+    assert states_target(sentence, name) is stated
