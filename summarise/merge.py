@@ -396,8 +396,9 @@ def _title(coalitions: list[MergedCoalition]) -> str:
         target, count = targets.most_common(1)[0]
         if count * 2 > len(coalitions):
             return f"Coalitions against {target}"
-    if len(coalitions) == 1:
-        return coalitions[0].name
+    if 1 <= len(coalitions) <= 3:
+        names = [c.name for c in coalitions]
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
     return "Coalitions and alliances"
 
 
@@ -505,6 +506,33 @@ def _same_proper_name(a: str, b: str) -> bool:
     return len(words_a & words_b) / min(len(words_a), len(words_b)) >= NAME_OVERLAP
 
 
+def _is_proper_name(name: str) -> bool:
+    """Whether a coalition name has a capitalised word of its own (not generic, not a state's or body's name)."""
+    capitalised = re.findall(r"\b[A-Z][\w'-]*", without_entity_names(name))
+    return any(word.lower() not in _GENERIC_NAME_WORDS for word in capitalised)
+
+
+def _common_proper_name(cluster: list[_Description], outlets: _Outlets) -> str | None:
+    """The coalition's own name, if outlets giving half of the descriptions or more use it ("Aspides").
+
+    A name is proper if it has a capitalised word that is neither generic nor a state's or body's
+    name ("Operation Prosperity Guardian", "Sahel alliance"; not "the three-state patrol").
+    Spellings of one proper name ("Alliance of Sahel States", "Sahel alliance") count together,
+    and the one most outlets write is given.
+    """
+    named = [(d.coalition.name, d.source.id) for d in cluster if _is_proper_name(d.coalition.name)]
+    best: tuple[int, int, str] | None = None
+    for name, _ in named:
+        same = [source for other, source in named if _same_proper_name(name, other)]
+        exact = [source for other, source in named if _norm(other) == _norm(name)]
+        candidate = (outlets.count(same), outlets.count(exact), name)
+        if best is None or candidate[:2] > best[:2]:
+            best = candidate
+    if best is None or 2 * best[0] < outlets.count(d.source.id for d in cluster):
+        return None
+    return best[2]
+
+
 def _describe(source: _Source, coalition: Coalition, story: Story | None) -> _Description:
     stands_for = story.stands_for() if story is not None else {}
     target = _canonical_entity(coalition.target) or _clean(coalition.target)
@@ -586,9 +614,8 @@ def _merge_coalition(
     led_by = _majority(
         (name for name, _ in leaders), lambda name: min(outlets.order[s] for n, s in leaders if n == name)
     )
-    if known:
-        name = known.name
-    else:
+    name = known.name if known else _common_proper_name(cluster, outlets)
+    if name is None:
         name = f"{kind.capitalize()} coalition" + (f" against {target}" if target else "")
         name += f", led by {led_by}" if led_by else ""
     if len({leader for leader, _ in leaders}) > 1:

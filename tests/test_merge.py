@@ -344,6 +344,25 @@ def test_a_week_and_a_day_inside_it_are_one_event_dated_by_the_day_and_a_day_out
     assert all(e.approximate == (e.date == "2025-03-10/2025-03-16") for e in merged.timeline)
 
 
+def test_a_name_half_the_outlets_give_a_coalition_names_it_in_the_merged_brief():
+    states = ["Norway", "Iceland", "Denmark"]
+    sentence = "Norway, Iceland and Denmark run the patrol."
+
+    def described(name: str, source: str):
+        found = coalition(name, states, sentence, kind="regional", target="Harsk")
+        return brief(source, f"Outlet {source}", "2025-03-14", coalitions=[found])
+
+    merged = merge_briefs([described("Operation Cod Shield", "a"), described("Cod Shield mission", "b"),
+                           described("the three-state patrol", "c")])
+    [shield] = merged.coalitions
+    assert shield.name == "Operation Cod Shield"  # one proper name in two spellings, by two outlets of three
+    assert merged.story == "Coalitions against Harsk"
+
+    merged = merge_briefs([described("Operation Cod Shield", "a"), described("northern patrol", "b"),
+                           described("the three-state patrol", "c")])
+    assert merged.coalitions[0].name == "Regional coalition against Harsk"  # one outlet of three: no common name
+
+
 def test_same_event_from_two_sources_is_one_entry_and_different_dates_are_a_conflict():
     merged = merge_briefs(
         [
