@@ -463,8 +463,10 @@ class _CoalitionCluster:
         """Whether ``item`` describes this coalition (two descriptions of one article never do).
 
         A story's known coalition groups by name; otherwise the same proper name, or members that
-        overlap by half, make one coalition; with no members to compare, the same leader against a
-        compatible target does. Targets alone never split a coalition: sources name them differently.
+        overlap by half, make one coalition; so does the same leader against the same target (both
+        stated: an open coalition's sources name different few of its members), or, with no members
+        to compare, against a compatible one, unless the two have different proper names. Targets
+        alone never split a coalition: sources name them differently.
         """
         if item.source.id in self.sources:
             return False
@@ -474,9 +476,16 @@ class _CoalitionCluster:
         if any(_same_proper_name(item.coalition.name, d.coalition.name) for d in self.descriptions):
             return True
         if self.members and item.member_set:
-            return len(self.members & item.member_set) / len(self.members | item.member_set) >= MEMBER_OVERLAP
-        compatible = not item.target or not self.targets or item.target in self.targets
-        return bool(item.leader and item.leader in self.leaders and compatible)
+            overlap = len(self.members & item.member_set) / len(self.members | item.member_set)
+            if overlap >= MEMBER_OVERLAP:
+                return True
+            compatible = bool(item.target and item.target in self.targets)
+        else:
+            compatible = not item.target or not self.targets or item.target in self.targets
+        named_apart = _is_proper_name(item.coalition.name) and any(
+            _is_proper_name(d.coalition.name) for d in self.descriptions
+        )  # no proper name shared (checked above): two coalitions with names of their own
+        return bool(item.leader and item.leader in self.leaders and compatible and not named_apart)
 
 
 #: Words that describe any coalition: two names sharing only these are not the same name.

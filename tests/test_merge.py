@@ -363,6 +363,22 @@ def test_a_name_half_the_outlets_give_a_coalition_names_it_in_the_merged_brief()
     assert merged.coalitions[0].name == "Regional coalition against Harsk"  # one outlet of three: no common name
 
 
+def test_one_leader_against_one_target_is_one_coalition_whatever_few_members_each_source_names():
+    def described(name: str, source: str, members: list[str]):
+        sentence = f"{', '.join(members)} take part in the Norway-led campaign against Harsk."
+        found = coalition(name, members, sentence, kind="international", target="Harsk", led_by="Norway")
+        return brief(source, f"Outlet {source}", "2025-03-14", coalitions=[found])
+
+    merged = merge_briefs([described("campaign against Harsk", "a", ["Norway", "Iceland"]),
+                           described("Norway-led coalition", "b", ["Norway", "Denmark", "Finland", "Estonia"])])
+    [campaign] = merged.coalitions  # members overlap by a fifth only, but one leader against one target
+    assert {m.name for m in campaign.members} == {"Norway", "Iceland", "Denmark", "Finland", "Estonia"}
+
+    merged = merge_briefs([described("Operation Cod Shield", "a", ["Norway", "Iceland"]),
+                           described("Operation Net Guard", "b", ["Norway", "Denmark", "Finland", "Estonia"])])
+    assert len(merged.coalitions) == 2  # names of their own, not the same: two operations of one leader
+
+
 def test_same_event_from_two_sources_is_one_entry_and_different_dates_are_a_conflict():
     merged = merge_briefs(
         [
