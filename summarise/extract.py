@@ -240,7 +240,7 @@ class Extractor:
             if answer is None:
                 info.failed_steps.append(step.name)
                 continue
-            _apply(step.name, answer, brief, article, self.stands_for)
+            _apply(step.name, answer, brief, article, self.stands_for, self.target_aliases)
             if step.name == "topic" and brief.on_topic is False:
                 break
         _add_readings(brief, article)
@@ -276,7 +276,7 @@ class Extractor:
             if outcome is None:
                 info.failed_steps.append(step.name)
                 continue
-            _apply(step.name, outcome, brief, article, self.stands_for)
+            _apply(step.name, outcome, brief, article, self.stands_for, self.target_aliases)
             if step.name == "topic" and brief.on_topic is False:
                 return  # the other answers are not used for an off-topic article (their failures either)
 
@@ -313,7 +313,7 @@ class Extractor:
             if answers[step.name] is None:
                 info.failed_steps.append(step.name)
                 continue
-            _apply(step.name, answers[step.name], brief, article, self.stands_for)
+            _apply(step.name, answers[step.name], brief, article, self.stands_for, self.target_aliases)
             if step.name == "topic" and brief.on_topic is False:
                 return
 
@@ -429,6 +429,17 @@ class Extractor:
         return [name for name in dict.fromkeys(names) if normalise(name) not in not_members]
 
     @property
+    def target_aliases(self) -> dict[str, tuple[str, ...]]:
+        """Each name of a story target (normalised) and all of that target's names (none without a story)."""
+        if self.story is None:
+            return {}
+        return {
+            normalise(name): (target.name, *target.aliases)
+            for target in self.story.targets
+            for name in (target.name, *target.aliases)
+        }
+
+    @property
     def stands_for(self) -> dict[str, str]:
         """The story's extra aliases and the names they stand for (none without a story)."""
         return self.story.stands_for() if self.story is not None else {}
@@ -519,7 +530,14 @@ def article_ref(article: Article) -> ArticleRef:
     )
 
 
-def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article, stands_for: dict[str, str]) -> None:
+def _apply(
+    step: str,
+    answer: Any,
+    brief: ArticleBrief,
+    article: Article,
+    stands_for: dict[str, str],
+    target_aliases: dict[str, tuple[str, ...]] | None = None,
+) -> None:
     if step == "topic":
         brief.on_topic = answer.on_topic
     elif step == "coalitions":
@@ -535,7 +553,7 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article, stands
                 evidence=draft.evidence,
                 name=_grouping_name(draft),
                 kind=draft.kind,
-                target=draft.target if _stated_target(draft, stands_for, quoted) else None,
+                target=draft.target if _stated_target(draft, stands_for, quoted, target_aliases) else None,
                 led_by=stands_for.get(leader, leader) if (leader := _named_leader(draft, stands_for, quoted)) else None,
                 member_count_stated=draft.member_count_stated,
                 members=_members(draft, leader, stands_for),
@@ -548,7 +566,7 @@ def _apply(step: str, answer: Any, brief: ArticleBrief, article: Article, stands
             brief.extraction.dropped_facts += [
                 f"coalitions: target {draft.target} of {draft.name!r}: no sentence about it says it acts against it"
                 for draft, quoted in zip(answer.coalitions, about, strict=True)
-                if draft.target and not _stated_target(draft, stands_for, quoted)
+                if draft.target and not _stated_target(draft, stands_for, quoted, target_aliases)
             ]
         if brief.extraction is not None:
             brief.extraction.dropped_facts += [
@@ -691,15 +709,19 @@ def _aliases(name: str, stands_for: dict[str, str]) -> list[str]:
     return [name, *(alias for alias, canonical in stands_for.items() if canonical == name)]
 
 
-def _stated_target(draft: Any, stands_for: dict[str, str], quoted: list[str]) -> bool:
+def _stated_target(
+    draft: Any, stands_for: dict[str, str], quoted: list[str], target_aliases: dict[str, tuple[str, ...]] | None
+) -> bool:
     """Whether a sentence about the coalition says it acts against the model's target ("against X", "X attacks").
 
     A small model fills ``target`` with a state named nearby (the country a group is based in, the
-    one ships are linked to, a bloc the members left); only a sentence saying so keeps it.
+    one ships are linked to, a bloc the members left); only a sentence saying so keeps it. A story's
+    target counts under any of its names (``target_aliases``).
     """
-    return bool(draft.target) and any(
-        states_target(text, alias) for text in quoted for alias in _aliases(draft.target, stands_for)
-    )
+    if not draft.target:
+        return False
+    names = [*_aliases(draft.target, stands_for), *(target_aliases or {}).get(normalise(draft.target), ())]
+    return any(states_target(text, name) for text in quoted for name in dict.fromkeys(names))
 
 
 def _named_leader(draft: Any, stands_for: dict[str, str], quoted: list[str]) -> str | None:

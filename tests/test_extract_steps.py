@@ -380,6 +380,17 @@ def test_a_target_no_sentence_about_the_coalition_says_it_acts_against_is_droppe
     assert brief.extraction.usage.reasks == 0
 
 
+def test_a_story_target_is_stated_under_any_of_its_names():
+    target = {"name": "Vandar Front", "aliases": ["Vandars"]}
+    story = Story.model_validate({"title": "The Vandar campaign", "targets": [target]})
+    text = ARTICLE.replace("against Daesh", "against the Vandars") + "\nThe Vandar Front called the centre a ploy.\n"
+    backend = ScriptedBackend(function=answering(coalitions=coalitions(target="Vandar Front")))
+
+    brief = extractor_for(backend, story=story).extract(article_from_text(text, "vandars.md"))
+
+    assert brief.coalitions[0].target == "Vandar Front"  # stated as "against the Vandars", the story's alias
+
+
 def test_the_same_wrong_answer_twice_stops_the_reasks(article):
     backend = ScriptedBackend(function=answering(coalitions=with_egypt()))
 
