@@ -89,7 +89,7 @@ if TYPE_CHECKING:  # the LLM layer (instructor, openai) is imported when a model
 
 #: Part of every cache key: raise it whenever the code changes what it makes of an article (what it reads,
 #: keeps or drops), so that briefs cached by an older summarise are made again, not served.
-EXTRACTION_VERSION = "14"
+EXTRACTION_VERSION = "15"
 #: How the warning of an article the story's keyword pre-filter skipped begins.
 PREFILTER_SKIPPED = "skipped by the story's keyword pre-filter"
 
@@ -678,14 +678,21 @@ def _distinct(drafts: list[Any]) -> list[Any]:
 def head_noun(name: str) -> str | None:
     """The common noun a coalition's name rests on, lower case ("alliance" of "Alliance of Sahel States").
 
-    The last word before a preposition or a bracket; ``None`` when that word is a state's or a
-    body's name, a number, or the name is one word (a proper name: "Aspides").
+    The last word before a preposition or a bracket, or the first of a name that starts with
+    "Operation" or "Mission" ("operation" of "Operation Prosperity Guardian"); ``None`` when that
+    word is a state's or a body's name, a number, or the name is one word (a proper name: "Aspides").
     """
+    if len(name.split()) >= 2 and (first := _NAMED_FIRST.match(name)):
+        return first.group(1).lower()
     before = re.split(r"\s(?:of|for|against|to|in|on|with|from)\s|\(", name, maxsplit=1)[0]
     words = re.findall(r"[A-Za-z][a-z]+", before)
     if len(name.split()) < 2 or not words or entities_in(words[-1]):
         return None
     return words[-1].lower()
+
+
+#: A name of the form "Operation Sentinel", "Mission Aspides": the first word is what it is.
+_NAMED_FIRST = re.compile(r"^(Operation|Mission)\s+[A-Z]")
 
 
 def _sentences_about(draft: Any, numbered: list[str], head: str | None) -> list[str]:

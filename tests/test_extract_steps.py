@@ -358,6 +358,7 @@ def test_a_head_noun_two_coalitions_of_the_article_share_states_no_leader():
         ("northern fisheries confederation", "confederation"),
         ("coalition against piracy", "coalition"),
         ("Patrol Force (PF)", "force"),
+        ("Operation Cod Shield", "operation"),  # "the operation" refers to it, not "the shield"
         ("Aspidora", None),  # one word: a proper name, no head noun
         ("Norway Iceland", None),  # ends in a state's name
     ],
