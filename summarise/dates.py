@@ -114,6 +114,13 @@ def _relative_date(when_text: str, published: dt.date | None) -> str | None:
     """A date for "yesterday", "on Monday", "this week", "last month", "this year" and the like, from publication."""
     if published is None:
         return None
+    try:
+        return _counted_from(when_text, published)
+    except OverflowError:  # a week or a day beyond the calendar (publication dated 9999-12-31)
+        return None
+
+
+def _counted_from(when_text: str, published: dt.date) -> str | None:
     weekday = _weekday_date(when_text, published)
     if weekday is not None:
         return weekday
@@ -166,6 +173,12 @@ def within(inner: str | None, outer: str | None) -> bool:
     """Whether every day of ``inner`` is a day of ``outer`` ("2025-02-12" within "2025-02" or within a week)."""
     a, b = date_span(inner), date_span(outer)
     return a is not None and b is not None and b[0] <= a[0] and a[1] <= b[1]
+
+
+def overlap(a: str | None, b: str | None) -> bool:
+    """Whether two dates share a day ("last week" and "in February" when the week ends in February)."""
+    x, y = date_span(a), date_span(b)
+    return x is not None and y is not None and x[0] < y[1] and y[0] < x[1]
 
 
 def span_days(date: str | None) -> int:

@@ -48,7 +48,7 @@ from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz
 
-from summarise.dates import resolve_date, span_days, within
+from summarise.dates import overlap, resolve_date, span_days
 from summarise.entities import canonical_name, entities_in, person_key, without_entity_names
 from summarise.grounding import normalise
 from summarise.readings import counted
@@ -398,7 +398,7 @@ def _title(coalitions: list[MergedCoalition]) -> str:
             return f"Coalitions against {target}"
     if 1 <= len(coalitions) <= 3:
         names = [c.name for c in coalitions]
-        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        return "; ".join(names)  # a name may hold commas ("Regional coalition, led by X")
     return "Coalitions and alliances"
 
 
@@ -493,7 +493,8 @@ _GENERIC_NAME_WORDS = frozenset(
     "a an the of for to against and in on new joint regional international global coalition alliance pact "
     "group force forces mission operation operations task centre center mechanism partnership bloc format "
     "framework initiative campaign military security defence defense naval maritime led by nation nations "
-    "state states country countries member members".split()
+    "state states country countries member members arab western eastern northern southern european african "
+    "asian gulf nordic baltic".split()
 )
 
 
@@ -517,8 +518,9 @@ def _same_proper_name(a: str, b: str) -> bool:
 
 def _is_proper_name(name: str) -> bool:
     """Whether a coalition name has a capitalised word of its own (not generic, not a state's or body's name)."""
-    capitalised = re.findall(r"\b[A-Z][\w'-]*", without_entity_names(name))
-    return any(word.lower() not in _GENERIC_NAME_WORDS for word in capitalised)
+    own = _distinctive_words(name)  # no generic word, no state or body, nothing of its target
+    capitalised = re.findall(r"\b[A-Z][a-z]+", without_entity_names(name))
+    return any(word.lower() in own for word in capitalised)
 
 
 def _common_proper_name(cluster: list[_Description], outlets: _Outlets) -> str | None:
@@ -912,10 +914,10 @@ def _event_date(source: _Source, event: Event) -> tuple[str | None, str | None]:
 
 
 def _compatible(a: str | None, b: str | None) -> bool:
-    """Whether two dates can be one: one within the other ("2025-02-12" and "2025-02", or a week holding it)."""
+    """Whether two dates can be one: they share a day ("2025-02-12" and "2025-02", a week and its month)."""
     if a is None or b is None:
         return a is None and b is None
-    return within(a, b) or within(b, a)
+    return overlap(a, b)
 
 
 def _date_sort_key(date: str | None) -> tuple:

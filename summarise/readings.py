@@ -121,7 +121,7 @@ def counted(sentence: str, written: str) -> str | None:
     at = locate(sentence, written)
     if at < 0:
         return None
-    words = re.findall(r"[A-Za-z][\w'-]*|[^\sA-Za-z]", sentence[at + len(written) :])[:7]
+    words = re.findall(r"[A-Za-z][\w'-]*|\d[\d,.]*\d|[^\sA-Za-z]", sentence[at + len(written) :])[:7]
     if len(words) > 2 and words[0].lower() == "of" and words[1].lower() in _PARTITIVE:
         words = words[2:]  # "ten of their fighters", "two of the ships": a part of what the noun counts
         if words and number_in(words[0]) is not None:

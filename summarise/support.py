@@ -196,21 +196,25 @@ def states_leader(sentence: str, name: str) -> bool:
     return False
 
 
-#: Words that say what a coalition acts against, before its name ("against X", "to defeat X", "from X's
-#: attacks", "the threat posed by X") or after it ("X attacks", "X militants").
+#: Words that say what a coalition acts against, before its name ("against X", "to defeat X", "to protect
+#: shipping from X", "the threat posed by X") or after it ("X attacks", "X militants"); only an article
+#: or a possessive may stand between ("against the X"), and a name used as a modifier ("X-linked
+#: ships", "X-based") is not the target.
 _TARGET_BEFORE = re.compile(
-    r"\b(?:against|counter(?:s|ing)?|fight(?:s|ing)?|combat(?:s|ing)?|defeat(?:s|ing)?|deter(?:s|ring)?|"
+    r"(?:\b(?:against|counter(?:s|ing)?|fight(?:s|ing)?|combat(?:s|ing)?|defeat(?:s|ing)?|deter(?:s|ring)?|"
     r"eliminat(?:e|es|ing)|destroy(?:s|ing)?|stop(?:s|ping)?|contain(?:s|ing)?|curb(?:s|ing)?|confront(?:s|ing)?|"
-    r"tackl(?:e|es|ing)|crush(?:es|ing)?|repel(?:s|ling)?|"
-    r"target(?:s|ing)?|from|versus|vs\.?|(?:resurgence|return|remnants|threat|attacks?|aggression)\s+(?:of|by|from)|"
-    r"posed\s+by)\s+(?:(?:the|an?|its|their)\s+)?(?:[\w'\u2019-]+\s+){0,2}$",
+    r"tackl(?:e|es|ing)|crush(?:es|ing)?|repel(?:s|ling)?|targeting|versus|vs\.?|"
+    r"(?:resurgence|return|remnants|threat|attacks?|aggression)\s+(?:of|by|from)|posed\s+by)"
+    r"|\b(?:protect|defend|shield|secur|safeguard)\w*\s+(?:[\w'\u2019-]+\s+){0,4}?from)"
+    r"\s+(?:(?:the|an?|its|their|remaining|so-called)\s+)?$",
     re.IGNORECASE,
 )
 _TARGET_AFTER = re.compile(
-    r"^(?:['\u2019]s?)?(?:-\w+)?\s+(?:\w+\s+)?(?:attacks?|threats?|aggression|insurgen(?:cy|ts)|militants|fighters|"
-    r"missiles?|drones?|raids?|strikes|cells|remnants|resurgence)\b",
+    r"^(?:['\u2019]s?)?\s+(?:attacks|threats?|aggression|insurgen(?:cy|ts)|militants|fighters|"
+    r"missiles?|drones?|cells|remnants|resurgence)\b",
     re.IGNORECASE,
 )
+_MODIFIER = re.compile(r"^-(?:linked|flagged|bound|owned|based|backed|led|allied|registered)\b", re.IGNORECASE)
 
 
 def states_target(sentence: str, name: str) -> bool:
@@ -221,6 +225,8 @@ def states_target(sentence: str, name: str) -> bool:
     """
     forms = [name, name[:-1]] if re.fullmatch(r"[A-Z][a-z]{3,}s", name) else [name]
     for start, end in (span for form in forms for span in name_spans(sentence, form)):
-        if _TARGET_BEFORE.search(sentence[max(0, start - 60) : start]) or _TARGET_AFTER.match(sentence[end:]):
+        if _MODIFIER.match(sentence[end:]):
+            continue
+        if _TARGET_BEFORE.search(sentence[max(0, start - 80) : start]) or _TARGET_AFTER.match(sentence[end:]):
             return True
     return False

@@ -181,6 +181,11 @@ def test_resolve_date_without_a_date_gives_nothing(when):
     assert resolve_date(when, dt.date(2025, 3, 12)) == (None, None)
 
 
+@pytest.mark.parametrize("when", ["next week", "tomorrow"])
+def test_a_date_beyond_the_calendar_is_no_date(when):
+    assert resolve_date(when, dt.date(9999, 12, 31)) == (None, None)
+
+
 def test_resolve_date_drops_an_impossible_day_but_keeps_the_month():
     assert resolve_date("June 31", dt.date(2025, 5, 1)) == ("2025-06", "publication_date")
 

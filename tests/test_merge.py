@@ -374,9 +374,34 @@ def test_one_leader_against_one_target_is_one_coalition_whatever_few_members_eac
     [campaign] = merged.coalitions  # members overlap by a fifth only, but one leader against one target
     assert {m.name for m in campaign.members} == {"Norway", "Iceland", "Denmark", "Finland", "Estonia"}
 
+    merged = merge_briefs([described("Norway-led coalition against Harsk", "a", ["Norway", "Iceland"]),
+                           described("Coalition against Harsk", "b", ["Norway", "Denmark", "Finland", "Estonia"])])
+    assert len(merged.coalitions) == 1  # words of the target and generic words are no names of their own
+
     merged = merge_briefs([described("Operation Cod Shield", "a", ["Norway", "Iceland"]),
                            described("Operation Net Guard", "b", ["Norway", "Denmark", "Finland", "Estonia"])])
     assert len(merged.coalitions) == 2  # names of their own, not the same: two operations of one leader
+
+
+def test_a_week_running_into_a_month_can_be_an_event_of_that_month():
+    what = "Foreign ministers met in Amman to launch the centre"
+    week = event("last week", "2025-02-24/2025-03-02", what, "ministers met in Amman last week",
+                 basis="publication_date")
+    month = event("in March", "2025-03", what, "ministers met in Amman in March", basis="publication_date")
+    merged = merge_briefs([brief("a", "Outlet A", "2025-03-05", events=[week]),
+                           brief("b", "Outlet B", "2025-03-20", events=[month])])
+    assert len(merged.timeline) == 1 and not merged.conflicts  # they share March 1 and 2
+
+
+def test_the_title_separates_coalition_names_that_hold_commas():
+    def described(name: str, source: str, members: list[str], leader: str | None, target: str | None):
+        sentence = f"{', '.join(members)} work together."
+        found = coalition(name, members, sentence, kind="regional", target=target, led_by=leader)
+        return brief(source, f"Outlet {source}", "2025-03-14", coalitions=[found])
+
+    merged = merge_briefs([described("the patrol", "a", ["Norway", "Iceland", "Denmark"], "Norway", None),
+                           described("Operation Cod Shield", "b", ["Chile", "Peru", "Ecuador"], None, "Harsk")])
+    assert merged.story == "Regional coalition, led by Norway; Operation Cod Shield"
 
 
 def test_same_event_from_two_sources_is_one_entry_and_different_dates_are_a_conflict():

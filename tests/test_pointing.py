@@ -303,12 +303,18 @@ def test_a_sentence_states_a_leader_only_in_words_that_say_so(sentence, name, le
 @pytest.mark.parametrize(
     ("sentence", "name", "stated"),
     [
-        ("The patrol was set up against illegal trawlers from Harsk.", "Harsk", True),
+        ("The patrol was set up against the Harsk fleets.", "Harsk", True),
         ("The ministers agreed to fight the Vandar Front together.", "Vandar Front", True),
         ("The force will protect the cod banks from Vandar raids.", "Vandars", True),  # a group's singular
         ("Vandar Front attacks rose in the spring.", "Vandar Front", True),
         # A state or body merely named beside the coalition is no target of it.
         ("Trawlers linked to Harsk were inspected.", "Harsk", False),
+        ("Delegates from Harsk met in Tromsø.", "Harsk", False),  # "from" only after protect/defend/shield
+        ("The Vandars fire rockets from Harsk at the trawlers.", "Harsk", False),
+        ("Norway sent fighters to the patrol.", "Norway", False),  # no word between a name and its noun
+        ("Iceland strikes a deal with the patrol.", "Iceland", False),
+        ("Boats fighting alongside Norway patrol the banks.", "Norway", False),
+        ("The Vandars target Harsk-linked trawlers.", "Harsk", False),  # a name as a modifier
         ("Norway and Iceland left the Nordic Council last year.", "Nordic Council", False),
     ],
 )
