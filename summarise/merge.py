@@ -48,7 +48,7 @@ from urllib.parse import urlsplit
 
 from rapidfuzz import fuzz
 
-from summarise.dates import overlap, resolve_date, span_days
+from summarise.dates import date_span, overlap, resolve_date, span_days
 from summarise.entities import canonical_name, entities_in, person_key, without_entity_names
 from summarise.grounding import normalise
 from summarise.readings import counted
@@ -1061,10 +1061,11 @@ def _words(text: str) -> set[str]:
 
 
 def _days_apart(a: str | None, b: str | None) -> int | None:
-    """Days between two dates of day precision (None if either is less precise)."""
-    if not a or not b or len(a) != 10 or len(b) != 10:
+    """Days between two dates of a day or a week ("this week"): 0 if they share a day; None if less precise."""
+    x, y = date_span(a), date_span(b)
+    if x is None or y is None or max((x[1] - x[0]).days, (y[1] - y[0]).days) > 7:
         return None
-    return abs((dt.date.fromisoformat(a) - dt.date.fromisoformat(b)).days)
+    return max(0, (y[0] - x[1]).days + 1, (x[0] - y[1]).days + 1)
 
 
 _PROPER = re.compile(r"(?<![.!?]\s)(?<!^)\b([A-Z][a-z]+(?:\s+[A-Z][a-z]+)*|[A-Z]{2,})\b")

@@ -393,6 +393,16 @@ def test_a_week_running_into_a_month_can_be_an_event_of_that_month():
     assert len(merged.timeline) == 1 and not merged.conflicts  # they share March 1 and 2
 
 
+def test_a_week_and_a_day_days_outside_it_for_one_named_step_are_a_date_conflict():
+    week = event("last week", "2025-03-03/2025-03-09", "Norway launched Operation Cod Shield with two frigates",
+                 "Norway launched Operation Cod Shield with two frigates last week", basis="publication_date")
+    day = event("on March 12", "2025-03-12", "The first boats of Operation Cod Shield sailed",
+                "The first boats of Operation Cod Shield sailed on March 12")
+    merged = merge_briefs([brief("a", "Outlet A", "2025-03-14", events=[week]),
+                           brief("b", "Outlet B", "2025-03-14", events=[day])])
+    assert [c.kind for c in merged.conflicts] == ["date"]  # three days apart, the same named operation
+
+
 def test_the_title_separates_coalition_names_that_hold_commas():
     def described(name: str, source: str, members: list[str], leader: str | None, target: str | None):
         sentence = f"{', '.join(members)} work together."
