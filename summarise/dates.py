@@ -139,8 +139,7 @@ def _counted_from(when_text: str, published: dt.date) -> str | None:
     step = {"last": -1, "this": 0, "next": 1}[period.group(1).lower()]
     if period.group(2).lower() == "year":
         return f"{published.year + step:04d}"
-    month_index = published.year * 12 + published.month - 1 + step
-    return f"{month_index // 12:04d}-{month_index % 12 + 1:02d}"
+    return add_months(published.replace(day=1), step).isoformat()[:7]
 
 
 def date_span(date: str | None) -> tuple[dt.date, dt.date] | None:
@@ -163,10 +162,16 @@ def date_span(date: str | None) -> tuple[dt.date, dt.date] | None:
             return start, start + dt.timedelta(days=1)
         if len(parts) == 2:
             start = dt.date(parts[0], parts[1], 1)
-            return start, dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+            return start, add_months(start, 1)
         return dt.date(parts[0], 1, 1), dt.date(parts[0] + 1, 1, 1)
     except (ValueError, OverflowError):
         return None
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` after (or before) the month of ``day``."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
 
 
 def within(inner: str | None, outer: str | None) -> bool:

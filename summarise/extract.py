@@ -548,27 +548,30 @@ def _apply(
             _sentences_about(draft, numbered, head if head not in shared else None)
             for draft, head in zip(answer.coalitions, heads, strict=True)
         ]
+        stated = [
+            _stated_target(draft, stands_for, quoted, target_aliases)
+            for draft, quoted in zip(answer.coalitions, about, strict=True)
+        ]
         brief.coalitions = [
             Coalition(
                 evidence=draft.evidence,
                 name=_grouping_name(draft),
                 kind=draft.kind,
-                target=draft.target if _stated_target(draft, stands_for, quoted, target_aliases) else None,
+                target=draft.target if target_stated else None,
                 led_by=stands_for.get(leader, leader) if (leader := _named_leader(draft, stands_for, quoted)) else None,
                 member_count_stated=draft.member_count_stated,
                 members=_members(draft, leader, stands_for),
                 objectives=[Statement(evidence=s.evidence, text=s.text) for s in draft.objectives],
                 mechanisms=[Statement(evidence=s.evidence, text=s.text) for s in draft.mechanisms],
             )
-            for draft, quoted in zip(answer.coalitions, about, strict=True)
+            for draft, quoted, target_stated in zip(answer.coalitions, about, stated, strict=True)
         ]
         if brief.extraction is not None:
             brief.extraction.dropped_facts += [
                 f"coalitions: target {draft.target} of {draft.name!r}: no sentence about it says it acts against it"
-                for draft, quoted in zip(answer.coalitions, about, strict=True)
-                if draft.target and not _stated_target(draft, stands_for, quoted, target_aliases)
+                for draft, target_stated in zip(answer.coalitions, stated, strict=True)
+                if draft.target and not target_stated
             ]
-        if brief.extraction is not None:
             brief.extraction.dropped_facts += [
                 f"coalitions: {c.name!r} ({', '.join(m.name for m in c.members) or 'no member'}): one member, or two "
                 "called bilateral or paired in the name: a relationship, not a coalition"
@@ -682,11 +685,13 @@ def head_noun(name: str) -> str | None:
     "Operation" or "Mission" ("operation" of "Operation Prosperity Guardian"); ``None`` when that
     word is a state's or a body's name, a number, or the name is one word (a proper name: "Aspides").
     """
-    if len(name.split()) >= 2 and (first := _NAMED_FIRST.match(name)):
+    if len(name.split()) < 2:
+        return None
+    if first := _NAMED_FIRST.match(name):
         return first.group(1).lower()
     before = re.split(r"\s(?:of|for|against|to|in|on|with|from)\s|\(", name, maxsplit=1)[0]
     words = re.findall(r"[A-Za-z][a-z]+", before)
-    if len(name.split()) < 2 or not words or entities_in(words[-1]):
+    if not words or entities_in(words[-1]):
         return None
     return words[-1].lower()
 

@@ -29,7 +29,7 @@ import jinja2
 from markupsafe import Markup
 
 from summarise import __version__
-from summarise.dates import date_span
+from summarise.dates import add_months, date_span
 from summarise.links import web_url
 from summarise.render import STATUS_MARK, coalition_evidence, distinct_evidence, publication_period, source_notes
 from summarise.schemas import CoalitionBrief, MergedCoalition, MergedMember, Source, Support, TimelineEntry
@@ -298,11 +298,6 @@ class TimelineView:
         return [item for item in self.items if item.span is None]
 
 
-def _add_months(day: dt.date, months: int) -> dt.date:
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
 def _date_label(entry: TimelineEntry) -> str:
     if not entry.date:
         return "undated"
@@ -459,13 +454,13 @@ def _tick_days(lo: dt.date, hi: dt.date, unit: str, step: int) -> list[dt.date]:
             day += delta
         return days
     if unit == "month":
-        day = lo if lo.day == 1 else _add_months(lo.replace(day=1), 1)
+        day = lo if lo.day == 1 else add_months(lo.replace(day=1), 1)
         while (day.month - 1) % step:
-            day = _add_months(day, 1)
+            day = add_months(day, 1)
         days = []
         while day <= hi:
             days.append(day)
-            day = _add_months(day, step)
+            day = add_months(day, step)
         return days
     first = lo.year if (lo.month, lo.day) == (1, 1) else lo.year + 1
     first += (-first) % step

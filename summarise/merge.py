@@ -476,8 +476,8 @@ class _CoalitionCluster:
         if any(_same_proper_name(item.coalition.name, d.coalition.name) for d in self.descriptions):
             return True
         if self.members and item.member_set:
-            overlap = len(self.members & item.member_set) / len(self.members | item.member_set)
-            if overlap >= MEMBER_OVERLAP:
+            shared = len(self.members & item.member_set) / len(self.members | item.member_set)
+            if shared >= MEMBER_OVERLAP:
                 return True
             compatible = bool(item.target and item.target in self.targets)
         else:

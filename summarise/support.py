@@ -14,7 +14,7 @@ Nothing here knows a story: names, numbers and dates are compared generically.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from rapidfuzz import fuzz
 
@@ -190,10 +190,16 @@ def states_leader(sentence: str, name: str) -> bool:
 
     Where the sentence names ``name`` comes from :func:`summarise.entities.name_spans` (any alias).
     """
-    for start, end in name_spans(sentence, name):
-        if _LEADS_AFTER.match(sentence[end:]) or _LEADS_BEFORE.search(sentence[max(0, start - 30) : start]):
-            return True
-    return False
+    return _cue_beside(sentence, name_spans(sentence, name), _LEADS_BEFORE, _LEADS_AFTER, 30)
+
+
+def _cue_beside(
+    sentence: str, spans: Iterable[tuple[int, int]], before: re.Pattern[str], after: re.Pattern[str], reach: int
+) -> bool:
+    """Whether a name at one of ``spans`` has ``after`` right after it or ``before`` up to ``reach`` chars before."""
+    return any(
+        after.match(sentence[end:]) or before.search(sentence[max(0, start - reach) : start]) for start, end in spans
+    )
 
 
 #: Words that say what a coalition acts against, before its name ("against X", "to defeat X", "to protect
@@ -224,9 +230,6 @@ def states_target(sentence: str, name: str) -> bool:
     group's plural name also counts in the singular ("Houthi missiles" for the Houthis).
     """
     forms = [name, name[:-1]] if re.fullmatch(r"[A-Z][a-z]{3,}s", name) else [name]
-    for start, end in (span for form in forms for span in name_spans(sentence, form)):
-        if _MODIFIER.match(sentence[end:]):
-            continue
-        if _TARGET_BEFORE.search(sentence[max(0, start - 80) : start]) or _TARGET_AFTER.match(sentence[end:]):
-            return True
-    return False
+    spans = [(start, end) for form in forms for start, end in name_spans(sentence, form)]
+    unmodified = [(start, end) for start, end in spans if not _MODIFIER.match(sentence[end:])]
+    return _cue_beside(sentence, unmodified, _TARGET_BEFORE, _TARGET_AFTER, 80)
