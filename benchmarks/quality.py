@@ -2,7 +2,8 @@
 
 Usage::
 
-    python benchmarks/quality.py [--backend replay|local|openai] [--story-file-for-isis] [--out DIR]
+    python benchmarks/quality.py [--backend replay|local|openai] [--questions auto|separate|combined]
+                                 [--model NAME] [--story-file-for-isis] [--out DIR]
 
 For each story of the fixtures (the ISIS samples of ``fixtures/articles/`` and the stories of
 ``fixtures/stories/``) it extracts the articles with ``summarise extract`` (the brief cache makes a
@@ -12,6 +13,8 @@ part: *tuned* (articles anyone looked at while changing the code) and *held out*
 unseen news). It also scores the merged brief's conflicts against the story's ``conflicts.json``
 and prints, for the on-topic articles, seconds, prompt and generated tokens and reasks per article
 (a replayed run has no real seconds: use ``--backend local`` for the embedded model's figures).
+``--backend openai`` asks the endpoint ``OPENAI_BASE_URL`` names (a llama.cpp server serving the
+embedded GGUF, say), in the question mode ``--questions`` gives.
 
 With no story file every article runs on the generic topic (any coalition); ``--story-file-for-isis``
 runs the ISIS samples through ``stories/anti_isis.toml`` instead.
@@ -64,6 +67,8 @@ def articles_of(folder: Path, gold: Path) -> list[Path]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--backend", default="replay")
+    parser.add_argument("--questions", default="auto", choices=("auto", "separate", "combined"))
+    parser.add_argument("--model", default=None, help="The endpoint's model name (openai backend).")
     parser.add_argument("--story-file-for-isis", action="store_true")
     parser.add_argument("--out", type=Path, default=None, help="Keep the briefs and reports in this folder.")
     options = parser.parse_args()
@@ -73,7 +78,9 @@ def main() -> None:
     holdout = json.loads((ROOT / "fixtures/stories/holdout.json").read_text(encoding="utf-8"))["holdout"]
     out = options.out or Path(tempfile.mkdtemp(prefix="summarise-quality-"))
     out.mkdir(parents=True, exist_ok=True)
-    backend = ["--backend", options.backend]
+    backend = ["--backend", options.backend, "--questions", options.questions]
+    if options.model:
+        backend += ["--model", options.model]
     if options.backend == "replay":
         backend += ["--replay-dir", str(ROOT / "fixtures/llm")]
     rows, costs = [], []

@@ -46,8 +46,9 @@ from openai.types.chat import ChatCompletion
 from summarise.articles import Article, iter_articles
 from summarise.exceptions import ConfigError, InputError, SummariseError, TransportError
 from summarise.extract import Extractor, cached_brief
-from summarise.llm import BackendConfig, RetryPolicy, StructuredClient, make_backend
+from summarise.llm import BackendConfig, RetryPolicy, StructuredClient, backend_capabilities, make_backend
 from summarise.llm.base import ChatBackend, request_key
+from summarise.llm.capabilities import Capabilities
 from summarise.llm.client import short_error
 from summarise.schemas import ArticleBrief
 from summarise.store import Store, default_home
@@ -113,6 +114,10 @@ class BatchAnswersBackend(ChatBackend):
         self.from_batch = 0
         self.redriven = 0
         self._lock = threading.Lock()
+
+    def remember_with(self, store: Any) -> None:
+        """The wrapped backend's memory (its schema mode) is kept as if it ran alone."""
+        self.target.remember_with(store)
 
     def identity(self) -> str:
         """The target model's identity (cache keys are shared with synchronous runs)."""
@@ -207,16 +212,30 @@ class BatchJobs:
             self._target = make_backend(self.config)
         return self._target
 
-    def _extractor(self, backend: ChatBackend) -> Extractor:
-        # As `summarise extract` asks: every question of an article in one request for an endpoint
-        # (one Batch API line and the article's tokens once per article), so their caches are shared.
+    @property
+    def capabilities(self) -> Capabilities:
+        """How the model is best asked (:mod:`summarise.llm.capabilities`)."""
+        return backend_capabilities(self.config)
+
+    def _extractor(self, backend: ChatBackend, job: str) -> Extractor:
+        # As `summarise extract` asks (every question of an article in one request for an endpoint: one
+        # Batch API line and the article's tokens once per article), so their caches are shared; a job
+        # keeps the way it was built, whatever the endpoint says of itself when it is collected.
         return Extractor(
             StructuredClient(backend, store=self.store, policy=self.policy),
             store=self.store,
             prompts=self.prompts,
-            combined=self.target.name == "openai",
+            combined=self._combined(job),
             story=self.story,
         )
+
+    def _combined(self, job: str) -> bool:
+        stored = self.store.batch_combined(job)
+        if stored is not None:
+            return stored
+        if self.store.batch_job(job) is not None:  # built before the way was recorded: an endpoint's were combined
+            return self.target.name == "openai"
+        return self.capabilities.combined
 
     def job_id(self, inputs: list[str], problems: list[str]) -> str:
         """The job of these inputs under this model and these prompts (inputs are read once, streaming)."""
@@ -237,6 +256,7 @@ class BatchJobs:
         """Write the job's request files and record its requests; returns ``(job, input problems)``."""
         problems: list[str] = []
         job = self.job_id(inputs, problems)
+        combined = self._combined(job)  # before the job's row exists: a new job asks as the backend can answer
         self.store.create_batch_job(
             job,
             backend=self.target.identity(),
@@ -245,6 +265,7 @@ class BatchJobs:
             local=local,
             inputs=[str(Path(i).resolve()) if i != "-" else i for i in inputs],
         )
+        self.store.set_batch_combined(job, combined)
         if self.store.batch_job(job)["built"]:
             return job, problems
         self.store.forget_batch_build(job)
@@ -252,7 +273,7 @@ class BatchJobs:
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.glob("requests-*"):
             stale.unlink()
-        extractor = self._extractor(self.target)
+        extractor = self._extractor(self.target, job)
         with _PartWriter(folder, job, self.store, self.max_requests, self.max_bytes) as parts:
             for item in iter_articles(inputs):
                 if not isinstance(item, Article):
@@ -440,7 +461,7 @@ class BatchJobs:
         inputs = json.loads(row["inputs"])
         states = {a["article_id"]: (a["state"], a["cache_key"]) for a in self.store.batch_articles(job)}
         backend = BatchAnswersBackend(self.store, job, self.target)
-        extractor = self._extractor(backend)
+        extractor = self._extractor(backend, job)
         briefs: list[ArticleBrief] = []
         for item in iter_articles(inputs):
             if not isinstance(item, Article) or item.id not in states:
@@ -496,7 +517,7 @@ class BatchJobs:
         kept as they arrive; a request already answered is not sent again.
         """
         row = self.store.batch_job(job)
-        extractor = self._extractor(self.target)
+        extractor = self._extractor(self.target, job)
         pending = {a["article_id"] for a in self.store.batch_articles(job, "pending")}
         sent = 0
 

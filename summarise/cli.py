@@ -145,7 +145,7 @@ ConcurrencyOpt = Annotated[
 
 
 class Questions(StrEnum):
-    """How an article's three questions are asked."""
+    """How an article's questions are asked."""
 
     auto = "auto"
     separate = "separate"
@@ -156,8 +156,9 @@ QuestionsOpt = Annotated[
     Questions,
     typer.Option(
         "--questions",
-        help="separate: one request per question (five per article); combined: one request per article "
-        "(the article's tokens sent once). auto: combined for openai endpoints, separate otherwise.",
+        help="separate: one request per question (two per on-topic article); combined: one request per article "
+        "(the article's tokens sent once). auto: separate for the embedded model and a llama.cpp server (found "
+        "at its /props), combined for other endpoints.",
     ),
 ]
 RpmOpt = Annotated[int | None, typer.Option("--rpm", min=1, help="At most this many requests per minute.")]
@@ -220,7 +221,8 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
     """
     from summarise.articles import load_articles
     from summarise.extract import PREFILTER_SKIPPED, Extractor
-    from summarise.llm import BackendConfig, resolve_backend_name
+    from summarise.llm import BackendConfig, backend_capabilities, resolve_backend_name
+    from summarise.llm.capabilities import served_names
     from summarise.store import Store
     from summarise.templates import load_prompts
 
@@ -246,7 +248,8 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
         )
         prompts = load_prompts()
         backend_name = resolve_backend_name(config)
-        combined = questions == "combined" or (questions == "auto" and backend_name == "openai")
+        able = backend_capabilities(config)
+        combined = questions == "combined" or (questions == "auto" and able.combined)
         store = Store()
         from_cache: dict[str, ArticleBrief] = {}
         if not options.no_cache and options.record is None:
@@ -263,14 +266,24 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
     except SummariseError as error:
         raise fail(error) from None
     # The embedded model runs in this process on the CPU: one article at a time.
-    workers = 1 if backend_name == "local" else (options.concurrency or 8)
+    workers = 1 if backend_name == "local" else (options.concurrency or able.workers)
     if chat is not None:
+        if questions == "auto" and options.concurrency is None:
+            err.print(f"[dim]asking {escape(able.why)}[/]", soft_wrap=True)
+        served = served_names(config.base_url) if backend_name == "openai" else ()
+        if served and chat.model not in served:
+            err.print(
+                f"[yellow]note:[/] the server serves {escape(Path(served[-1]).name)} whatever model is asked; "
+                f"its answers are recorded as '{escape(chat.model)}' (--model {escape(Path(served[0]).name)} "
+                "names it)",
+                soft_wrap=True,
+            )
         extractor = Extractor(
             client,
             store=store,
             prompts=prompts,
             use_cache=not options.no_cache,
-            parallel_steps=workers > 1,
+            parallel_steps=workers > 1 and able.parallel_steps,
             combined=combined,
             story=options.story,
         )
@@ -331,9 +344,11 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
                 status = "cached" if cached else f"{info.seconds:.0f} s" if info else ""
                 if info and info.failed_steps:
                     exit_code = exit_code or 6
+                    # the failed question's reason, or the combined request's (asked every question at once)
+                    why = next((w for w in info.warnings if w.startswith((f"{info.failed_steps[0]}: ", "all: "))), "")
                     bar.console.print(
                         f"[yellow]incomplete:[/] {escape(str(article.source))}: no valid answer for "
-                        f"{', '.join(info.failed_steps)} ({status})",
+                        f"{', '.join(info.failed_steps)} ({status})" + (f": {escape(why)}" if why else ""),
                         soft_wrap=True,
                     )
                 else:  # a line per article: plain Text, no markup to parse nor highlighting to run
@@ -1053,7 +1068,9 @@ def batch_run(
     articles: ArticlesArg,
     local: Annotated[bool, typer.Option("--local", help="Execute the requests with the synchronous backend.")] = False,
     concurrency: Annotated[
-        int | None, typer.Option(help="Requests at once (default: 1 for the embedded model, 8 otherwise).", min=1)
+        int | None,
+        typer.Option(help="Requests at once (default: 1 for the embedded model, a llama.cpp server's slots, "
+                     "8 otherwise).", min=1),
     ] = None,
     output_format: BriefFormatOpt = "auto",
     output: OutputOpt = None,
@@ -1079,7 +1096,7 @@ def batch_run(
         job, problems = jobs.build(articles, local=True)
         for problem in problems:
             err.print(f"[bold red]error:[/] {escape(problem)}", soft_wrap=True)
-        workers = concurrency or (1 if jobs.target.name == "local" else 8)
+        workers = concurrency or jobs.capabilities.workers
         total = jobs.store.batch_counts(job)["requests"]
         with Progress(
             SpinnerColumn(),

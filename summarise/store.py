@@ -91,6 +91,17 @@ CREATE TABLE IF NOT EXISTS batch_results (
     error TEXT,
     PRIMARY KEY (job, custom_id)
 );
+CREATE TABLE IF NOT EXISTS schema_modes (
+    endpoint TEXT NOT NULL,
+    model TEXT NOT NULL,
+    mode TEXT NOT NULL,
+    updated REAL NOT NULL,
+    PRIMARY KEY (endpoint, model)
+);
+CREATE TABLE IF NOT EXISTS batch_modes (
+    job TEXT PRIMARY KEY,
+    combined INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS batch_articles (
     job TEXT NOT NULL,
     article_id TEXT NOT NULL,
@@ -197,6 +208,25 @@ class Store:
             args = (article_id,)
         yield from self._rows(query + " ORDER BY id", args)
 
+    def schema_mode(self, endpoint: str, model: str, max_age: float = 7 * 24 * 3600) -> str | None:
+        """The schema mode that last worked for ``model`` at ``endpoint`` (a hash of its address), if any.
+
+        Only within ``max_age`` seconds: a server may have learnt a better mode since.
+        """
+        rows = self._rows(
+            "SELECT mode FROM schema_modes WHERE endpoint = ? AND model = ? AND updated >= ?",
+            (endpoint, model, time.time() - max_age),
+        )
+        return rows[0]["mode"] if rows else None
+
+    def remember_schema_mode(self, endpoint: str, model: str, mode: str) -> None:
+        """Keep the schema mode that worked for ``model`` at ``endpoint``."""
+        self._execute(
+            "INSERT INTO schema_modes (endpoint, model, mode, updated) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (endpoint, model) DO UPDATE SET mode = excluded.mode, updated = excluded.updated",
+            (endpoint, model, mode, time.time()),
+        )
+
     def cached_brief(self, cache_key: str) -> str | None:
         """The brief JSON stored under ``cache_key``, if any."""
         with self._lock:
@@ -234,6 +264,15 @@ class Store:
             " VALUES (?, ?, ?, ?, ?, ?, ?)",
             (job, time.time(), backend, model, prompt_hash, int(local), json.dumps(inputs)),
         )
+
+    def batch_combined(self, job: str) -> bool | None:
+        """Whether the job's requests ask every question of an article at once (``None``: not recorded)."""
+        rows = self._rows("SELECT combined FROM batch_modes WHERE job = ?", (job,))
+        return bool(rows[0]["combined"]) if rows else None
+
+    def set_batch_combined(self, job: str, combined: bool) -> None:
+        """Record how the job's requests ask their questions (the first record stands)."""
+        self._execute("INSERT OR IGNORE INTO batch_modes (job, combined) VALUES (?, ?)", (job, int(combined)))
 
     def mark_batch_built(self, job: str) -> None:
         """Every request file of the job is written and recorded."""

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from summarise.exceptions import ConfigError
+from summarise.llm.capabilities import EMBEDDED, RECORDED, Capabilities, endpoint_capabilities
 from summarise.llm.embedded import DEFAULT_EMBEDDED_MODEL, EMBEDDED_MODELS, ensure_gguf
 from summarise.llm.identity import DEFAULT_OPENAI_MODEL, local_identity, openai_identity
 
@@ -47,9 +48,11 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "BackendConfig",
     "CallInfo",
+    "Capabilities",
     "ChatBackend",
     "RetryPolicy",
     "StructuredClient",
+    "backend_capabilities",
     "backend_identity",
     "completion_from_text",
     "make_backend",
@@ -127,6 +130,14 @@ def backend_identity(config: BackendConfig) -> str:
     if spec is None:
         raise ConfigError(f"unknown embedded model '{config.model}': choose one of {', '.join(EMBEDDED_MODELS)}")
     return local_identity(spec.name, None, spec.sha256)
+
+
+def backend_capabilities(config: BackendConfig) -> Capabilities:
+    """How the backend ``make_backend`` would build is best asked (a llama.cpp server is asked at ``/props``)."""
+    name = resolve_backend_name(config)
+    if name == "openai":
+        return endpoint_capabilities(config.base_url)
+    return RECORDED if name == "replay" else EMBEDDED
 
 
 def make_backend(config: BackendConfig, progress: Callable[[int, int], None] | None = None) -> ChatBackend:

@@ -45,6 +45,9 @@ class ChatBackend(ABC):
         """How this backend records itself in fixtures and logs."""
         return {"backend": self.name, "model": self.model}
 
+    def remember_with(self, store: Any) -> None:  # noqa: B027 - optional hook, most backends learn nothing
+        """Keep what this backend learns about its endpoint (e.g. a schema mode) in ``store``."""
+
     def close(self) -> None:  # noqa: B027 - optional hook, most backends hold nothing
         """Release the model's resources."""
 

@@ -76,6 +76,7 @@ class _CallState:
     usage: Usage = field(default_factory=Usage)
     attempt: int = 0
     last_content: str | None = None
+    last_completion_tokens: int | None = None
     repeated: bool = False
 
 
@@ -87,6 +88,8 @@ class StructuredClient:
         self.store = store
         self.policy = policy or RetryPolicy()
         self._state = threading.local()
+        if store is not None:
+            backend.remember_with(store)
 
     def structured(
         self,
@@ -113,7 +116,13 @@ class StructuredClient:
             with using_validation_context(context):
                 value = self._ask_until_valid(prepared, request, state)
         except IncompleteOutputException:
-            raise self._extraction_error(state, f"the answer was cut off at {max_tokens} tokens") from None
+            written = state.last_completion_tokens
+            if written is not None and written < max_tokens:  # stopped by the model's side, not by our limit
+                detail = (f"the answer was cut off after {written} of at most {max_tokens} tokens: the model's "
+                          "context is full or its server limits answers (raise its context size or output limit)")
+            else:
+                detail = f"the answer was cut off at {max_tokens} tokens"
+            raise self._extraction_error(state, detail) from None
         except SummariseError:
             raise
         except Exception as error:  # a backend's own failure (not HTTP, not an answer): one clear line
@@ -220,7 +229,7 @@ class StructuredClient:
                 f"(HTTP 404): pick another with --model ({short_error(error)})"
             ) from None
         except openai.BadRequestError as error:
-            if "context_length" in str(error) or "maximum context" in str(error):
+            if is_context_overflow(error):
                 raise ContextOverflowError(
                     f"the article does not fit the {self.backend.name} model's context: {short_error(error)}"
                 ) from None
@@ -260,6 +269,7 @@ class StructuredClient:
             if usage is not None:
                 state.usage.prompt_tokens += usage.prompt_tokens
                 state.usage.completion_tokens += usage.completion_tokens
+                state.last_completion_tokens = usage.completion_tokens
             if response is not None:
                 state.usage.calls += 1
                 choice = response.choices[0] if response.choices else None
@@ -307,6 +317,18 @@ def _response_format(response_model: type[BaseModel]) -> dict[str, Any]:
     """
     _, request = handle_response_model(_prepared(response_model), mode=MODE, messages=[])
     return request["response_format"]
+
+
+#: How endpoints word a prompt longer than the model's context: OpenAI and vLLM ("maximum context
+#: length", code ``context_length_exceeded``), llama.cpp's server ("exceeds the available context size",
+#: type ``exceed_context_size_error``), llama-cpp-python's server (as OpenAI).
+_CONTEXT_OVERFLOW = ("context_length", "maximum context", "context size", "context window")
+
+
+def is_context_overflow(error: BaseException) -> bool:
+    """Whether an endpoint's error says the request does not fit the model's context."""
+    text = str(error).lower()
+    return any(words in text for words in _CONTEXT_OVERFLOW)
 
 
 def _as_sent(content: str) -> str:

@@ -47,6 +47,10 @@ class RateLimitedBackend(ChatBackend):
         self._lock = threading.Lock()
         self.waited = 0.0
 
+    def remember_with(self, store: Any) -> None:
+        """The wrapped backend's memory (its schema mode) is kept as if it ran alone."""
+        self.inner.remember_with(store)
+
     def identity(self) -> str:
         """The wrapped backend's identity."""
         return self.inner.identity()

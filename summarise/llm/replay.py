@@ -57,6 +57,10 @@ class RecordingBackend(ChatBackend):
         self.prompt_hash = prompt_hash
         self.story_hash = story_hash
 
+    def remember_with(self, store: Any) -> None:
+        """The wrapped backend's memory (its schema mode) is kept as if it ran alone."""
+        self.inner.remember_with(store)
+
     def identity(self) -> str:
         """The recorded backend's identity."""
         return self.inner.identity()
