@@ -150,7 +150,7 @@ def test_the_same_wrong_answer_twice_stops_reasking(sleeps):
 
 
 def test_an_answer_cut_off_at_max_tokens_is_an_extraction_error(sleeps):
-    backend = ScriptedBackend([{"content": '{"countries": 4, "wh', "finish_reason": "length"}])
+    backend = ScriptedBackend([{"content": '{"countries": 4, "wh', "finish_reason": "length"}], completion_tokens=50)
 
     with pytest.raises(ExtractionError) as caught:
         client_for(backend, sleeps).structured(Count, MESSAGES, max_tokens=50)
@@ -158,6 +158,16 @@ def test_an_answer_cut_off_at_max_tokens_is_an_extraction_error(sleeps):
     assert "cut off at 50 tokens" in str(caught.value)
     assert caught.value.last_content == '{"countries": 4, "wh'
     assert caught.value.usage.calls == 1
+
+
+def test_an_answer_cut_off_before_max_tokens_says_the_model_side_stopped_it(sleeps):
+    # as a server whose context fills up answers: finish_reason "length" after fewer tokens than asked
+    backend = ScriptedBackend([{"content": '{"countries": 4, "wh', "finish_reason": "length"}], completion_tokens=20)
+
+    with pytest.raises(ExtractionError) as caught:
+        client_for(backend, sleeps).structured(Count, MESSAGES, max_tokens=50)
+
+    assert "cut off after 20 of at most 50 tokens: the model's context is full" in str(caught.value)
 
 
 # --- transport retries ---------------------------------------------------------------------------
