@@ -7,34 +7,26 @@ The ``/props`` pages below are scripted in the shape llama.cpp's server gives th
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
+from test_openai_endpoint import ScriptedEndpoint
 
 from summarise.llm import BackendConfig, backend_capabilities
 from summarise.llm.capabilities import EMBEDDED, ENDPOINT, RECORDED, llama_server_props, served_names
 
 
-class Props(BaseHTTPRequestHandler):
+class Props(ScriptedEndpoint):  # its JSON sender, a GET script
     answers: ClassVar[list[tuple[int, dict]]] = []
     seen: ClassVar[list[tuple[str, str | None]]] = []
 
     def do_GET(self) -> None:
         type(self).seen.append((self.path, self.headers.get("Authorization")))
         status, payload = type(self).answers.pop(0) if len(type(self).answers) > 1 else type(self).answers[0]
-        data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def log_message(self, *args: object) -> None:
-        pass
+        self._send(status, payload)
 
 
 @pytest.fixture
