@@ -288,9 +288,10 @@ class Extractor:
         """
         from summarise.llm.client import CallInfo
 
-        models, messages = self._combined_question(article, named)
+        block = self._article_block(article)
+        models, messages = self._combined_question(article, named, block)
         context = self.context(article)
-        call = CallInfo(article_id=article.id, step=COMBINED.name, prompt_hash=self.prompts.hash)
+        call = CallInfo(article_id=article.id, step=COMBINED.name, prompt_hash=self.prompts.hash, article_text=block)
         answers: dict[str, BaseModel | None]
         try:
             answer, usage = self.client.structured(
@@ -318,7 +319,7 @@ class Extractor:
                 return
 
     def _combined_question(
-        self, article: Article, named: list[Entity]
+        self, article: Article, named: list[Entity], block: str | None = None
     ) -> tuple[dict[str, type[BaseModel]], list[dict]]:
         """Each question's answer model, and the messages asking every question at once."""
         models: dict[str, type[BaseModel]] = {}
@@ -330,7 +331,7 @@ class Extractor:
             {"role": "system", "content": self.prompts.render("system").strip()},
             {
                 "role": "user",
-                "content": self._article_block(article) + self.prompts.render("combined") + "".join(tasks),
+                "content": (block or self._article_block(article)) + self.prompts.render("combined") + "".join(tasks),
             },
         ]
         return models, messages
@@ -354,20 +355,24 @@ class Extractor:
             built.append((step.name, self.client.request_for(model, messages, max_tokens=step.max_tokens)))
         return built
 
-    def _question(self, article: Article, step: Step, named: list[Entity]) -> tuple[type[BaseModel], list[dict]]:
+    def _question(
+        self, article: Article, step: Step, named: list[Entity], block: str | None = None
+    ) -> tuple[type[BaseModel], list[dict]]:
         model, values = self._answer_model(article, step, named)
+        block = block or self._article_block(article)
         messages = [
             {"role": "system", "content": self.prompts.render("system").strip()},
-            {"role": "user", "content": self._article_block(article) + self.prompts.render(step.name, **values)},
+            {"role": "user", "content": block + self.prompts.render(step.name, **values)},
         ]
         return model, messages
 
     def _ask(self, article: Article, step: Step, named: list[Entity], info: ExtractionInfo) -> BaseModel | None:
         from summarise.llm.client import CallInfo
 
-        model, messages = self._question(article, step, named)
+        block = self._article_block(article)
+        model, messages = self._question(article, step, named, block)
         context = self.context(article)
-        call = CallInfo(article_id=article.id, step=step.name, prompt_hash=self.prompts.hash)
+        call = CallInfo(article_id=article.id, step=step.name, prompt_hash=self.prompts.hash, article_text=block)
         try:
             answer, usage = self.client.structured(
                 model, messages, context=context, info=call, max_tokens=step.max_tokens

@@ -1,13 +1,17 @@
 """The SQLite store: a log of every model call and a cache of finished briefs.
 
-This is the only module that writes SQL. The database lives in the user data folder
-(``$SUMMARISE_HOME``, else ``$XDG_DATA_HOME/summarise``, else
-``~/.local/share/summarise``), is created readable by its owner only, and holds no
-secret: requests are logged as sent to the model, and API keys never travel in them.
+This module and :mod:`summarise.migrations` (the schema, as numbered migrations run when a
+store is opened) are the only ones that write SQL. The database lives in the user data
+folder (``$SUMMARISE_HOME``, else the platform's, from ``platformdirs``: on Linux
+``$XDG_DATA_HOME/summarise``, else ``~/.local/share/summarise``), is created readable by
+its owner only, and holds no secret: requests are logged as sent to the model, and API keys
+never travel in them. The article a request shows is kept once (``article_texts``) and the
+logged request names it: :meth:`Store.calls` gives the request back whole.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -20,105 +24,16 @@ from pathlib import Path
 from typing import Any
 
 from summarise.exceptions import ConfigError
-
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS calls (
-    id INTEGER PRIMARY KEY,
-    created REAL NOT NULL,
-    backend TEXT NOT NULL,
-    model TEXT NOT NULL,
-    prompt_hash TEXT,
-    article_id TEXT,
-    step TEXT,
-    attempt INTEGER NOT NULL,
-    request TEXT NOT NULL,
-    response TEXT,
-    prompt_tokens INTEGER,
-    completion_tokens INTEGER,
-    latency_ms REAL NOT NULL,
-    error TEXT
-);
-CREATE INDEX IF NOT EXISTS calls_article ON calls (article_id);
-CREATE TABLE IF NOT EXISTS briefs (
-    cache_key TEXT PRIMARY KEY,
-    article_id TEXT NOT NULL,
-    backend TEXT NOT NULL,
-    model TEXT NOT NULL,
-    prompt_hash TEXT NOT NULL,
-    created REAL NOT NULL,
-    brief TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS batch_jobs (
-    job TEXT PRIMARY KEY,
-    created REAL NOT NULL,
-    backend TEXT NOT NULL,
-    model TEXT NOT NULL,
-    prompt_hash TEXT NOT NULL,
-    local INTEGER NOT NULL,
-    inputs TEXT NOT NULL,
-    built INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS batch_parts (
-    job TEXT NOT NULL,
-    part INTEGER NOT NULL,
-    path TEXT NOT NULL,
-    requests INTEGER NOT NULL,
-    bytes INTEGER NOT NULL,
-    file_id TEXT,
-    batch_id TEXT,
-    status TEXT,
-    counts TEXT,
-    output_file_id TEXT,
-    error_file_id TEXT,
-    ingested INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (job, part)
-);
-CREATE TABLE IF NOT EXISTS batch_requests (
-    job TEXT NOT NULL,
-    custom_id TEXT NOT NULL,
-    part INTEGER NOT NULL,
-    article_id TEXT NOT NULL,
-    step TEXT NOT NULL,
-    request_key TEXT NOT NULL,
-    PRIMARY KEY (job, custom_id)
-);
-CREATE INDEX IF NOT EXISTS batch_requests_key ON batch_requests (job, request_key);
-CREATE TABLE IF NOT EXISTS batch_results (
-    job TEXT NOT NULL,
-    custom_id TEXT NOT NULL,
-    status_code INTEGER,
-    body TEXT,
-    error TEXT,
-    PRIMARY KEY (job, custom_id)
-);
-CREATE TABLE IF NOT EXISTS schema_modes (
-    endpoint TEXT NOT NULL,
-    model TEXT NOT NULL,
-    mode TEXT NOT NULL,
-    updated REAL NOT NULL,
-    PRIMARY KEY (endpoint, model)
-);
-CREATE TABLE IF NOT EXISTS batch_modes (
-    job TEXT PRIMARY KEY,
-    combined INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS batch_articles (
-    job TEXT NOT NULL,
-    article_id TEXT NOT NULL,
-    source TEXT NOT NULL,
-    state TEXT NOT NULL,
-    cache_key TEXT NOT NULL,
-    PRIMARY KEY (job, article_id)
-);
-"""
+from summarise.migrations import NewerStoreError, migrate
 
 
 def default_home() -> Path:
-    """The folder of the store and the model cache."""
+    """The folder of the store and the model cache: ``$SUMMARISE_HOME``, else the platform's data folder."""
     if home := os.environ.get("SUMMARISE_HOME"):
         return Path(home).expanduser()
-    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
-    return Path(base) / "summarise"
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("summarise", appauthor=False))
 
 
 @dataclass(frozen=True)
@@ -137,6 +52,10 @@ class CallRecord:
     completion_tokens: int | None
     latency_ms: float
     error: str | None = None
+    #: the article as the request shows it (stored once; the logged request names it)
+    article_text: str | None = None
+    #: one question and its reasks share it
+    exchange: str | None = None
 
 
 _PART_FIELDS = {
@@ -151,6 +70,49 @@ _PART_FIELDS = {
     "error_file_id",
     "ingested",
 }
+
+
+_CALLS = (
+    "SELECT calls.*, article_texts.text AS article_text_value FROM calls"
+    " LEFT JOIN article_texts ON article_texts.hash = calls.article_text"
+)
+
+
+def _shows(request: dict[str, Any], article: str) -> bool:
+    return any(isinstance(m.get("content"), str) and article in m["content"] for m in request.get("messages") or [])
+
+
+def _with_article_named(request: dict[str, Any], article: str, text_hash: str) -> dict[str, Any]:
+    """``request`` with the article in each message's text replaced by a content part naming it."""
+    messages = []
+    for message in request.get("messages") or []:
+        content = message.get("content")
+        if isinstance(content, str) and article in content:
+            parts: list[dict[str, str]] = []
+            for i, piece in enumerate(content.split(article)):
+                if i:
+                    parts.append({"type": "article_text", "hash": text_hash})
+                if piece:
+                    parts.append({"type": "text", "text": piece})
+            message = {**message, "content": parts}
+        messages.append(message)
+    return {**request, "messages": messages}
+
+
+def _whole(row: dict[str, Any]) -> dict[str, Any]:
+    """A call row with its request whole again (the article put back where it was named)."""
+    article = row.pop("article_text_value", None)
+    if article is None:
+        return row
+    request = json.loads(row["request"])
+    for message in request.get("messages") or []:
+        content = message.get("content")
+        if isinstance(content, list) and any(part.get("type") == "article_text" for part in content):
+            message["content"] = "".join(
+                article if part.get("type") == "article_text" else part.get("text", "") for part in content
+            )
+    row["request"] = json.dumps(request, ensure_ascii=False)
+    return row
 
 
 class Store:
@@ -168,7 +130,9 @@ class Store:
             # A crash of summarise loses nothing in WAL mode even so; a power cut may lose the last
             # cached briefs and log lines (cheap to redo), never a batch's remote ids (below).
             self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.executescript(SCHEMA)
+            self.migrated = migrate(self._db)
+        except NewerStoreError as error:
+            raise ConfigError(f"cannot open the store at {self.path}: {error} (use that release)") from None
         except (OSError, sqlite3.Error) as error:
             raise ConfigError(
                 f"cannot open the store at {self.path}: {error} (set SUMMARISE_HOME to a writable folder)"
@@ -176,12 +140,22 @@ class Store:
         self._lock = threading.Lock()
 
     def log_call(self, record: CallRecord) -> None:
-        """Append one model call to the log."""
-        with self._lock:
+        """Append one model call to the log (the article it shows kept once, and named)."""
+        request = record.request
+        text_hash = None
+        if record.article_text and _shows(request, record.article_text):
+            text_hash = hashlib.sha256(record.article_text.encode()).hexdigest()[:32]
+            request = _with_article_named(request, record.article_text, text_hash)
+        with self._lock, self._transaction():
+            if text_hash is not None:
+                self._db.execute(
+                    "INSERT OR IGNORE INTO article_texts (hash, article_id, created, text) VALUES (?, ?, ?, ?)",
+                    (text_hash, record.article_id, time.time(), record.article_text),
+                )
             self._db.execute(
                 "INSERT INTO calls (created, backend, model, prompt_hash, article_id, step, attempt,"
-                " request, response, prompt_tokens, completion_tokens, latency_ms, error)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " request, response, prompt_tokens, completion_tokens, latency_ms, error, article_text, exchange)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     time.time(),
                     record.backend,
@@ -190,23 +164,51 @@ class Store:
                     record.article_id,
                     record.step,
                     record.attempt,
-                    json.dumps(record.request, ensure_ascii=False),
+                    json.dumps(request, ensure_ascii=False),
                     json.dumps(record.response, ensure_ascii=False) if record.response is not None else None,
                     record.prompt_tokens,
                     record.completion_tokens,
                     record.latency_ms,
                     record.error,
+                    text_hash,
+                    record.exchange,
                 ),
             )
 
     def calls(self, article_id: str | None = None) -> Iterator[dict[str, Any]]:
-        """The logged calls, oldest first, optionally for one article."""
-        query = "SELECT * FROM calls"
+        """The logged calls, oldest first, optionally for one article; each request whole."""
+        query = _CALLS
         args: tuple[str, ...] = ()
         if article_id:
-            query += " WHERE article_id = ?"
+            query += " WHERE calls.article_id = ?"
             args = (article_id,)
-        yield from self._rows(query + " ORDER BY id", args)
+        for row in self._rows(query + " ORDER BY calls.id", args):
+            yield _whole(row)
+
+    def recent_calls(self, limit: int, article_id: str | None = None) -> list[dict[str, Any]]:
+        """The newest ``limit`` calls, newest first, without their request and answer texts."""
+        query = (
+            "SELECT id, created, backend, model, article_id, step, attempt, exchange, prompt_tokens,"
+            " completion_tokens, latency_ms, error FROM calls"
+        )
+        args: tuple[Any, ...] = ()
+        if article_id:
+            query += " WHERE article_id = ? OR article_id LIKE ?"
+            args = (article_id, f"{article_id}%")
+        return self._rows(query + " ORDER BY id DESC LIMIT ?", (*args, limit))
+
+    def call(self, call_id: int) -> dict[str, Any] | None:
+        """One logged call, its request whole."""
+        rows = self._rows(_CALLS + " WHERE calls.id = ?", (call_id,))
+        return _whole(rows[0]) if rows else None
+
+    def exchange(self, exchange: str) -> list[dict[str, Any]]:
+        """The calls of one exchange (a question and its reasks), oldest first, without their texts."""
+        return self._rows(
+            "SELECT id, attempt, prompt_tokens, completion_tokens, latency_ms, error FROM calls"
+            " WHERE exchange = ? ORDER BY id",
+            (exchange,),
+        )
 
     def schema_mode(self, endpoint: str, model: str, max_age: float = 7 * 24 * 3600) -> str | None:
         """The schema mode that last worked for ``model`` at ``endpoint`` (a hash of its address), if any.

@@ -20,6 +20,7 @@ import logging
 import re
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, TypeVar
@@ -68,6 +69,8 @@ class CallInfo:
     article_id: str | None = None
     step: str | None = None
     prompt_hash: str | None = None
+    #: the article as the messages show it: the call log keeps it once and names it
+    article_text: str | None = None
 
 
 @dataclass
@@ -75,6 +78,7 @@ class _CallState:
     info: CallInfo
     usage: Usage = field(default_factory=Usage)
     attempt: int = 0
+    exchange: str = field(default_factory=lambda: uuid.uuid4().hex[:16])  # this question and its reasks
     last_content: str | None = None
     last_completion_tokens: int | None = None
     repeated: bool = False
@@ -291,6 +295,8 @@ class StructuredClient:
                         completion_tokens=usage.completion_tokens if usage else None,
                         latency_ms=latency_ms,
                         error=error_text,
+                        article_text=state.info.article_text,
+                        exchange=state.exchange,
                     )
                 )
 

@@ -26,6 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.text import Text
 
 from summarise import __version__
+from summarise.cli.common import err, fail
 from summarise.exceptions import ConfigError, MissingDependencyError, SummariseError, UsageError
 
 if TYPE_CHECKING:
@@ -38,7 +39,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-err = Console(stderr=True, highlight=False)
 
 ArticlesArg = Annotated[
     list[str], typer.Argument(help="Article files (.txt, .md, .html, .jsonl), folders, or - for stdin.")
@@ -58,12 +58,6 @@ ReplayOpt = Annotated[
     Path | None,
     typer.Option("--replay-dir", help="Recorded exchanges for --backend replay [env: SUMMARISE_REPLAY_DIR]"),
 ]
-
-
-def fail(error: SummariseError) -> typer.Exit:
-    """Print an expected failure on one line and return the exit to raise."""
-    err.print(f"[bold red]error:[/] {escape(str(error))}", markup=True, soft_wrap=True, highlight=False)
-    return typer.Exit(error.exit_code)
 
 
 @app.callback()
@@ -882,6 +876,10 @@ def models() -> None:
         default = " (default)" if name == DEFAULT_EMBEDDED_MODEL else ""
         typer.echo(f"{name}{default}: {spec.description}; {state}")
 
+
+from summarise.cli.logs import logs_app  # noqa: E402 (the root app exists first)
+
+app.add_typer(logs_app, name="logs")
 
 batch_app = typer.Typer(
     help="Thousands of articles through the OpenAI Batch API (or locally): resumable, nothing lost.",
