@@ -197,11 +197,9 @@ def main() -> None:
     paths = write_articles(work / "articles", args.articles)
     n, c, latency = args.articles, args.concurrency, args.latency
     try:
-        from rich.console import Console
+        from summarise.cli.common import err
 
-        import summarise.cli
-
-        summarise.cli.err = Console(stderr=True, quiet=True)  # no progress lines in the measurement
+        err.quiet = True  # no progress lines in the measurement (every command prints through this console)
         (work / "warm").mkdir()
         run_summarise(write_articles(work / "warm", 4), c)  # imports and first connections are not per-article costs
         wall, cpu, code = run_summarise(paths, c)

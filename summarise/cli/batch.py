@@ -1,0 +1,246 @@
+"""``summarise batch``: thousands of articles through the OpenAI Batch API, or executed here."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from summarise.cli.briefs import brief_format, write_merged
+from summarise.cli.common import err, fail, progress_bar
+from summarise.cli.options import (
+    ArticlesArg,
+    BriefFormat,
+    BriefFormatOpt,
+    DigestOptions,
+    ExtractionOptions,
+    OutputOpt,
+    with_options,
+)
+from summarise.exceptions import SummariseError, UsageError
+
+if TYPE_CHECKING:
+    from summarise.story import Story
+
+batch_app = typer.Typer(
+    help="Thousands of articles through the OpenAI Batch API (or locally): resumable, nothing lost.",
+    no_args_is_help=True,
+)
+JobArg = Annotated[str | None, typer.Argument(help="Job id (default: the newest job).")]
+MaxRequestsOpt = Annotated[int, typer.Option("--max-requests", help="Requests per batch file.", min=1)]
+MaxBytesOpt = Annotated[int, typer.Option("--max-bytes", help="Bytes per batch file.", min=1024)]
+
+
+def _jobs(config_overrides: dict[str, Any], story: Story | None = None, **limits: Any) -> Any:
+    from summarise.batch import BatchJobs
+    from summarise.llm import BackendConfig
+
+    try:
+        return BatchJobs(BackendConfig.from_env(**config_overrides), story=story, **limits)
+    except SummariseError as error:
+        raise fail(error) from None
+
+
+def _job_or_newest(store: Any, job: str | None) -> dict[str, Any]:
+    row = store.batch_job(job) if job else next(iter(store.batch_jobs()), None)
+    if row is None:
+        raise fail(UsageError(f"no batch job {job}" if job else "no batch job yet: run `summarise batch submit`"))
+    return row
+
+
+@batch_app.command("submit")
+@with_options(ExtractionOptions, "options", only=("model", "story_file"))
+def batch_submit(
+    articles: ArticlesArg,
+    max_requests: MaxRequestsOpt = 50_000,
+    max_bytes: MaxBytesOpt = 200 * 1024 * 1024,
+    *,
+    options: ExtractionOptions,
+) -> None:
+    """Write one request per article question, upload the files and create the batches.
+
+    Articles already extracted with the model are not sent. Running the same command again
+    finishes an interrupted submission without sending anything twice. Prints the job id.
+    """
+    from summarise.batch import BatchJobs
+
+    jobs: BatchJobs = _jobs(
+        {"backend": "openai", "model": options.model},
+        options.story,
+        max_requests=max_requests,
+        max_bytes=max_bytes,
+    )
+    try:
+        job, problems = jobs.build(articles)
+        for problem in problems:
+            err.print(f"[bold red]error:[/] {escape(problem)}", soft_wrap=True)
+        parts = jobs.submit(job)
+    except SummariseError as error:
+        jobs.close()
+        raise fail(error) from None
+    counts = jobs.store.batch_counts(job)
+    jobs.close()
+    for part in parts:
+        err.print(f"part {part['part']}: {part['requests']} requests, {part['bytes']} bytes, batch {part['batch_id']}")
+    cached = counts["finished"]
+    err.print(
+        f"job {job}: {counts['requests']} requests for {counts['articles']} articles "
+        f"({cached} already extracted) in {len(parts)} batch(es)",
+        soft_wrap=True,
+    )
+    typer.echo(job)
+    raise typer.Exit(2 if problems else 0)
+
+
+@batch_app.command("status")
+def batch_status(
+    job: JobArg = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Show each job's batches: state and request counts."""
+    from rich.table import Table
+
+    jobs = _jobs({})
+    rows = [_job_or_newest(jobs.store, job)] if job else jobs.store.batch_jobs()
+    report = []
+    try:
+        for row in rows:
+            parts = jobs.refresh(row["job"]) if not row["local"] else jobs.store.batch_parts(row["job"])
+            report.append(
+                {
+                    "job": row["job"],
+                    "model": row["model"],
+                    "local": bool(row["local"]),
+                    **jobs.store.batch_counts(row["job"]),
+                    "parts": [
+                        {
+                            k: (json.loads(v) if k == "counts" and v else v)
+                            for k, v in p.items()
+                            if k in ("part", "requests", "batch_id", "status", "counts")
+                        }
+                        for p in parts
+                    ],
+                }
+            )
+    except SummariseError as error:
+        raise fail(error) from None
+    finally:
+        jobs.close()
+    if as_json:
+        typer.echo(json.dumps(report, indent=2))
+        return
+    table = Table("job", "model", "part", "batch", "state", "done/failed/total", "articles finished")
+    for entry in report:
+        for part in entry["parts"] or [{"part": "-", "batch_id": "", "status": "nothing to send", "counts": None}]:
+            counts = part["counts"] or {}
+            numbers = f"{counts.get('completed', '?')}/{counts.get('failed', '?')}/{counts.get('total', '?')}"
+            table.add_row(
+                entry["job"],
+                entry["model"],
+                str(part["part"]),
+                part["batch_id"] or "-",
+                part["status"] or ("local" if entry["local"] else "not submitted"),
+                numbers if counts else "-",
+                f"{entry['finished']}/{entry['articles']}",
+            )
+    Console().print(table)
+
+
+def _finish_job(jobs: Any, job: str, output_format: str, output: Path | None, digest: DigestOptions) -> int:
+    """Collect a job, merge its briefs and write the brief; return the exit status."""
+    try:
+        briefs, report = jobs.collect(job)
+    except SummariseError as error:
+        jobs.close()
+        raise fail(error) from None
+    jobs.close()
+    if report.unknown_ids:
+        err.print(
+            f"[yellow]warning:[/] {len(report.unknown_ids)} output line(s) with an unknown custom_id: "
+            f"{escape(', '.join(report.unknown_ids[:5]))}",
+            soft_wrap=True,
+        )
+    if report.bad_lines:
+        err.print(f"[yellow]warning:[/] {report.bad_lines} output line(s) were not JSON", soft_wrap=True)
+    for failure in report.failed:
+        err.print(f"[bold red]failed:[/] {escape(failure)}", soft_wrap=True)
+    for source in report.incomplete:
+        err.print(f"[yellow]incomplete:[/] {escape(source)}", soft_wrap=True)
+    err.print(
+        f"job {job}: {report.articles} articles ({report.cached} already done, {report.extracted} extracted); "
+        f"{report.from_batch} answers from the batch, {report.redriven} request(s) sent synchronously",
+        soft_wrap=True,
+    )
+    if briefs:
+        write_merged(briefs, output_format, output, digest, jobs.story)
+    return 1 if report.failed else 6 if report.incomplete else 0
+
+
+@batch_app.command("collect")
+@with_options(ExtractionOptions, "options", only=("replay_dir", "story_file"))
+@with_options(DigestOptions, "digest")
+def batch_collect(
+    job: JobArg = None,
+    output_format: BriefFormatOpt = BriefFormat.auto,
+    output: OutputOpt = None,
+    *,
+    digest: DigestOptions,
+    options: ExtractionOptions,
+) -> None:
+    """Download the results, re-drive what failed synchronously, store every brief, then merge and render.
+
+    Exit status 75 while a batch is still running (collect again later).
+    """
+    output_format = brief_format(output_format, output)
+    from summarise.store import Store
+
+    with_store = Store()
+    row = _job_or_newest(with_store, job)
+    with_store.close()
+    backend = row["backend"].split(":", 1)[0]
+    jobs = _jobs({"backend": backend, "model": row["model"], "replay_dir": options.replay_dir}, options.story)
+    raise typer.Exit(_finish_job(jobs, row["job"], output_format, output, digest))
+
+
+@batch_app.command("run")
+@with_options(ExtractionOptions, "options", only=("backend", "model", "gguf", "replay_dir", "n_ctx", "story_file"))
+@with_options(DigestOptions, "digest")
+def batch_run(
+    articles: ArticlesArg,
+    local: Annotated[bool, typer.Option("--local", help="Execute the requests with the synchronous backend.")] = False,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(help="Requests at once (default: 1 for the embedded model, a llama.cpp server's slots, "
+                     "8 otherwise).", min=1),
+    ] = None,
+    output_format: BriefFormatOpt = BriefFormat.auto,
+    output: OutputOpt = None,
+    *,
+    digest: DigestOptions,
+    options: ExtractionOptions,
+) -> None:
+    """Build a batch job and execute it here, without the Batch API (offline with the embedded model)."""
+    if not local:
+        raise fail(UsageError("`batch run` executes jobs here: pass --local (or use `batch submit` for the Batch API)"))
+    output_format = brief_format(output_format, output)
+    jobs = _jobs(
+        {name: getattr(options, name) for name in ("backend", "model", "gguf", "replay_dir", "n_ctx")}, options.story
+    )
+    try:
+        job, problems = jobs.build(articles, local=True)
+        for problem in problems:
+            err.print(f"[bold red]error:[/] {escape(problem)}", soft_wrap=True)
+        workers = concurrency or jobs.capabilities.workers
+        total = jobs.store.batch_counts(job)["requests"]
+        with progress_bar(transient=True) as bar:
+            task = bar.add_task(f"job {job}: requests ({workers} at once)", total=total)
+            jobs.run_local(job, workers, on_done=lambda sent: bar.update(task, completed=sent))
+    except SummariseError as error:
+        jobs.close()
+        raise fail(error) from None
+    code = _finish_job(jobs, job, output_format, output, digest)
+    raise typer.Exit(code or (2 if problems else 0))

@@ -1,0 +1,294 @@
+"""The commands that make briefs: ``extract``, ``brief``, ``digest``, ``merge`` and ``eval``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from summarise.cli.common import err, fail, output_file
+from summarise.cli.extracting import extract_all
+from summarise.cli.options import (
+    ArticlesArg,
+    BriefFormat,
+    BriefFormatOpt,
+    DigestOptions,
+    ExtractFormat,
+    ExtractFormatOpt,
+    ExtractionOptions,
+    OutputOpt,
+    with_options,
+)
+from summarise.exceptions import ConfigError, SummariseError
+
+if TYPE_CHECKING:
+    from summarise.schemas import ArticleBrief
+    from summarise.story import Story
+
+@with_options(ExtractionOptions, "options")
+def extract(
+    articles: ArticlesArg,
+    output_format: ExtractFormatOpt = ExtractFormat.text,
+    output: OutputOpt = None,
+    *,
+    options: ExtractionOptions,
+) -> None:
+    """Extract one grounded ArticleBrief per article.
+
+    Exit status: 0 when every article gave a complete brief; otherwise the code of the
+    first problem (2 bad input, 3 configuration, 4 missing recording, 5 endpoint
+    failure, 6 a question whose answers never validated, 1 anything else).
+    """
+    from summarise.render import render_article_brief
+
+    with output_file(output) as out:
+
+        def write(brief: ArticleBrief) -> None:
+            out.write(brief.model_dump_json() + "\n" if output_format == "json" else render_article_brief(brief) + "\n")
+            out.flush()
+
+        exit_code = extract_all(articles, options, write)
+    raise typer.Exit(exit_code)
+
+
+@with_options(ExtractionOptions, "options")
+@with_options(DigestOptions, "digest")
+def brief(
+    articles: ArticlesArg,
+    output_format: BriefFormatOpt = BriefFormat.auto,
+    output: OutputOpt = None,
+    *,
+    digest: DigestOptions,
+    options: ExtractionOptions,
+) -> None:
+    """Extract every article and merge them into one coalition brief with sources and conflicts.
+
+    Articles already extracted with the same model and prompts come from the cache. An
+    article that fails is reported and left out; the brief is still written from the
+    others and the exit status is that of the first problem (see `extract`).
+    """
+    output_format = brief_format(output_format, output)
+    briefs: list[ArticleBrief] = []
+    exit_code = extract_all(articles, options, briefs.append)
+    if not briefs:
+        raise typer.Exit(exit_code or 2)
+    write_merged(briefs, output_format, output, digest, options.story)
+    raise typer.Exit(exit_code)
+
+
+@with_options(ExtractionOptions, "options", without=("record",))
+@with_options(DigestOptions, "cut")
+def digest(
+    articles: ArticlesArg,
+    webhook_url: Annotated[
+        str | None,
+        typer.Option(
+            "--webhook-url",
+            envvar="SLACK_WEBHOOK_URL",
+            show_envvar=True,
+            show_default=False,
+            help="Slack incoming webhook to post to (a secret: never printed).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the Block Kit payloads instead of posting.")
+    ] = False,
+    *,
+    cut: DigestOptions,
+    options: ExtractionOptions,
+) -> None:
+    """Extract and merge the articles, then post the brief's Slack digest to a webhook.
+
+    429 answers are retried after their Retry-After, 5xx answers with backoff (--retries
+    times). Exit status: 0 posted; 5 the webhook failed; otherwise the extraction's.
+    """
+    from summarise.merge import merge_briefs
+    from summarise.slack import SlackError, post_digest, render_blocks
+
+    if not webhook_url and not dry_run:
+        raise fail(ConfigError("no Slack webhook: pass --webhook-url or set SLACK_WEBHOOK_URL (or use --dry-run)"))
+    briefs: list[ArticleBrief] = []
+    exit_code = extract_all(articles, options, briefs.append)
+    if not briefs:
+        raise typer.Exit(exit_code or 2)
+    payloads = render_blocks(merge_briefs(briefs, options.story), cut.since, cut.max_items)
+    if dry_run:
+        for payload in payloads:
+            typer.echo(json.dumps(payload, ensure_ascii=False))
+        raise typer.Exit(exit_code)
+    try:
+        result = post_digest(payloads, webhook_url or "", retries=options.retries)
+    except SlackError as error:
+        raise fail(error) from None
+    err.print(
+        f"posted {result.messages} message(s) to the Slack webhook (HTTP {result.status}, "
+        f"{result.attempts} attempt(s))",
+        soft_wrap=True,
+    )
+    raise typer.Exit(exit_code)
+
+
+@with_options(ExtractionOptions, "options", only=("story_file",))
+@with_options(DigestOptions, "digest")
+def merge(
+    briefs_files: Annotated[
+        list[str], typer.Argument(help="JSON Lines files of ArticleBriefs (from `extract --format json`), or -.")
+    ],
+    output_format: BriefFormatOpt = BriefFormat.auto,
+    output: OutputOpt = None,
+    *,
+    digest: DigestOptions,
+    options: ExtractionOptions,
+) -> None:
+    """Merge per-article briefs saved earlier into one coalition brief. Needs no model.
+
+    A line that is not a valid ArticleBrief is reported (file and line) and skipped; the
+    others are merged and the exit status is 2.
+    """
+    output_format = brief_format(output_format, output)
+    briefs, problems = read_briefs(briefs_files)
+    for problem in problems:
+        err.print(f"[bold red]error:[/] {escape(problem)}", soft_wrap=True)
+    if not briefs:
+        if not problems:
+            err.print(f"[bold red]error:[/] no brief to merge in {escape(', '.join(briefs_files))}", soft_wrap=True)
+        raise typer.Exit(2)
+    write_merged(briefs, output_format, output, digest, options.story)
+    raise typer.Exit(2 if problems else 0)
+
+
+def read_briefs(paths: list[str]) -> tuple[list[ArticleBrief], list[str]]:
+    """ArticleBriefs from JSON Lines files, and one message per unreadable file or invalid line."""
+    from pydantic import ValidationError
+
+    from summarise.schemas import ArticleBrief, first_problem
+
+    briefs: list[ArticleBrief] = []
+    problems: list[str] = []
+    for name in paths:
+        try:
+            text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            reason = error.strerror if isinstance(error, OSError) and error.strerror else "not UTF-8 text"
+            problems.append(f"{name}: cannot read: {reason.lower() if reason else error}")
+            continue
+        label = "<stdin>" if name == "-" else name
+        for number, line in enumerate(text.splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                briefs.append(ArticleBrief.model_validate_json(line))
+            except ValidationError as error:
+                problems.append(f"{label}:{number}: not an ArticleBrief: {first_problem(error, 'line')}")
+    return briefs, problems
+
+
+_FORMAT_BY_SUFFIX = {".json": "json", ".html": "html", ".htm": "html"}
+
+
+def brief_format(requested: str, output: Path | None) -> str:
+    """The format to write: the one asked for, or what ``auto`` means for this output."""
+    if requested != BriefFormat.auto:
+        return str(requested)
+    if output is not None:
+        return _FORMAT_BY_SUFFIX.get(output.suffix.lower(), "markdown")
+    return "rich" if sys.stdout.isatty() else "markdown"
+
+
+def write_merged(
+    briefs: list[ArticleBrief], output_format: str, output: Path | None, digest: DigestOptions, story: Story | None
+) -> None:
+    """Merge ``briefs`` and write the brief in ``output_format`` (to ``output`` whole, or stdout)."""
+    from summarise.merge import merge_briefs
+    from summarise.render import render_coalition_brief_markdown
+
+    merged = merge_briefs(briefs, story)
+    with output_file(output) as out:
+        if output_format == "slack":
+            from summarise.slack import render_mrkdwn
+
+            out.write("\n\n".join(render_mrkdwn(merged, digest.since, digest.max_items)) + "\n")
+        elif output_format == "slack-blocks":
+            from summarise.slack import render_blocks
+
+            for payload in render_blocks(merged, digest.since, digest.max_items):
+                out.write(json.dumps(payload, ensure_ascii=False) + "\n")
+        elif output_format == "json":
+            out.write(merged.model_dump_json(indent=2) + "\n")
+        elif output_format == "html":
+            from summarise.html import render_coalition_brief_html
+
+            out.write(render_coalition_brief_html(merged))
+        elif output_format == "rich":
+            from rich.markdown import Markdown
+
+            Console(file=out).print(Markdown(render_coalition_brief_markdown(merged)))
+        else:
+            out.write(render_coalition_brief_markdown(merged))
+    conflicts = len(merged.conflicts)
+    err.print(
+        f"merged {len(merged.sources)} source(s) into {len(merged.coalitions)} coalition(s), "
+        f"{len(merged.people)} people, {len(merged.timeline)} event(s), {conflicts} conflict(s)"
+        + (f"; wrote {output}" if output else ""),
+        soft_wrap=True,
+    )
+
+
+@with_options(ExtractionOptions, "options", without=("record",))
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="Gold JSON keyed by article file name (see fixtures/eval/).")],
+    articles: ArticlesArg,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
+    merged: Annotated[
+        Path | None,
+        typer.Option("--merged", help='Also score the merged brief\'s conflicts against {"conflicts": [...]}.'),
+    ] = None,
+    briefs_file: Annotated[
+        Path | None,
+        typer.Option("--briefs", help="Score these saved briefs (JSON Lines) instead of extracting the articles."),
+    ] = None,
+    *,
+    options: ExtractionOptions,
+) -> None:
+    """Extract the articles and score each brief against the gold of the same file name.
+
+    Prints precision, recall and F1 per field (members, people, events, numbers, objectives)
+    with totals, on-topic accuracy, role accuracy, invented dates and groundedness, then
+    each article's misses and inventions. Exit status: 0, or the extraction's (see `extract`).
+    """
+    from summarise.articles import load_articles
+    from summarise.evaluate import load_gold, load_gold_conflicts, render_report, score, score_conflicts
+    from summarise.merge import merge_briefs
+
+    try:
+        gold_articles = load_gold(gold)
+        gold_conflicts = load_gold_conflicts(merged) if merged else None
+    except SummariseError as error:
+        raise fail(error) from None
+    briefs: list[ArticleBrief] = []
+    if briefs_file is not None:
+        briefs, problems = read_briefs([str(briefs_file)])
+        for problem in problems:
+            err.print(f"[bold red]error:[/] {escape(problem)}", soft_wrap=True)
+        exit_code = 2 if problems else 0
+    else:
+        exit_code = extract_all(articles, options, briefs.append)
+    texts = {Path(article.source).name: article.text for article in load_articles(articles).articles}
+    report = score(gold_articles, briefs, texts)
+    infos = {(b.extraction.backend, b.extraction.model, b.extraction.prompt_hash) for b in briefs if b.extraction}
+    report = {
+        "extracted_with": [{"backend": b, "model": m, "prompt_hash": h} for b, m, h in sorted(infos)],
+        **report,
+    }
+    if gold_conflicts is not None:
+        report["conflicts"] = score_conflicts(merge_briefs(briefs, options.story), gold_conflicts)
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(render_report(report), nl=False)
+    raise typer.Exit(exit_code)
