@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationInfo, create_model, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from summarise.entities import canonical_name, entities_in, names_entity
+from summarise.entities import canonical_name, entities_in, names_entity, same_entity
 from summarise.grounding import addresses_a_model, mentions, normalise, numbered_sentences
 from summarise.schemas import (
     CoalitionKind,
@@ -56,6 +56,7 @@ def grounding_context(text: str, published: object = None, stands_for: dict[str,
         "sentences": numbered_sentences(text),
         "published": published,
         "stands_for": stands_for or {},
+        "same_entity": same_entity,  # two names of one entity may differ between a quote and the article
     }
 
 

@@ -47,7 +47,7 @@ from summarise.articles import Article, iter_articles
 from summarise.exceptions import ConfigError, InputError, SummariseError, TransportError
 from summarise.extract import Extractor, cached_brief
 from summarise.llm import BackendConfig, RetryPolicy, StructuredClient, backend_capabilities, make_backend
-from summarise.llm.base import ChatBackend, request_key
+from summarise.llm.base import ChatBackend, WrappingBackend, request_key
 from summarise.llm.capabilities import Capabilities
 from summarise.llm.client import short_error
 from summarise.schemas import ArticleBrief
@@ -97,7 +97,7 @@ def strict_response_format(response_format: dict[str, Any]) -> dict[str, Any]:
     return strict
 
 
-class BatchAnswersBackend(ChatBackend):
+class BatchAnswersBackend(WrappingBackend):
     """Answers a request from the job's batch results; anything else goes to the synchronous backend.
 
     It takes the target model's name and identity, so the briefs it yields are cached exactly
@@ -107,25 +107,12 @@ class BatchAnswersBackend(ChatBackend):
     name: ClassVar[str] = "batch"
 
     def __init__(self, store: Store, job: str, target: ChatBackend) -> None:
+        super().__init__(target)
         self.store = store
         self.job = job
-        self.target = target
-        self.model = target.model
         self.from_batch = 0
         self.redriven = 0
         self._lock = threading.Lock()
-
-    def remember_with(self, store: Any) -> None:
-        """The wrapped backend's memory (its schema mode) is kept as if it ran alone."""
-        self.target.remember_with(store)
-
-    def identity(self) -> str:
-        """The target model's identity (cache keys are shared with synchronous runs)."""
-        return self.target.identity()
-
-    def describe(self) -> dict[str, Any]:
-        """The target's description."""
-        return self.target.describe()
 
     def complete(self, request: dict[str, Any]) -> ChatCompletion:
         """The batch's answer to ``request``, else the synchronous backend's."""
@@ -137,11 +124,7 @@ class BatchAnswersBackend(ChatBackend):
                 self.redriven += 1
         if body is not None:
             return ChatCompletion.model_validate_json(body)
-        return self.target.complete(request)
-
-    def close(self) -> None:
-        """Close the synchronous backend."""
-        self.target.close()
+        return self.inner.complete(request)
 
 
 def _usable(body: str | None) -> str | None:

@@ -230,6 +230,12 @@ def without_entity_names(text: str) -> str:
     return text
 
 
+def same_entity(name: str, other: str) -> bool:
+    """Whether two names are aliases of one known country or organisation ("Turkey", "Türkiye")."""
+    canonical = canonical_name(name)
+    return canonical is not None and canonical == canonical_name(other)
+
+
 def canonical_name(name: str) -> str | None:
     """The canonical name of a country or organisation alias, or ``None`` if unknown.
 

@@ -12,8 +12,13 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from collections.abc import Callable
 
 from rapidfuzz import fuzz
+
+#: ``same_entity(a, b)``: whether two names are names of one entity (the tables that know are not here:
+#: this module imports nothing of the package, and its callers pass the check in).
+SameEntity = Callable[[str, str], bool]
 
 _TRANSLATION = str.maketrans(
     {
@@ -85,14 +90,18 @@ FUZZY_MIN_CHARS = 24
 FUZZY_MIN_SCORE = 92.0
 
 
-def find_span(article_text: str, quote: str, *, fuzzy: bool = False) -> str | None:
+def find_span(
+    article_text: str, quote: str, *, fuzzy: bool = False, same_entity: SameEntity | None = None
+) -> str | None:
     """Return the article's own span matching ``quote``, or ``None`` if it does not occur.
 
     Leading and trailing punctuation and ellipses of the quote are ignored. With
     ``fuzzy``, a quote of at least ``FUZZY_MIN_CHARS`` characters that matches a span of
     the article with a similarity of ``FUZZY_MIN_SCORE`` or more (a few characters
     differ) is snapped to that span, widened to whole words. Either way the result is
-    the article's own characters, never the quote's.
+    the article's own characters, never the quote's. ``same_entity(a, b)`` says whether
+    two differing words are names of one entity ("Turkey"/"Türkiye"); without it, only
+    spelling may differ.
     """
     needle = normalise(quote).strip(_EDGE)
     if not needle:
@@ -117,7 +126,7 @@ def find_span(article_text: str, quote: str, *, fuzzy: bool = False) -> str | No
     while end < len(source) and source[end].isalnum():
         end += 1
     span = _balanced(source, begin, end).strip(" \t\n.,;:")
-    if _meaning_markers(span) != _meaning_markers(quote) or not _only_spelling_differs(quote, span):
+    if _meaning_markers(span) != _meaning_markers(quote) or not _only_spelling_differs(quote, span, same_entity):
         return None
     return span
 
@@ -136,16 +145,14 @@ def _fold(word: str) -> str:
     return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
 
 
-def _only_spelling_differs(quote: str, span: str) -> bool:
+def _only_spelling_differs(quote: str, span: str, same_entity: SameEntity | None) -> bool:
     """Whether two near-identical texts differ only in spelling, never in a word's meaning.
 
     Differing words must be the same word misspelt (similarity of 80 or more after folding
-    accents: "defence"/"defense") or two names of one entity ("Turkey"/"Türkiye"); a
-    different word ("Iran"/"Iraq", "include"/"exclude") or a dropped or added word longer
-    than four letters rejects the match.
+    accents: "defence"/"defense") or two names of one entity by ``same_entity``
+    ("Turkey"/"Türkiye"); a different word ("Iran"/"Iraq", "include"/"exclude") or a
+    dropped or added word longer than four letters rejects the match.
     """
-    from summarise.entities import canonical_name
-
     quoted = [_fold(word) for word in re.findall(r"[\w'-]+", normalise(quote))]
     found = [_fold(word) for word in re.findall(r"[\w'-]+", normalise(span))]
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=quoted, b=found, autojunk=False).get_opcodes():
@@ -160,8 +167,9 @@ def _only_spelling_differs(quote: str, span: str) -> bool:
             fuzz.ratio(a, b) >= 80 and a[:1] == b[:1] for a, b in zip(left, right, strict=True)
         ):
             continue
-        same_entity = canonical_name(" ".join(_original_words(quote, left)))
-        if same_entity is None or same_entity != canonical_name(" ".join(_original_words(span, right))):
+        if same_entity is None or not same_entity(
+            " ".join(_original_words(quote, left)), " ".join(_original_words(span, right))
+        ):
             return False
     return True
 

@@ -71,7 +71,10 @@ def check_evidence(value: str, info: ValidationInfo) -> str:
     article_text = context.get("article_text")
     if article_text is None:
         return value
-    span = value if value in article_text else find_span(article_text, value, fuzzy=True)  # exact words stay
+    span = (
+        value if value in article_text  # exact words stay
+        else find_span(article_text, value, fuzzy=True, same_entity=context.get("same_entity"))
+    )
     if span is not None and addresses_a_model(_sentence_around(article_text, span)):
         raise ValueError(
             "this evidence is an instruction to a language model written into the article, not reporting: "

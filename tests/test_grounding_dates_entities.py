@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from summarise import entities
 from summarise.dates import resolve_date
-from summarise.entities import canonical_name, entities_in, names_entity, organisation_candidates, person_candidates
+from summarise.entities import (
+    canonical_name,
+    entities_in,
+    names_entity,
+    organisation_candidates,
+    person_candidates,
+    same_entity,
+)
 from summarise.grounding import find_span, mentions, normalise
 
 # --- find_span -----------------------------------------------------------------------------------
@@ -335,3 +342,15 @@ def test_a_state_armed_service_is_the_state_not_another_organisation():
     assert "Iraqi Security Forces" not in candidates
     assert {"Free Syrian Army", "Royal Navy", "Joint Maritime Force"} <= set(candidates)  # not a state + service
     assert {"United States", "France", "Iraq"} <= {entity.canonical for entity in entities_in(text)}
+
+
+def test_fuzzy_takes_two_names_of_one_entity_only_from_the_check_it_is_given():
+    article = "Officials said the coalition against Daesh will meet again in Amman next month, with four new members."
+    quote = "the coalition against ISIS will meet again in Amman next month"
+
+    assert find_span(article, quote, fuzzy=True) is None  # grounding knows no names of its own
+    assert find_span(article, quote, fuzzy=True, same_entity=same_entity) == (
+        "the coalition against Daesh will meet again in Amman next month"
+    )
+    other = "the coalition against Iran will meet again in Amman next month"  # another entity: never
+    assert find_span(article, other, fuzzy=True, same_entity=same_entity) is None

@@ -59,6 +59,39 @@ class ChatBackend(ABC):
             )
 
 
+class WrappingBackend(ChatBackend):
+    """A backend around another (recording, rate limits, batch answers): it passes each request on.
+
+    It is cached, recorded and remembered as the backend it wraps: identity, description,
+    the store it learns with and closing are the inner backend's. A wrapper overrides
+    :meth:`complete` to add its one concern.
+    """
+
+    def __init__(self, inner: ChatBackend) -> None:
+        self.inner = inner
+        self.model = inner.model
+
+    def complete(self, request: dict[str, Any]) -> ChatCompletion:
+        """The inner backend's answer."""
+        return self.inner.complete(request)
+
+    def identity(self) -> str:
+        """The inner backend's identity (cache keys do not change with a wrapper)."""
+        return self.inner.identity()
+
+    def describe(self) -> dict[str, Any]:
+        """The inner backend's description."""
+        return self.inner.describe()
+
+    def remember_with(self, store: Any) -> None:
+        """The inner backend's memory (its schema mode) is kept as if it ran alone."""
+        self.inner.remember_with(store)
+
+    def close(self) -> None:
+        """Close the inner backend."""
+        self.inner.close()
+
+
 def request_key(request: dict[str, Any]) -> str:
     """A stable 16-hex key of the parts of a request that decide the answer."""
     wanted = {key: request[key] for key in ANSWER_KEYS if request.get(key) is not None}

@@ -11,7 +11,7 @@ from typing import Any
 
 from openai.types.chat import ChatCompletion
 
-from summarise.llm.base import ChatBackend
+from summarise.llm.base import ChatBackend, WrappingBackend
 
 WINDOW = 60.0
 
@@ -22,7 +22,7 @@ def estimated_tokens(request: dict[str, Any]) -> int:
     return prompt + int(request.get("max_tokens") or 0)
 
 
-class RateLimitedBackend(ChatBackend):
+class RateLimitedBackend(WrappingBackend):
     """Waits before a request that would exceed ``rpm`` requests or ``tpm`` tokens in any 60 seconds.
 
     Thread-safe: concurrent extraction shares one limiter. Name, model and identity are the
@@ -38,26 +38,13 @@ class RateLimitedBackend(ChatBackend):
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.name = inner.name  # type: ignore[misc]
-        self.model = inner.model
         self.rpm, self.tpm = rpm, tpm
         self.clock, self.sleep = clock, sleep
         self._sent: deque[tuple[float, int]] = deque()
         self._lock = threading.Lock()
         self.waited = 0.0
-
-    def remember_with(self, store: Any) -> None:
-        """The wrapped backend's memory (its schema mode) is kept as if it ran alone."""
-        self.inner.remember_with(store)
-
-    def identity(self) -> str:
-        """The wrapped backend's identity."""
-        return self.inner.identity()
-
-    def describe(self) -> dict[str, Any]:
-        """The wrapped backend's description."""
-        return self.inner.describe()
 
     def _wait_for_room(self, tokens: int) -> None:
         while True:

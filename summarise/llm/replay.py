@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 from openai.types.chat import ChatCompletion
 
 from summarise.exceptions import ReplayMissingError
-from summarise.llm.base import ChatBackend, request_key
+from summarise.llm.base import ChatBackend, WrappingBackend, request_key
 
 FORMAT_VERSION = 1
 
@@ -45,29 +45,16 @@ class ReplayBackend(ChatBackend):
 _RECORDING_KEYS = frozenset({"prompt_hash", "first_prompt_hash", "story_hash", "date", "how"})
 
 
-class RecordingBackend(ChatBackend):
+class RecordingBackend(WrappingBackend):
     """Passes requests to a real backend and writes each exchange as a fixture."""
 
     name: ClassVar[str] = "recording"
 
     def __init__(self, inner: ChatBackend, directory: Path, prompt_hash: str, story_hash: str = "none") -> None:
-        self.inner = inner
-        self.model = inner.model
+        super().__init__(inner)
         self.directory = directory
         self.prompt_hash = prompt_hash
         self.story_hash = story_hash
-
-    def remember_with(self, store: Any) -> None:
-        """The wrapped backend's memory (its schema mode) is kept as if it ran alone."""
-        self.inner.remember_with(store)
-
-    def identity(self) -> str:
-        """The recorded backend's identity."""
-        return self.inner.identity()
-
-    def describe(self) -> dict[str, Any]:
-        """The recorded backend's description."""
-        return self.inner.describe()
 
     def complete(self, request: dict[str, Any]) -> ChatCompletion:
         """Answer with the real backend and save the exchange.
