@@ -61,7 +61,10 @@ def main() -> None:
         schema = request["response_format"]["json_schema"]["schema"]
         started = time.perf_counter()
         own = llama.create_chat_completion(
-            messages=request["messages"], temperature=0, max_tokens=request.get("max_tokens") or 800, seed=0,
+            messages=request["messages"],
+            temperature=0,
+            max_tokens=request.get("max_tokens") or 800,
+            seed=0,
             response_format={"type": "json_object", "schema": schema},
         )
         own_seconds = time.perf_counter() - started

@@ -58,18 +58,29 @@ PEOPLE = [
 _FIRST = ["Leyla", "Omar", "Selin", "Yusuf", "Nadia", "Karim", "Elif", "Tariq", "Rana", "Murat"]
 _LAST = ["Demir", "Haddad", "Kaya", "Nasser", "Aydin", "Khalil", "Sahin", "Mansour"]
 PEOPLE += [
-    (f"{first} {last}", random.Random(f"{first}{last}").choice(["spokesperson", "minister", "general", "analyst"]),
-     random.Random(f"{last}{first}").choice(COUNTRIES))
+    (
+        f"{first} {last}",
+        random.Random(f"{first}{last}").choice(["spokesperson", "minister", "general", "analyst"]),
+        random.Random(f"{last}{first}").choice(COUNTRIES),
+    )
     for first in _FIRST
     for last in _LAST
 ]
-EVENTS = [(f"on March {d}", f"2025-03-{d:02d}", f"ministers met for round {d}") for d in range(1, 29)] + [
-    ("in March", "2025-03", "ministers met in Amman"),
-    ("in 2019", "2019", "sanctions were imposed"),
-    ("recently", None, "talks went on"),
-] + [(f"on June {d}", f"2025-06-{d:02d}", f"joint raid number {d} hit depots") for d in range(1, 29)]
-FIGURES = [("detainees", "detainees held in al-Hol camp"), ("depots", "weapons depots destroyed"),
-           ("countries", "countries of origin of detainees"), ("troops", "troops deployed in the north")]
+EVENTS = (
+    [(f"on March {d}", f"2025-03-{d:02d}", f"ministers met for round {d}") for d in range(1, 29)]
+    + [
+        ("in March", "2025-03", "ministers met in Amman"),
+        ("in 2019", "2019", "sanctions were imposed"),
+        ("recently", None, "talks went on"),
+    ]
+    + [(f"on June {d}", f"2025-06-{d:02d}", f"joint raid number {d} hit depots") for d in range(1, 29)]
+)
+FIGURES = [
+    ("detainees", "detainees held in al-Hol camp"),
+    ("depots", "weapons depots destroyed"),
+    ("countries", "countries of origin of detainees"),
+    ("troops", "troops deployed in the north"),
+]
 CLAIMS = [f"Turkey will {'not ' if n % 2 else ''}send troops to zone {n // 2}" for n in range(20)]
 
 
@@ -93,8 +104,13 @@ def synthetic_brief(index: int, rng: random.Random) -> ArticleBrief:
         for w, d, what in rng.sample(EVENTS, 3)
     ]
     figures = [
-        Figure(value=rng.choice([43000, 24000, 15, 47, 500]), value_as_written="n", unit=unit, what=what,
-               evidence=f"{say} a figure on {what}")
+        Figure(
+            value=rng.choice([43000, 24000, 15, 47, 500]),
+            value_as_written="n",
+            unit=unit,
+            what=what,
+            evidence=f"{say} a figure on {what}",
+        )
         for unit, what in rng.sample(FIGURES, 2)
     ]
     claims = [Claim(holder="Ankara", claim=c, evidence=f"{say} a claim: {c}") for c in rng.sample(CLAIMS, 2)]
@@ -145,8 +161,9 @@ def main() -> None:
         f"{len(merged.timeline)} timeline entries, {len(merged.figures)} figure groups, "
         f"{len(merged.claims)} claims, {len(merged.conflicts)} conflicts"
     )
-    print(f"merge time:           best {min(times):.3f} s, median {statistics.median(times):.3f} s "
-          f"over {len(times)} runs")
+    print(
+        f"merge time:           best {min(times):.3f} s, median {statistics.median(times):.3f} s over {len(times)} runs"
+    )
     print(f"peak Python heap:     {heap_peak / 2**20:.1f} MB during one merge (tracemalloc)")
     print(f"peak resident memory: {rss_kb / 1024:.1f} MB for the whole process (ru_maxrss)")
 

@@ -113,8 +113,15 @@ def main() -> None:
             info = brief.get("extraction") or {}
             if brief.get("on_topic") and not info.get("usage", {}).get("cached"):
                 usage = info["usage"]
-                costs.append((story, info.get("seconds") or 0.0, usage["prompt_tokens"], usage["completion_tokens"],
-                              usage["reasks"]))
+                costs.append(
+                    (
+                        story,
+                        info.get("seconds") or 0.0,
+                        usage["prompt_tokens"],
+                        usage["completion_tokens"],
+                        usage["reasks"],
+                    )
+                )
     print(f"{'story':14} {'part':10} {'n':>2} " + " ".join(f"{field:>10}" for field in FIELDS) + "  grounded  topic")
     for story, part, result in rows:
         if part == "conflicts":

@@ -302,7 +302,8 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
                 listed = list_holding(numbered[number - 1], self.members, member_names)
                 if listed:
                     self.members += [
-                        name for name in listed
+                        name
+                        for name in listed
                         if name not in {*self.members, *self.joining, self.target} and normalise(name) != itself
                     ]
                     break
@@ -318,8 +319,11 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
             # member already is not joining.
             quoted = [n for n in (self.sentence, self.members_sentence) if n is not None and 1 <= n <= count]
             joining = [
-                name for name in dict.fromkeys(self.joining)
-                if name not in self.members and name != self.target and normalise(name) != itself
+                name
+                for name in dict.fromkeys(self.joining)
+                if name not in self.members
+                and name != self.target
+                and normalise(name) != itself
                 and not _joined_names(name)
             ]
             unstated = [name for name in joining if not any(named(numbered[n - 1], name) for n in quoted)]
@@ -337,8 +341,10 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
                 elif self.member_count_stated < len(self.members):  # "two airbases" near a list of four states
                     _drop_quietly(
                         info,
-                        [f"member count {self.member_count_stated} of {self.name!r}: fewer than the "
-                         f"{len(self.members)} members its sentences list"],
+                        [
+                            f"member count {self.member_count_stated} of {self.name!r}: fewer than the "
+                            f"{len(self.members)} members its sentences list"
+                        ],
                     )
                     self.member_count_stated = None
 

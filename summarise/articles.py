@@ -115,15 +115,11 @@ def _resolve_max_bytes(max_bytes: int | None) -> int:
     except ValueError:
         value = -1
     if value <= 0:
-        raise ConfigError(
-            f"{MAX_BYTES_ENV} must be a positive whole number of bytes, got {configured!r}"
-        )
+        raise ConfigError(f"{MAX_BYTES_ENV} must be a positive whole number of bytes, got {configured!r}")
     return value
 
 
-def _iter_loaded(
-    inputs: Sequence[str], stdin: TextIO | None, limit: int
-) -> Iterator[Article | InputError]:
+def _iter_loaded(inputs: Sequence[str], stdin: TextIO | None, limit: int) -> Iterator[Article | InputError]:
     for spec in inputs:
         if spec == "-":
             yield _guard(lambda: _load_stdin(stdin or sys.stdin, limit))
@@ -156,9 +152,7 @@ def _load_directory(spec: str, limit: int) -> Iterator[Article | InputError]:
         and os.path.isfile(os.path.join(spec, name))
     ]
     if not files:
-        yield InputError(
-            spec, f"directory has no article files ({', '.join(SUPPORTED_SUFFIXES)})"
-        )
+        yield InputError(spec, f"directory has no article files ({', '.join(SUPPORTED_SUFFIXES)})")
         return
     for path in files:
         yield from _load_file(path, limit)
@@ -176,9 +170,7 @@ def _load_file(spec: str, limit: int) -> Iterator[Article | InputError]:
     suffix = Path(spec).suffix.lower()
     if suffix == ".jsonl":
         yield from _articles_from_jsonl(text, spec)
-    elif suffix in _HTML_SUFFIXES or (
-        suffix not in SUPPORTED_SUFFIXES and _looks_like_html(text)
-    ):
+    elif suffix in _HTML_SUFFIXES or (suffix not in SUPPORTED_SUFFIXES and _looks_like_html(text)):
         yield _guard(lambda: _article_from_html(text, spec))
     else:
         yield _guard(lambda: article_from_text(text, spec))
@@ -193,9 +185,7 @@ def _read_text_file(spec: str, limit: int) -> str:
     except OSError as error:
         raise InputError(spec, f"cannot read file: {_os_reason(error)}") from None
     if size > limit:
-        raise InputError(
-            spec, _oversize_problem(f"file is {_format_size(size)},", limit)
-        )
+        raise InputError(spec, _oversize_problem(f"file is {_format_size(size)},", limit))
     try:
         data = path.read_bytes()
     except OSError as error:
@@ -223,9 +213,7 @@ def _load_stdin(stream: TextIO, limit: int) -> Article:
 
 
 def _oversize_problem(what: str, limit: int) -> str:
-    return (
-        f"{what} over the {_format_size(limit)} limit (set {MAX_BYTES_ENV} to raise it)"
-    )
+    return f"{what} over the {_format_size(limit)} limit (set {MAX_BYTES_ENV} to raise it)"
 
 
 def _format_size(size: int) -> str:
@@ -265,9 +253,7 @@ def _mostly_binary_bytes(data: bytes) -> bool:
     sample = data[:8192]
     if not sample:
         return False
-    control = sum(
-        1 for byte in sample if (byte < 32 and byte not in b"\t\n\r\f") or byte == 127
-    )
+    control = sum(1 for byte in sample if (byte < 32 and byte not in b"\t\n\r\f") or byte == 127)
     return control / len(sample) > 0.05
 
 
@@ -275,11 +261,7 @@ def _mostly_control(text: str) -> bool:
     sample = text[:8192]
     if not sample:
         return False
-    odd = sum(
-        1
-        for ch in sample
-        if unicodedata.category(ch) in ("Cc", "Cs", "Co") and ch not in "\t\n\r\f"
-    )
+    odd = sum(1 for ch in sample if unicodedata.category(ch) in ("Cc", "Cs", "Co") and ch not in "\t\n\r\f")
     return odd / len(sample) > 0.05
 
 
@@ -293,18 +275,14 @@ def _articles_from_jsonl(text: str, path: str) -> Iterator[Article | InputError]
         if not line.strip():
             continue
         source = f"{path}:{number}"
-        yield _guard(
-            lambda line=line, source=source: _article_from_json_line(line, source)
-        )
+        yield _guard(lambda line=line, source=source: _article_from_json_line(line, source))
 
 
 def _article_from_json_line(line: str, source: str) -> Article:
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
-        raise InputError(
-            source, f"not valid JSON: {error.msg} at column {error.colno}"
-        ) from None
+        raise InputError(source, f"not valid JSON: {error.msg} at column {error.colno}") from None
     if not isinstance(record, dict):
         raise InputError(source, 'not a JSON object (expected {"text": ...})')
     metadata = {
@@ -319,9 +297,7 @@ def _article_from_json_line(line: str, source: str) -> Article:
     html = _json_str(record, "html")
     if html is not None and html.strip():
         return _article_from_html(html, source, **metadata)
-    raise InputError(
-        source, 'no article text: expected a "text", "body", "content" or "html" field'
-    )
+    raise InputError(source, 'no article text: expected a "text", "body", "content" or "html" field')
 
 
 def _json_str(record: dict[str, object], *keys: str) -> str | None:
@@ -385,9 +361,7 @@ def article_from_text(raw: str, source: str, **metadata: object) -> Article:
     return _build_article(body, source, raw_chars=len(raw), **metadata)
 
 
-def _build_article(
-    body: str, source: str, *, raw_chars: int, **metadata: object
-) -> Article:
+def _build_article(body: str, source: str, *, raw_chars: int, **metadata: object) -> Article:
     if not body.strip():
         raise InputError(source, "empty article")
     text = clean_text(body)
@@ -488,9 +462,7 @@ def parse_published(value: str) -> datetime.date | None:
         except ValueError:
             return None
     text = _TRAILING_TIME.sub("", text)
-    text = re.sub(
-        r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", "", text, flags=re.IGNORECASE
-    )
+    text = re.sub(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+", "", text, flags=re.IGNORECASE)
     text = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", text, flags=re.IGNORECASE)
     text = text.replace(",", " ").replace("Sept", "Sep")
     text = re.sub(r"(?<=[A-Za-z])\.", "", text)
@@ -512,9 +484,7 @@ _CAPTION_CREDIT = re.compile(
     r"Shutterstock|File|(?:File |Archive )?(?:photo|image|picture|credit)[^()]{0,60})\)$",
     re.IGNORECASE,
 )
-_MIN_READ = re.compile(
-    r"^\d+\s*(?:-\s*)?(?:min|mins|minute|minutes)\.?\s+read$", re.IGNORECASE
-)
+_MIN_READ = re.compile(r"^\d+\s*(?:-\s*)?(?:min|mins|minute|minutes)\.?\s+read$", re.IGNORECASE)
 _DATE_ONLY = re.compile(
     r"^(?:(?:published|updated|posted|last updated)\s*:?\s*)?"
     r"(?:\d{1,2}\s+[A-Za-z]{3,9}\.?,?\s+\d{4}|[A-Za-z]{3,9}\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d{2}-\d{2}|"
@@ -707,9 +677,7 @@ def _is_control_line(line: str) -> bool:
 
 
 def _is_prose(unit: _Unit) -> bool:
-    return (
-        unit.words >= 8 and bool(_TERMINAL.search(unit.text)) and not _is_caption(unit)
-    )
+    return unit.words >= 8 and bool(_TERMINAL.search(unit.text)) and not _is_caption(unit)
 
 
 def _is_short(unit: _Unit) -> bool:
@@ -776,17 +744,9 @@ def _marker_kind(unit: _Unit) -> str | None:
         return None
     if key in _TICKER_MARKERS:
         return "ticker"
-    if (
-        key in _LISTING_MARKERS
-        or (re.match(r"^more (?:from|on|in|about) \w", key)
-        and unit.words <= 5)
-    ):
+    if key in _LISTING_MARKERS or (re.match(r"^more (?:from|on|in|about) \w", key) and unit.words <= 5):
         return "listing"
-    if (
-        key in _LINE_MARKERS
-        or _MIN_READ.match(unit.text)
-        or _DATE_ONLY.match(unit.text)
-    ):
+    if key in _LINE_MARKERS or _MIN_READ.match(unit.text) or _DATE_ONLY.match(unit.text):
         return "line"
     if _BYLINE.match(unit.text) and unit.words <= 6 and not _TERMINAL.search(unit.text):
         return "line"

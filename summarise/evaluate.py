@@ -219,9 +219,7 @@ def match_people(predicted: Sequence[str], gold: Sequence[str]) -> tuple[list[tu
     right = list(dict.fromkeys(gold))
     candidates = [
         (
-            101.0
-            if person_key(a) == person_key(b)
-            else fuzz.token_sort_ratio(person_key(a), person_key(b)),
+            101.0 if person_key(a) == person_key(b) else fuzz.token_sort_ratio(person_key(a), person_key(b)),
             i,
             j,
         )

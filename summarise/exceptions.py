@@ -107,7 +107,4 @@ class ExtractionError(SummariseError):
         self.detail = detail
         self.last_content: str | None = None
         self.usage: object | None = None
-        super().__init__(
-            f"article {article_id}: step '{step}' failed validation after "
-            f"{attempts} attempts: {detail}"
-        )
+        super().__init__(f"article {article_id}: step '{step}' failed validation after {attempts} attempts: {detail}")

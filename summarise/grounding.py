@@ -253,8 +253,8 @@ def numbered_text(numbered: list[str]) -> str:
 
 
 _QUOTED = re.compile(r"[\"\u201c\u201e\u00ab](?P<inner>[^\"\u201c\u201d\u201e\u00ab\u00bb]{3,})[\"\u201d\u00bb]")
-_OPEN_MARKS = "\"\u201c\u201e\u00ab"
-_CLOSE_MARKS = "\"\u201d\u00bb"
+_OPEN_MARKS = '"\u201c\u201e\u00ab'
+_CLOSE_MARKS = '"\u201d\u00bb'
 
 
 def quoted_words(sentence: str) -> str | None:

@@ -123,7 +123,7 @@ def m001_calls_briefs_batches(db: sqlite3.Connection) -> None:
             cache_key TEXT NOT NULL,
             PRIMARY KEY (job, article_id)
         );
-        """
+        """,
     )
 
 
@@ -137,8 +137,7 @@ def m002_calls_reference_the_article(db: sqlite3.Connection) -> None:
     whole request.
     """
     db.execute(
-        "CREATE TABLE article_texts"
-        " (hash TEXT PRIMARY KEY, article_id TEXT, created REAL NOT NULL, text TEXT NOT NULL)"
+        "CREATE TABLE article_texts (hash TEXT PRIMARY KEY, article_id TEXT, created REAL NOT NULL, text TEXT NOT NULL)"
     )
     db.execute("ALTER TABLE calls ADD COLUMN article_text TEXT REFERENCES article_texts (hash)")
     db.execute("ALTER TABLE calls ADD COLUMN exchange TEXT")

@@ -156,8 +156,11 @@ def _surname_again(text: str, name: str) -> bool:
     alone = re.finditer(rf"(?<![\w'\u2019]){re.escape(surname)}(?![\w-])", text)  # "post-Assad" too
     before = {normalise(w) for w in words[:-1]}
     for match in alone:
-        previous = [w for w in re.findall(r"[\w']+", text[max(0, match.start() - 40) : match.start()])
-                    if w.lower() not in _PARTICLES]
+        previous = [
+            w
+            for w in re.findall(r"[\w']+", text[max(0, match.start() - 40) : match.start()])
+            if w.lower() not in _PARTICLES
+        ]
         if not previous or normalise(previous[-1]) not in before:
             return True
     return False

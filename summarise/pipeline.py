@@ -92,7 +92,10 @@ def prepare(
     if questions not in ("auto", "separate", "combined"):
         raise UsageError(f"unknown questions '{questions}': use auto, separate or combined")
     config = BackendConfig.from_env(
-        backend=options.backend, model=options.model, gguf=options.gguf, replay_dir=options.replay_dir,
+        backend=options.backend,
+        model=options.model,
+        gguf=options.gguf,
+        replay_dir=options.replay_dir,
         n_ctx=options.n_ctx,
     )
     prompts = load_prompts()

@@ -40,12 +40,24 @@ def render_article_brief(brief: ArticleBrief) -> str:
         for label, statements in (("objective", coalition.objectives), ("mechanism", coalition.mechanisms)):
             lines += [f"- {label}: {s.text}{_cite(s.evidence)}" for s in statements]
     sections = [
-        ("People", [f"{p.name}" + "".join(f", {x}" for x in (p.role, p.affiliation) if x) + _cite(p.evidence)
-                    for p in brief.people]),
-        ("Events", [f"{e.date or '(date unknown)'} [{e.when_text}] {e.description}{_cite(e.evidence)}"
-                    for e in brief.events]),
-        ("Figures", [f"{f.value_as_written} {f.unit or ''} ({f.qualifier}): {f.what}{_cite(f.evidence)}"
-                     for f in brief.figures]),
+        (
+            "People",
+            [
+                f"{p.name}" + "".join(f", {x}" for x in (p.role, p.affiliation) if x) + _cite(p.evidence)
+                for p in brief.people
+            ],
+        ),
+        (
+            "Events",
+            [f"{e.date or '(date unknown)'} [{e.when_text}] {e.description}{_cite(e.evidence)}" for e in brief.events],
+        ),
+        (
+            "Figures",
+            [
+                f"{f.value_as_written} {f.unit or ''} ({f.qualifier}): {f.what}{_cite(f.evidence)}"
+                for f in brief.figures
+            ],
+        ),
         ("Claims", [f"{c.holder}: {c.claim}{_cite(c.evidence)}" for c in brief.claims]),
         ("Quotes", [f'{q.speaker}: "{q.text}"' for q in brief.quotes]),
     ]
@@ -56,9 +68,13 @@ def render_article_brief(brief: ArticleBrief) -> str:
     if brief.extraction:
         info = brief.extraction
         usage = info.usage
-        spent = "from cache" if usage.cached else (
-            f"{usage.calls} calls, {usage.reasks} reasks, {usage.prompt_tokens}+{usage.completion_tokens} tokens, "
-            f"{info.seconds:.1f} s"
+        spent = (
+            "from cache"
+            if usage.cached
+            else (
+                f"{usage.calls} calls, {usage.reasks} reasks, {usage.prompt_tokens}+{usage.completion_tokens} tokens, "
+                f"{info.seconds:.1f} s"
+            )
         )
         lines.append(f"\n_{info.backend}/{info.model}, prompts {info.prompt_hash}: {spent}_")
         if info.dropped_facts:

@@ -42,7 +42,7 @@ PartialDate = Annotated[
     Field(
         pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$|^\d{4}-\d{2}-\d{2}/\d{4}-\d{2}-\d{2}$",
         description="ISO date, as precise as the text allows: YYYY, YYYY-MM, YYYY-MM-DD, or a range of days "
-        "YYYY-MM-DD/YYYY-MM-DD (\"this week\").",
+        'YYYY-MM-DD/YYYY-MM-DD ("this week").',
     ),
 ]
 
@@ -72,7 +72,8 @@ def check_evidence(value: str, info: ValidationInfo) -> str:
     if article_text is None:
         return value
     span = (
-        value if value in article_text  # exact words stay
+        value
+        if value in article_text  # exact words stay
         else find_span(article_text, value, fuzzy=True, same_entity=context.get("same_entity"))
     )
     if span is not None and addresses_a_model(_sentence_around(article_text, span)):

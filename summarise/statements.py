@@ -109,11 +109,11 @@ def _clean_holder(phrase: str) -> str | None:
 def attribution(sentence: str, min_claim_words: int = 3) -> tuple[str, str] | None:
     """The speaker a sentence attributes its words to, and the words without the attribution; or None."""
     for match in _SPEAKER_BEFORE.finditer(sentence):
-        start = max(sentence.rfind(mark, 0, match.start("verb")) for mark in ",;:\"“”")
+        start = max(sentence.rfind(mark, 0, match.start("verb")) for mark in ',;:"“”')
         phrase = sentence[start + 1 : match.start("verb")]
         if not phrase.strip() and start > 0:  # "Austin, who was visiting Bahrain, said": the name before the aside
             aside = sentence.rfind(",", 0, start)
-            opening = max(sentence.rfind(mark, 0, aside) for mark in ",;:\"“”") if aside > 0 else -1
+            opening = max(sentence.rfind(mark, 0, aside) for mark in ',;:"“”') if aside > 0 else -1
             named = sentence[opening + 1 : aside] if aside > 0 else ""
             phrase = named if len(named.split()) <= 4 else ""
             start = opening if phrase else start

@@ -180,9 +180,7 @@ _LEADS_AFTER = re.compile(
     r"|\s+(?:is|was|as|will\s+be|would\s+be)\s+(?:the\s+)?lead\s+(?:nation|country|state|partner)))",
     re.IGNORECASE,
 )
-_LEADS_BEFORE = re.compile(
-    r"(?:\b(?:led|chaired|headed|commanded)\s+by|\bunder)\s+(?:the\s+)?$", re.IGNORECASE
-)
+_LEADS_BEFORE = re.compile(r"(?:\b(?:led|chaired|headed|commanded)\s+by|\bunder)\s+(?:the\s+)?$", re.IGNORECASE)
 
 
 def states_leader(sentence: str, name: str) -> bool:

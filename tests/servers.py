@@ -58,12 +58,37 @@ def command(kind: str, gguf: Path, port: int, *, ctx: int = 8192, extra: tuple[s
     """The command line that serves ``gguf`` on ``port`` with one slot of ``ctx`` tokens and 2 threads."""
     if kind == "llama-server":
         return [
-            llama_server_binary(), "--model", str(gguf), "--host", "127.0.0.1", "--port", str(port),
-            "--ctx-size", str(ctx), "--threads", "2", "--parallel", "1", "--no-webui", *extra,
+            llama_server_binary(),
+            "--model",
+            str(gguf),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--ctx-size",
+            str(ctx),
+            "--threads",
+            "2",
+            "--parallel",
+            "1",
+            "--no-webui",
+            *extra,
         ]
     return [
-        sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1", "--port", str(port),
-        "--n_ctx", str(ctx), "--n_threads", "2", *extra,
+        sys.executable,
+        "-m",
+        "llama_cpp.server",
+        "--model",
+        str(gguf),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--n_ctx",
+        str(ctx),
+        "--n_threads",
+        "2",
+        *extra,
     ]
 
 
@@ -122,8 +147,16 @@ class Server:
                 self.kill()
 
 
-def start(kind: str, gguf: Path, folder: Path, *, ctx: int = 8192, extra: tuple[str, ...] = (),
-          port: int | None = None, wait: bool = True) -> Server:
+def start(
+    kind: str,
+    gguf: Path,
+    folder: Path,
+    *,
+    ctx: int = 8192,
+    extra: tuple[str, ...] = (),
+    port: int | None = None,
+    wait: bool = True,
+) -> Server:
     """Start server ``kind`` serving ``gguf``; wait until it is ready unless ``wait`` is false."""
     port = port or free_port()
     folder.mkdir(parents=True, exist_ok=True)
@@ -131,8 +164,11 @@ def start(kind: str, gguf: Path, folder: Path, *, ctx: int = 8192, extra: tuple[
     handle = log.open("wb")
     environment = {key: value for key, value in os.environ.items() if not key.startswith("OPENAI_")}
     process = subprocess.Popen(
-        command(kind, gguf, port, ctx=ctx, extra=extra), stdout=handle, stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL, env=environment,
+        command(kind, gguf, port, ctx=ctx, extra=extra),
+        stdout=handle,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        env=environment,
     )
     handle.close()
     server = Server(kind, process, port, log)

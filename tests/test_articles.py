@@ -67,9 +67,7 @@ def only_error(result, source: str) -> InputError:
 def test_seed_page_keeps_headline_body_and_quotes():
     cleaned = clean_text(seed("001_fa3c50b8fc8a6b36.txt"))
 
-    assert cleaned.startswith(
-        "Turkiye's Fidan announces plan to form regional anti-ISIS coalition\n\n"
-    )
+    assert cleaned.startswith("Turkiye's Fidan announces plan to form regional anti-ISIS coalition\n\n")
     assert cleaned.endswith("though he did not explicitly mention Turkiye.")
     for phrase in (
         "Turkiye has reportedly held discussions with Jordan",
@@ -94,25 +92,17 @@ def test_seed_page_keeps_headline_body_and_quotes():
             ["BREAKING", "AFP: France", "Israeli media:", "Local sources in Aleppo"],
             id="ticker",
         ),
-        pytest.param(
-            ["By Al Mayadeen English", "Source: Agencies", "21:48"], id="byline"
-        ),
+        pytest.param(["By Al Mayadeen English", "Source: Agencies", "21:48"], id="byline"),
         pytest.param(["Listen", "4 Min Read"], id="reading-aids"),
-        pytest.param(
-            ["Tuesday, Feb. 4, 2025 (AP)", "speaks to the media before"], id="caption"
-        ),
-        pytest.param(
-            ["Related News", "Syrian National Bloc slams", "Tom Barrack"], id="related"
-        ),
+        pytest.param(["Tuesday, Feb. 4, 2025 (AP)", "speaks to the media before"], id="caption"),
+        pytest.param(["Related News", "Syrian National Bloc slams", "Tom Barrack"], id="related"),
         pytest.param(["• Hakan Fidan", "• Donald Trump", "• Jordan"], id="tags"),
         pytest.param(
             ["Most Read", "Hamas", "Tucker Carlson", "Iraq at a crossroads"],
             id="most-read",
         ),
         pytest.param(["Coverage", "War on Gaza"], id="coverage"),
-        pytest.param(
-            ["Read Next", "Melenchon", "Kim Jong Un", "UNRWA"], id="read-next"
-        ),
+        pytest.param(["Read Next", "Melenchon", "Kim Jong Un", "UNRWA"], id="read-next"),
         pytest.param(
             [
                 "All Rights Reserved",
@@ -155,14 +145,9 @@ def test_seed_with_footer_drops_it_and_joins_the_broken_paragraph():
 
     for phrase in ("Show More", "Related Articles", "Back to top", "MonsterInsights"):
         assert phrase not in cleaned
-    assert (
-        "room for maneuver on the international stage, as well as potential" in cleaned
-    )
+    assert "room for maneuver on the international stage, as well as potential" in cleaned
     assert cleaned.endswith("as being contrary to Islam.")
-    assert (
-        "First joint operation between Damascus and the international coalition"
-        in cleaned
-    )
+    assert "First joint operation between Damascus and the international coalition" in cleaned
 
 
 @pytest.mark.parametrize(
@@ -178,9 +163,7 @@ def test_clean_seed_articles_keep_every_sentence(name):
     cleaned = clean_text(raw)
 
     assert flat(cleaned) == flat(raw)
-    assert cleaned.split("\n\n") == [
-        line.strip() for line in raw.splitlines() if line.strip()
-    ]
+    assert cleaned.split("\n\n") == [line.strip() for line in raw.splitlines() if line.strip()]
 
 
 def test_clean_text_joins_hard_wrapped_lines_and_tidies_whitespace():
@@ -209,9 +192,7 @@ def test_clean_text_keeps_markdown_lists_and_single_subheads():
     cleaned = clean_text(raw)
 
     assert "Members" in cleaned
-    assert all(
-        f"- {country}" in cleaned for country in ("Turkiye", "Syria", "Iraq", "Jordan")
-    )
+    assert all(f"- {country}" in cleaned for country in ("Turkiye", "Syria", "Iraq", "Jordan"))
 
 
 # --- front matter, dates, ids -----------------------------------------------------------
@@ -270,9 +251,7 @@ def test_article_from_text_uses_front_matter_metadata():
 def test_article_from_text_keyword_metadata_wins_over_front_matter():
     raw = "---\ntitle: From front matter\npublished: not a date\n---\n" + BODY
 
-    article = article_from_text(
-        raw, "x.txt", title="Given", published=datetime.date(2024, 1, 2)
-    )
+    article = article_from_text(raw, "x.txt", title="Given", published=datetime.date(2024, 1, 2))
 
     assert article.title == "Given"
     assert article.published == datetime.date(2024, 1, 2)
@@ -366,15 +345,11 @@ def test_load_html_through_trafilatura(tmp_path):
 
 def test_load_jsonl_keeps_good_lines_around_a_corrupt_one(tmp_path):
     lines = [
-        json.dumps(
-            {"text": BODY, "title": "One", "source": "Outlet A", "date": "2025-02-06"}
-        ),
+        json.dumps({"text": BODY, "title": "One", "source": "Outlet A", "date": "2025-02-06"}),
         "",
         '{"text": "broken',
         json.dumps({"title": "no body at all"}),
-        json.dumps(
-            {"body": OTHER_BODY, "outlet": "Outlet B", "url": "https://example.com/2"}
-        ),
+        json.dumps({"body": OTHER_BODY, "outlet": "Outlet B", "url": "https://example.com/2"}),
         json.dumps(["not", "an", "object"]),
     ]
     path = write(tmp_path, "feed.jsonl", "\n".join(lines) + "\n")
@@ -402,9 +377,7 @@ def test_load_jsonl_html_field_goes_through_trafilatura(tmp_path):
         + "".join(f"<p>{part}</p>" for part in OTHER_BODY.split("\n\n"))
         + "</article></body></html>"
     )
-    path = write(
-        tmp_path, "feed.jsonl", json.dumps({"html": html, "source": "Outlet C"}) + "\n"
-    )
+    path = write(tmp_path, "feed.jsonl", json.dumps({"html": html, "source": "Outlet C"}) + "\n")
 
     result = load_articles([path])
 
@@ -416,9 +389,7 @@ def test_load_jsonl_html_field_goes_through_trafilatura(tmp_path):
 
 
 def test_load_stdin_with_front_matter(tmp_path):
-    stdin = io.StringIO(
-        "---\ntitle: From a pipe\npublished: February 6, 2025\n---\n" + BODY
-    )
+    stdin = io.StringIO("---\ntitle: From a pipe\npublished: February 6, 2025\n---\n" + BODY)
     path = write(tmp_path, "other.txt", OTHER_BODY)
 
     result = load_articles(["-", path], stdin=stdin)
@@ -521,9 +492,7 @@ def test_missing_file_is_an_error(tmp_path):
 
 
 def test_oversized_file_is_rejected_before_reading(tmp_path, monkeypatch):
-    good = write(
-        tmp_path, "good.txt", "Short but complete article text, one sentence long."
-    )
+    good = write(tmp_path, "good.txt", "Short but complete article text, one sentence long.")
     big = write(tmp_path, "big.txt", BODY * 20)
     real_read_bytes = Path.read_bytes
     read: list[str] = []
@@ -539,8 +508,7 @@ def test_oversized_file_is_rejected_before_reading(tmp_path, monkeypatch):
     error = only_error(result, big)
     size_kb = Path(big).stat().st_size / 1000
     assert error.problem == (
-        f"file is {size_kb:.1f} kB, over the 1.0 kB limit "
-        "(set SUMMARISE_MAX_ARTICLE_BYTES to raise it)"
+        f"file is {size_kb:.1f} kB, over the 1.0 kB limit (set SUMMARISE_MAX_ARTICLE_BYTES to raise it)"
     )
     assert [article.source for article in result.articles] == [good]
     assert read == ["good.txt"]

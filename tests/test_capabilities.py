@@ -59,8 +59,10 @@ def test_a_llama_cpp_server_is_asked_one_question_at_a_time_by_its_slots(props_s
 
 def test_any_other_endpoint_is_asked_every_question_at_once(props_server):
     Props.answers = [(404, {"error": "not found"})]
-    assert backend_capabilities(BackendConfig(backend="openai", base_url=f"http://127.0.0.1:{props_server}/v1")) \
+    assert (
+        backend_capabilities(BackendConfig(backend="openai", base_url=f"http://127.0.0.1:{props_server}/v1"))
         == ENDPOINT
+    )
     assert backend_capabilities(BackendConfig(backend="openai", api_key="sk-x")) == ENDPOINT  # OpenAI: not probed
     assert backend_capabilities(BackendConfig(backend="replay")) == RECORDED
     assert backend_capabilities(BackendConfig(backend="local")) == EMBEDDED

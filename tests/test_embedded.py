@@ -63,13 +63,22 @@ def test_the_grammar_check_gives_the_tokens_of_llama_cpp_own_grammar(embedded_ba
         {"role": "system", "content": "Answer with one JSON object."},
         {"role": "user", "content": SHORT_ARTICLE + "\nWho joined, which minister spoke, in which month?"},
     ]
-    request = {"messages": messages, "temperature": 0, "max_tokens": 80,
-               "response_format": {"type": "json_schema", "json_schema": {"name": "A", "schema": schema}}}
+    request = {
+        "messages": messages,
+        "temperature": 0,
+        "max_tokens": 80,
+        "response_format": {"type": "json_schema", "json_schema": {"name": "A", "schema": schema}},
+    }
     llama = embedded_backend._load()
     llama.reset()
     checked = embedded_backend.complete(request).choices[0].message.content
     llama.reset()
-    own = llama.create_chat_completion(messages=messages, temperature=0, max_tokens=80, seed=0,
-                                       response_format={"type": "json_object", "schema": schema})
+    own = llama.create_chat_completion(
+        messages=messages,
+        temperature=0,
+        max_tokens=80,
+        seed=0,
+        response_format={"type": "json_object", "schema": schema},
+    )
     assert checked == own["choices"][0]["message"]["content"]
     assert json.loads(checked)["month"] in range(1, 13)

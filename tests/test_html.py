@@ -383,7 +383,12 @@ def test_only_web_links_are_linked_and_as_checked():
     for bad in ("javascript:alert(1)", "JaVaScRiPt:alert(1)", "data:text/html,x", "//example.org", "example.org", None):
         assert web_url(bad) is None
     # urlsplit drops tabs and newlines: these would pass as https and come back as another URL
-    for hidden in ("ht\ttps://example.org/a", "https://exa\nmple.org/a", "java\r\nscript:alert(1)", "https://x.org/\x00"):
+    for hidden in (
+        "ht\ttps://example.org/a",
+        "https://exa\nmple.org/a",
+        "java\r\nscript:alert(1)",
+        "https://x.org/\x00",
+    ):
         assert web_url(hidden) is None, repr(hidden)
     tabbed = one_source()
     tabbed[0].article.url = "ht\ttps://example.org/lone"

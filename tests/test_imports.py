@@ -55,7 +55,7 @@ def _cycle() -> list[str] | None:
         state[module], _ = "open", path.append(module)
         for imported in sorted(GRAPH[module]):
             if state.get(imported) == "open":
-                return [*path[path.index(imported):], imported]
+                return [*path[path.index(imported) :], imported]
             if imported not in state and (found := visit(imported)):
                 return found
         state[module], _ = "done", path.pop()

@@ -328,17 +328,20 @@ def test_off_topic_articles_are_listed_flagged_and_contribute_nothing():
 
 def test_a_week_and_a_day_inside_it_are_one_event_dated_by_the_day_and_a_day_outside_is_a_conflict():
     what = "Foreign ministers met in Amman to launch the centre"
-    week = event("this week", "2025-03-10/2025-03-16", what, "ministers met in Amman this week",
-                 basis="publication_date")
+    week = event(
+        "this week", "2025-03-10/2025-03-16", what, "ministers met in Amman this week", basis="publication_date"
+    )
     day = event("on March 12", "2025-03-12", what, "the ministers met in Amman on March 12")
-    merged = merge_briefs([brief("a", "Outlet A", "2025-03-14", events=[week]),
-                           brief("b", "Outlet B", "2025-03-14", events=[day])])
+    merged = merge_briefs(
+        [brief("a", "Outlet A", "2025-03-14", events=[week]), brief("b", "Outlet B", "2025-03-14", events=[day])]
+    )
     [entry] = merged.timeline
     assert (entry.date, entry.approximate, entry.conflict) == ("2025-03-12", False, None)
 
     earlier = event("on March 2", "2025-03-02", what, "the ministers met in Amman on March 2")
-    merged = merge_briefs([brief("a", "Outlet A", "2025-03-14", events=[week]),
-                           brief("c", "Outlet C", "2025-03-14", events=[earlier])])
+    merged = merge_briefs(
+        [brief("a", "Outlet A", "2025-03-14", events=[week]), brief("c", "Outlet C", "2025-03-14", events=[earlier])]
+    )
     assert sorted(e.date for e in merged.timeline) == ["2025-03-02", "2025-03-10/2025-03-16"]
     assert [c.kind for c in merged.conflicts] == ["date"]
     assert all(e.approximate == (e.date == "2025-03-10/2025-03-16") for e in merged.timeline)
@@ -352,14 +355,24 @@ def test_a_name_half_the_outlets_give_a_coalition_names_it_in_the_merged_brief()
         found = coalition(name, states, sentence, kind="regional", target="Harsk")
         return brief(source, f"Outlet {source}", "2025-03-14", coalitions=[found])
 
-    merged = merge_briefs([described("Operation Cod Shield", "a"), described("Cod Shield mission", "b"),
-                           described("the three-state patrol", "c")])
+    merged = merge_briefs(
+        [
+            described("Operation Cod Shield", "a"),
+            described("Cod Shield mission", "b"),
+            described("the three-state patrol", "c"),
+        ]
+    )
     [shield] = merged.coalitions
     assert shield.name == "Operation Cod Shield"  # one proper name in two spellings, by two outlets of three
     assert merged.story == "Coalitions against Harsk"
 
-    merged = merge_briefs([described("Operation Cod Shield", "a"), described("northern patrol", "b"),
-                           described("the three-state patrol", "c")])
+    merged = merge_briefs(
+        [
+            described("Operation Cod Shield", "a"),
+            described("northern patrol", "b"),
+            described("the three-state patrol", "c"),
+        ]
+    )
     assert merged.coalitions[0].name == "Regional coalition against Harsk"  # one outlet of three: no common name
 
 
@@ -369,37 +382,61 @@ def test_one_leader_against_one_target_is_one_coalition_whatever_few_members_eac
         found = coalition(name, members, sentence, kind="international", target="Harsk", led_by="Norway")
         return brief(source, f"Outlet {source}", "2025-03-14", coalitions=[found])
 
-    merged = merge_briefs([described("campaign against Harsk", "a", ["Norway", "Iceland"]),
-                           described("Norway-led coalition", "b", ["Norway", "Denmark", "Finland", "Estonia"])])
+    merged = merge_briefs(
+        [
+            described("campaign against Harsk", "a", ["Norway", "Iceland"]),
+            described("Norway-led coalition", "b", ["Norway", "Denmark", "Finland", "Estonia"]),
+        ]
+    )
     [campaign] = merged.coalitions  # members overlap by a fifth only, but one leader against one target
     assert {m.name for m in campaign.members} == {"Norway", "Iceland", "Denmark", "Finland", "Estonia"}
 
-    merged = merge_briefs([described("Norway-led coalition against Harsk", "a", ["Norway", "Iceland"]),
-                           described("Coalition against Harsk", "b", ["Norway", "Denmark", "Finland", "Estonia"])])
+    merged = merge_briefs(
+        [
+            described("Norway-led coalition against Harsk", "a", ["Norway", "Iceland"]),
+            described("Coalition against Harsk", "b", ["Norway", "Denmark", "Finland", "Estonia"]),
+        ]
+    )
     assert len(merged.coalitions) == 1  # words of the target and generic words are no names of their own
 
-    merged = merge_briefs([described("Operation Cod Shield", "a", ["Norway", "Iceland"]),
-                           described("Operation Net Guard", "b", ["Norway", "Denmark", "Finland", "Estonia"])])
+    merged = merge_briefs(
+        [
+            described("Operation Cod Shield", "a", ["Norway", "Iceland"]),
+            described("Operation Net Guard", "b", ["Norway", "Denmark", "Finland", "Estonia"]),
+        ]
+    )
     assert len(merged.coalitions) == 2  # names of their own, not the same: two operations of one leader
 
 
 def test_a_week_running_into_a_month_can_be_an_event_of_that_month():
     what = "Foreign ministers met in Amman to launch the centre"
-    week = event("last week", "2025-02-24/2025-03-02", what, "ministers met in Amman last week",
-                 basis="publication_date")
+    week = event(
+        "last week", "2025-02-24/2025-03-02", what, "ministers met in Amman last week", basis="publication_date"
+    )
     month = event("in March", "2025-03", what, "ministers met in Amman in March", basis="publication_date")
-    merged = merge_briefs([brief("a", "Outlet A", "2025-03-05", events=[week]),
-                           brief("b", "Outlet B", "2025-03-20", events=[month])])
+    merged = merge_briefs(
+        [brief("a", "Outlet A", "2025-03-05", events=[week]), brief("b", "Outlet B", "2025-03-20", events=[month])]
+    )
     assert len(merged.timeline) == 1 and not merged.conflicts  # they share March 1 and 2
 
 
 def test_a_week_and_a_day_days_outside_it_for_one_named_step_are_a_date_conflict():
-    week = event("last week", "2025-03-03/2025-03-09", "Norway launched Operation Cod Shield with two frigates",
-                 "Norway launched Operation Cod Shield with two frigates last week", basis="publication_date")
-    day = event("on March 12", "2025-03-12", "The first boats of Operation Cod Shield sailed",
-                "The first boats of Operation Cod Shield sailed on March 12")
-    merged = merge_briefs([brief("a", "Outlet A", "2025-03-14", events=[week]),
-                           brief("b", "Outlet B", "2025-03-14", events=[day])])
+    week = event(
+        "last week",
+        "2025-03-03/2025-03-09",
+        "Norway launched Operation Cod Shield with two frigates",
+        "Norway launched Operation Cod Shield with two frigates last week",
+        basis="publication_date",
+    )
+    day = event(
+        "on March 12",
+        "2025-03-12",
+        "The first boats of Operation Cod Shield sailed",
+        "The first boats of Operation Cod Shield sailed on March 12",
+    )
+    merged = merge_briefs(
+        [brief("a", "Outlet A", "2025-03-14", events=[week]), brief("b", "Outlet B", "2025-03-14", events=[day])]
+    )
     assert [c.kind for c in merged.conflicts] == ["date"]  # three days apart, the same named operation
 
 
@@ -409,8 +446,12 @@ def test_the_title_separates_coalition_names_that_hold_commas():
         found = coalition(name, members, sentence, kind="regional", target=target, led_by=leader)
         return brief(source, f"Outlet {source}", "2025-03-14", coalitions=[found])
 
-    merged = merge_briefs([described("the patrol", "a", ["Norway", "Iceland", "Denmark"], "Norway", None),
-                           described("Operation Cod Shield", "b", ["Chile", "Peru", "Ecuador"], None, "Harsk")])
+    merged = merge_briefs(
+        [
+            described("the patrol", "a", ["Norway", "Iceland", "Denmark"], "Norway", None),
+            described("Operation Cod Shield", "b", ["Chile", "Peru", "Ecuador"], None, "Harsk"),
+        ]
+    )
     assert merged.story == "Regional coalition, led by Norway; Operation Cod Shield"
 
 

@@ -36,16 +36,16 @@ class ScriptedEndpoint(BaseHTTPRequestHandler):
         type(self).requests.append({"path": self.path, "auth": self.headers.get("Authorization"), "body": body})
         if type(self).statuses:
             status = type(self).statuses.pop(0)
-            self._send(status, {"error": {"message": "scripted failure", "type": "server_error"}},
-                       {"Retry-After": "0"})
+            self._send(status, {"error": {"message": "scripted failure", "type": "server_error"}}, {"Retry-After": "0"})
             return
         completion = {
             "id": "chatcmpl-scripted",
             "object": "chat.completion",
             "created": 0,
             "model": body["model"],
-            "choices": [{"index": 0, "finish_reason": "stop",
-                         "message": {"role": "assistant", "content": self.answer(body)}}],
+            "choices": [
+                {"index": 0, "finish_reason": "stop", "message": {"role": "assistant", "content": self.answer(body)}}
+            ],
             "usage": {"prompt_tokens": 50, "completion_tokens": 10, "total_tokens": 60},
         }
         self._send(200, completion)

@@ -253,10 +253,16 @@ def test_a_single_name_of_a_list_completes_nothing():
 @pytest.mark.parametrize(
     ("sentence", "given", "expected"),
     [
-        ("Norway, Iceland, Denmark and Finland signed it.", ["Norway", "Denmark"],
-         ["Norway", "Iceland", "Denmark", "Finland"]),
-        ("Norway and the Faroe Islands, as well as Iceland, signed it.", ["Norway", "Iceland"],
-         ["Norway", "Faroe Islands", "Iceland"]),
+        (
+            "Norway, Iceland, Denmark and Finland signed it.",
+            ["Norway", "Denmark"],
+            ["Norway", "Iceland", "Denmark", "Finland"],
+        ),
+        (
+            "Norway and the Faroe Islands, as well as Iceland, signed it.",
+            ["Norway", "Iceland"],
+            ["Norway", "Faroe Islands", "Iceland"],
+        ),
         # Two lists: the one holding the given names counts, the other (where the ships went) does not.
         ("Norway and Iceland sent ships to Denmark, Finland and Estonia.", ["Norway", "Iceland"], []),
         ("Norway, Iceland and Denmark met; Finland watched.", ["Norway", "Finland"], []),

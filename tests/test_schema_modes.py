@@ -54,17 +54,27 @@ class Refusing(ScriptedEndpoint):  # its JSON sender, a different script
             return
         arguments = json.dumps({"city": "Lisbon", "count": 3})
         if mode == "tools":
-            message = {"role": "assistant", "content": None, "tool_calls": [
-                {"id": "call_1", "type": "function", "function": {"name": "Answer", "arguments": arguments}}]}
+            message = {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [
+                    {"id": "call_1", "type": "function", "function": {"name": "Answer", "arguments": arguments}}
+                ],
+            }
             finish = "tool_calls"
         else:
             message, finish = {"role": "assistant", "content": arguments}, "stop"
-        self._send(200, {
-            "id": "chatcmpl-scripted", "object": "chat.completion", "created": 0, "model": body["model"],
-            "choices": [{"index": 0, "finish_reason": finish, "message": message}],
-            "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
-        })
-
+        self._send(
+            200,
+            {
+                "id": "chatcmpl-scripted",
+                "object": "chat.completion",
+                "created": 0,
+                "model": body["model"],
+                "choices": [{"index": 0, "finish_reason": finish, "message": message}],
+                "usage": {"prompt_tokens": 10, "completion_tokens": 5, "total_tokens": 15},
+            },
+        )
 
 
 @pytest.fixture
@@ -143,8 +153,7 @@ def test_a_refusal_is_told_from_other_errors():
     assert refuses_mode(error(400, "response_format type json_object is not supported"), "json_object")
     assert refuses_mode(error(400, "tool_choice is not supported by this model"), "tools")
     # complaints about the request's content, not refusals of the field (invented wordings, shaped like real ones)
-    assert not refuses_mode(error(400, "Invalid schema for response_format 'A': 'required' is required"),
-                            "json_schema")
+    assert not refuses_mode(error(400, "Invalid schema for response_format 'A': 'required' is required"), "json_schema")
     echo = "[{'type': 'missing', 'loc': ('body', 'messages'), 'msg': 'Field required', 'input': {'response_format': "
     assert not refuses_mode(error(422, echo + "{'type': 'json_schema'}}}]"), "json_schema")
     assert not refuses_mode(error(500, "CUDA error: out of memory"), "json_schema")
@@ -155,8 +164,11 @@ def test_a_refusal_is_told_from_other_errors():
 
 def test_modes_carry_the_same_schema():
     schema = {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}
-    request = {"model": "m", "messages": [], "response_format": {
-        "type": "json_schema", "json_schema": {"name": "A", "schema": schema, "strict": True}}}
+    request = {
+        "model": "m",
+        "messages": [],
+        "response_format": {"type": "json_schema", "json_schema": {"name": "A", "schema": schema, "strict": True}},
+    }
     assert in_schema_mode(request, "json_schema") is request
     assert in_schema_mode(request, "json_object")["response_format"] == {"type": "json_object", "schema": schema}
     grammar = in_schema_mode(request, "grammar")

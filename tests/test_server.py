@@ -32,8 +32,10 @@ ROOT = Path(__file__).resolve().parents[1]
 #: One short on-topic sample per story (the ISIS one is the five-country meeting), and a control.
 SAMPLES = {
     "isis": (ROOT / "fixtures/articles/01_amman_five_nations.txt", ROOT / "fixtures/eval/gold.json"),
-    "red_sea": (ROOT / "fixtures/stories/red_sea/01_austin_announces_guardian.txt",
-                ROOT / "fixtures/stories/red_sea/gold.json"),
+    "red_sea": (
+        ROOT / "fixtures/stories/red_sea/01_austin_announces_guardian.txt",
+        ROOT / "fixtures/stories/red_sea/gold.json",
+    ),
     "sahel": (ROOT / "fixtures/stories/sahel/03_niamey_confederation.txt", ROOT / "fixtures/stories/sahel/gold.json"),
 }
 CONTROL = ROOT / "fixtures/articles/07_off_topic_harbour.txt"
@@ -119,8 +121,21 @@ def test_extract_every_story(server, monkeypatch, allow_model_requests, question
 
     # one request at a time, as both servers answer them: queued requests neither wait past the timeout on a
     # busy machine nor change the order in which the server reuses its evaluated prompt (and so the answers)
-    result = _invoke("extract", "--backend", "openai", "--model", MODEL, "--questions", questions, "-f", "json",
-                     "--concurrency", "1", *map(str, paths), str(CONTROL))
+    result = _invoke(
+        "extract",
+        "--backend",
+        "openai",
+        "--model",
+        MODEL,
+        "--questions",
+        questions,
+        "-f",
+        "json",
+        "--concurrency",
+        "1",
+        *map(str, paths),
+        str(CONTROL),
+    )
 
     assert result.exit_code == 0, result.output
     briefs = {Path(b.article.source).name: b for b in map(ArticleBrief.model_validate_json, result.stdout.splitlines())}
@@ -163,8 +178,9 @@ def test_brief_and_batch(server, monkeypatch, allow_model_requests, tmp_path, ca
     database = sqlite3.connect(tmp_path / "home" / "summarise.db")
     calls = database.execute("SELECT count(*) FROM calls").fetchone()[0]
     refusals = len(_refusals(caplog))
-    result = _invoke("batch", "run", "--local", "--backend", "openai", "--model", MODEL, "-f", "json",
-                     str(path), str(CONTROL))
+    result = _invoke(
+        "batch", "run", "--local", "--backend", "openai", "--model", MODEL, "-f", "json", str(path), str(CONTROL)
+    )
 
     assert result.exit_code == 0, result.output
     states = dict(database.execute("SELECT article_id, state FROM batch_articles").fetchall())

@@ -42,9 +42,19 @@ def _old_store(path: Path) -> None:
 def _record(article_text: str | None, content: str, attempt: int = 1, exchange: str = "x1") -> CallRecord:
     request = {"model": "m", "messages": [{"role": "system", "content": "rules"}, {"role": "user", "content": content}]}
     return CallRecord(
-        backend="replay", model="m", prompt_hash="p", article_id="a1", step="topic", attempt=attempt,
-        request=request, response={"choices": []}, prompt_tokens=10, completion_tokens=2, latency_ms=5.0,
-        article_text=article_text, exchange=exchange,
+        backend="replay",
+        model="m",
+        prompt_hash="p",
+        article_id="a1",
+        step="topic",
+        attempt=attempt,
+        request=request,
+        response={"choices": []},
+        prompt_tokens=10,
+        completion_tokens=2,
+        latency_ms=5.0,
+        article_text=article_text,
+        exchange=exchange,
     )
 
 

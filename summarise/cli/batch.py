@@ -214,8 +214,9 @@ def batch_run(
     local: Annotated[bool, typer.Option("--local", help="Execute the requests with the synchronous backend.")] = False,
     concurrency: Annotated[
         int | None,
-        typer.Option(help="Requests at once (default: 1 for the embedded model, a llama.cpp server's slots, "
-                     "8 otherwise).", min=1),
+        typer.Option(
+            help="Requests at once (default: 1 for the embedded model, a llama.cpp server's slots, 8 otherwise).", min=1
+        ),
     ] = None,
     output_format: BriefFormatOpt = BriefFormat.auto,
     output: OutputOpt = None,

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from summarise.schemas import ArticleBrief
     from summarise.story import Story
 
+
 @with_options(ExtractionOptions, "options")
 def extract(
     articles: ArticlesArg,

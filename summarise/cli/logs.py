@@ -104,8 +104,10 @@ def logs_show(
         typer.echo("\n--- attempts of this question (the later ones are reasks) ---")
         for attempt in attempts:
             mark = "  <- this call" if attempt["id"] == call_id else ""
-            outcome = f"error: {attempt['error']}" if attempt["error"] else (
-                f"{attempt['prompt_tokens'] or 0}+{attempt['completion_tokens'] or 0} tokens"
+            outcome = (
+                f"error: {attempt['error']}"
+                if attempt["error"]
+                else (f"{attempt['prompt_tokens'] or 0}+{attempt['completion_tokens'] or 0} tokens")
             )
             seconds = attempt["latency_ms"] / 1000
             typer.echo(f"#{attempt['attempt']}  call {attempt['id']}  {seconds:.1f} s  {outcome}{mark}")

@@ -30,14 +30,20 @@ ArticlesArg = Annotated[
 BackendOpt = Annotated[
     str | None,
     typer.Option(
-        "--backend", "-b", envvar="SUMMARISE_BACKEND", show_envvar=True,
+        "--backend",
+        "-b",
+        envvar="SUMMARISE_BACKEND",
+        show_envvar=True,
         help="auto, openai, local or replay (default auto).",
     ),
 ]
 ModelOpt = Annotated[
     str | None,
     typer.Option(
-        "--model", "-m", envvar="SUMMARISE_MODEL", show_envvar=True,
+        "--model",
+        "-m",
+        envvar="SUMMARISE_MODEL",
+        show_envvar=True,
         help="Model name: an endpoint's model, or an embedded model.",
     ),
 ]
@@ -48,14 +54,18 @@ GgufOpt = Annotated[
 ReplayOpt = Annotated[
     Path | None,
     typer.Option(
-        "--replay-dir", envvar="SUMMARISE_REPLAY_DIR", show_envvar=True,
+        "--replay-dir",
+        envvar="SUMMARISE_REPLAY_DIR",
+        show_envvar=True,
         help="Recorded exchanges for --backend replay.",
     ),
 ]
 NCtxOpt = Annotated[
     int | None,
     typer.Option(
-        "--n-ctx", envvar="SUMMARISE_N_CTX", show_envvar=True,
+        "--n-ctx",
+        envvar="SUMMARISE_N_CTX",
+        show_envvar=True,
         help="Context window of the local model (default 8192).",
     ),
 ]
@@ -93,11 +103,12 @@ BriefFormatOpt = Annotated[
 ]
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
 RecordOpt = Annotated[
-    Path | None, typer.Option(
+    Path | None,
+    typer.Option(
         "--record",
         help="Save every model exchange as a fixture in this folder. An exchange the folder already holds "
         "(same backend, prompts and story) is reused, so an interrupted recording resumes.",
-    )
+    ),
 ]
 SinceOpt = Annotated[
     str | None, typer.Option("--since", help="Slack digest: only timeline entries dated on or after YYYY-MM-DD.")
@@ -205,11 +216,14 @@ def with_options(
     """
     hints = typing.get_type_hints(bundle, include_extras=True)
     chosen = [
-        f for f in dataclasses.fields(bundle)  # type: ignore[arg-type]
+        f
+        for f in dataclasses.fields(bundle)  # type: ignore[arg-type]
         if f.metadata.get("option", True) and (not only or f.name in only) and f.name not in without
     ]
-    added = [inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=hints[f.name])
-             for f in chosen]
+    added = [
+        inspect.Parameter(f.name, inspect.Parameter.KEYWORD_ONLY, default=f.default, annotation=hints[f.name])
+        for f in chosen
+    ]
 
     def decorate(command: Callable[..., Any]) -> Callable[..., Any]:
         signature = inspect.signature(command, eval_str=True)

@@ -122,8 +122,10 @@ class StructuredClient:
         except IncompleteOutputException:
             written = state.last_completion_tokens
             if written is not None and written < max_tokens:  # stopped by the model's side, not by our limit
-                detail = (f"the answer was cut off after {written} of at most {max_tokens} tokens: the model's "
-                          "context is full or its server limits answers (raise its context size or output limit)")
+                detail = (
+                    f"the answer was cut off after {written} of at most {max_tokens} tokens: the model's "
+                    "context is full or its server limits answers (raise its context size or output limit)"
+                )
             else:
                 detail = f"the answer was cut off at {max_tokens} tokens"
             raise self._extraction_error(state, detail) from None

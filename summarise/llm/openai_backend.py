@@ -54,15 +54,23 @@ class OpenAIBackend(ChatBackend):
 
     name: ClassVar[str] = "openai"
 
-    def __init__(self, model: str = DEFAULT_OPENAI_MODEL, *, api_key: str | None = None,
-                 base_url: str | None = None, timeout: float = 180.0, http_client: Any = None) -> None:
+    def __init__(
+        self,
+        model: str = DEFAULT_OPENAI_MODEL,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float = 180.0,
+        http_client: Any = None,
+    ) -> None:
         self.model = model
         self.base_url = base_url
         self.schema_mode = "json_schema"
         self._memory: Any = None
         self._chosen = False  # whether the first mode was chosen (remembered, or from what the server says)
-        self._client = openai.OpenAI(api_key=api_key or "not-needed", base_url=base_url, timeout=timeout,
-                                     max_retries=0, http_client=http_client)
+        self._client = openai.OpenAI(
+            api_key=api_key or "not-needed", base_url=base_url, timeout=timeout, max_retries=0, http_client=http_client
+        )
 
     def identity(self) -> str:
         """Model and endpoint (never the key)."""
@@ -108,7 +116,10 @@ class OpenAIBackend(ChatBackend):
                     raise
                 log.warning(
                     "the endpoint refused %s %s (HTTP %s); asking with %s instead",
-                    "a" if mode == "grammar" else "response_format", mode, error.status_code, modes[position + 1],
+                    "a" if mode == "grammar" else "response_format",
+                    mode,
+                    error.status_code,
+                    modes[position + 1],
                 )
                 continue
             if mode != self.schema_mode:
@@ -151,8 +162,18 @@ def in_schema_mode(request: dict[str, Any], mode: str) -> dict[str, Any]:
 
 #: Words with which servers refuse a request field they do not take (pydantic's "Input should be ...",
 #: serde's "unknown variant", "not supported", ...); a complaint about the schema itself has none of them.
-_REFUSAL_WORDS = ("not supported", "unsupported", "input should be", "unknown variant", "must be one of",
-                  "not implemented", "not allowed", "unrecognized", "unknown field", "extra inputs are not permitted")
+_REFUSAL_WORDS = (
+    "not supported",
+    "unsupported",
+    "input should be",
+    "unknown variant",
+    "must be one of",
+    "not implemented",
+    "not allowed",
+    "unrecognized",
+    "unknown field",
+    "extra inputs are not permitted",
+)
 
 
 def refuses_mode(error: openai.APIStatusError, mode: str) -> bool:
@@ -185,8 +206,11 @@ def answer_as_content(response: ChatCompletion) -> ChatCompletion:
         return response
     arguments = message.tool_calls[0].function.arguments  # type: ignore[union-attr]
     choice = response.choices[0].model_copy(
-        update={"message": message.model_copy(update={"content": arguments, "tool_calls": None}),
-                "finish_reason": "stop" if response.choices[0].finish_reason == "tool_calls"
-                else response.choices[0].finish_reason}
+        update={
+            "message": message.model_copy(update={"content": arguments, "tool_calls": None}),
+            "finish_reason": "stop"
+            if response.choices[0].finish_reason == "tool_calls"
+            else response.choices[0].finish_reason,
+        }
     )
     return response.model_copy(update={"choices": [choice, *response.choices[1:]]})
