@@ -168,13 +168,31 @@ def _outlets(count: int) -> str:
 def render_coalition_brief_markdown(brief: CoalitionBrief) -> str:
     """The merged brief as Markdown: every fact with its sources and their verbatim evidence."""
     labels = _Labels(brief)
+    lines = _header_lines(brief)
+    lines += ["", "## Coalitions", ""]
+    if not brief.coalitions:
+        lines.append("No coalition is described by the sources.")
+    for coalition in brief.coalitions:
+        lines += _coalition_lines(coalition, labels)
+    for section in (_conflict_lines, _people_lines, _timeline_lines, _figure_lines, _claim_and_quote_lines):
+        lines += section(brief, labels)
+    lines += _source_lines(brief, labels)
+    return "\n".join(lines) + "\n"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
+
+
+def _header_lines(brief: CoalitionBrief) -> list[str]:
+    """The title, the one-line summary, the legend and the incomplete sources."""
     on_topic = [source for source in brief.sources if source.on_topic is not False]
     off_topic = len(brief.sources) - len(on_topic)
     summary = [
-        f"{len(brief.sources)} source{'s' if len(brief.sources) != 1 else ''}",
-        f"{brief.outlets} outlet{'s' if brief.outlets != 1 else ''} on topic",
+        _plural(len(brief.sources), "source"),
+        f"{_plural(brief.outlets, 'outlet')} on topic",
         publication_period(brief),
-        f"{len(brief.conflicts)} conflict{'s' if len(brief.conflicts) != 1 else ''}",
+        _plural(len(brief.conflicts), "conflict"),
     ]
     if off_topic:
         summary.append(f"{off_topic} off topic")
@@ -190,14 +208,11 @@ def render_coalition_brief_markdown(brief: CoalitionBrief) -> str:
             f"> **Incomplete:** {s.label} ({md(s.outlet or s.source)}): no valid answer for {', '.join(s.incomplete)}."
             for s in incomplete
         ]
+    return lines
 
-    lines += ["", "## Coalitions", ""]
-    if not brief.coalitions:
-        lines.append("No coalition is described by the sources.")
-    for coalition in brief.coalitions:
-        lines += _coalition_lines(coalition, labels)
 
-    lines += ["", "## Conflicts", ""]
+def _conflict_lines(brief: CoalitionBrief, labels: _Labels) -> list[str]:
+    lines = ["", "## Conflicts", ""]
     if not brief.conflicts:
         lines.append("The sources do not disagree on any fact found.")
     for number, conflict in enumerate(brief.conflicts, start=1):
@@ -205,8 +220,11 @@ def render_coalition_brief_markdown(brief: CoalitionBrief) -> str:
         lines += [f"   - {md(value.value)} — {labels(value.sources)}" for value in conflict.values]
         if conflict.note:
             lines.append(f"   - _{md(conflict.note)}_")
+    return lines
 
-    lines += ["", "## People", ""]
+
+def _people_lines(brief: CoalitionBrief, labels: _Labels) -> list[str]:
+    lines = ["", "## People", ""]
     if not brief.people:
         lines.append("No person is named.")
     for person in brief.people:
@@ -220,8 +238,11 @@ def render_coalition_brief_markdown(brief: CoalitionBrief) -> str:
             lines.append(f"  - also written: {written}")
         lines += [f"  - _{md(reason)}_" for reason in person.merged_because]
         lines += labels.evidence(person.supports)
+    return lines
 
-    lines += ["", "## Timeline", ""]
+
+def _timeline_lines(brief: CoalitionBrief, labels: _Labels) -> list[str]:
+    lines = ["", "## Timeline", ""]
     if not brief.timeline:
         lines.append("No dated or undated event is reported.")
     for entry in brief.timeline:
@@ -232,8 +253,11 @@ def render_coalition_brief_markdown(brief: CoalitionBrief) -> str:
         conflict = f" ⚠ dates disagree ({entry.conflict})" if entry.conflict else ""
         lines.append(f"- **{date}** — {md(entry.description)} · {when} · {_outlets(entry.outlets)}{conflict}")
         lines += labels.evidence(entry.supports)
+    return lines
 
-    lines += ["", "## Figures", ""]
+
+def _figure_lines(brief: CoalitionBrief, labels: _Labels) -> list[str]:
+    lines = ["", "## Figures", ""]
     if not brief.figures:
         lines.append("No figure is reported.")
     for group in brief.figures:
@@ -249,7 +273,12 @@ def render_coalition_brief_markdown(brief: CoalitionBrief) -> str:
                 f"{_outlets(value.outlets)}"
             )
             lines += labels.evidence(value.supports, indent="    ")
+    return lines
 
+
+def _claim_and_quote_lines(brief: CoalitionBrief, labels: _Labels) -> list[str]:
+    """Claims and quotes, each section only when there is one."""
+    lines: list[str] = []
     if brief.claims:
         lines += ["", "## Claims", ""]
         for claim in brief.claims:
@@ -259,8 +288,11 @@ def render_coalition_brief_markdown(brief: CoalitionBrief) -> str:
         lines += ["", "## Quotes", ""]
         for quote in brief.quotes:
             lines.append(f'- **{md(quote.speaker)}**: "{md(quote.text)}" — {labels(quote.source_ids)}')
+    return lines
 
-    lines += ["", "## Sources", "", "| | Outlet | Title | Published | Id | Note |", "|---|---|---|---|---|---|"]
+
+def _source_lines(brief: CoalitionBrief, labels: _Labels) -> list[str]:
+    lines = ["", "## Sources", "", "| | Outlet | Title | Published | Id | Note |", "|---|---|---|---|---|---|"]
     for source in brief.sources:
         title = md(source.title or source.source)
         if source.url:
@@ -270,7 +302,7 @@ def render_coalition_brief_markdown(brief: CoalitionBrief) -> str:
             f"| {source.label} | {md(source.outlet or '—')} | {title} | {source.published or '—'} | "
             f"`{source.id}` | {notes} |"
         )
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _coalition_lines(coalition: MergedCoalition, labels: _Labels) -> list[str]:
