@@ -539,7 +539,26 @@ def score_conflicts(merged: CoalitionBrief, gold: Sequence[GoldConflict]) -> dic
 
 def render_report(report: Mapping[str, Any]) -> str:
     """A table of precision, recall and F1 per field, then each article's misses and inventions."""
-    total = report["total"]
+    lines = _totals_lines(report["total"])
+    if "conflicts" in report:
+        conflicts = report["conflicts"]
+        lines.append(
+            f"conflicts of the merged brief: {len(conflicts['found'])}/{conflicts['gold']} found "
+            f"(recall {conflicts['recall']:.2f}), {len(conflicts['not_in_gold'])} not in the gold"
+        )
+        lines += [f"  missed conflict: {about}" for about in conflicts["missed"]]
+        lines += [f"  not in gold: {extra}" for extra in conflicts["not_in_gold"]]
+    for name, result in report["articles"].items():
+        if problems := _article_problems(result):
+            lines += ["", name]
+            lines += [f"  {problem}" for problem in problems]
+    if report["unmatched_briefs"]:
+        lines += ["", f"briefs without gold (not scored): {', '.join(report['unmatched_briefs'])}"]
+    return "\n".join(lines) + "\n"
+
+
+def _totals_lines(total: Mapping[str, Any]) -> list[str]:
+    """The table of every field and of all of them, then topic, roles, dates, groundedness and counts."""
     lines = [f"{'field':<12} {'tp':>4} {'fp':>4} {'fn':>4} {'P':>6} {'R':>6} {'F1':>6}"]
     for key in FIELDS:
         part = total[key]
@@ -572,37 +591,28 @@ def render_report(report: Mapping[str, Any]) -> str:
         f"articles: {total['articles']} "
         f"(no brief: {total['missing_briefs']}, incomplete: {total['incomplete_briefs']})",
     ]
-    if "conflicts" in report:
-        conflicts = report["conflicts"]
-        lines.append(
-            f"conflicts of the merged brief: {len(conflicts['found'])}/{conflicts['gold']} found "
-            f"(recall {conflicts['recall']:.2f}), {len(conflicts['not_in_gold'])} not in the gold"
-        )
-        lines += [f"  missed conflict: {about}" for about in conflicts["missed"]]
-        lines += [f"  not in gold: {extra}" for extra in conflicts["not_in_gold"]]
-    for name, result in report["articles"].items():
-        problems = []
-        if result["missing"]:
-            problems.append("no brief")
-        if not result["on_topic"]["right"]:
-            problems.append(f"on_topic {result['on_topic']['brief']} (gold {result['on_topic']['gold']})")
-        for key in FIELDS:
-            part = result[key]
-            if part is None:
-                continue
-            problems += [f"{key} invented: {item}" for item in part["invented"]]
-            problems += [f"{key} missed: {item}" for item in part["missed"]]
-        problems += [f"invented date: {item}" for item in (result["events"] or {}).get("invented_dates", [])]
-        problems += [
-            f"role wrong: {r['name']}: {r['brief']!r} (gold {r['gold']!r})"
-            for r in (result["people"] or {}).get("roles_wrong", [])
-        ]
-        ground = result["groundedness"]
-        if ground and ground["ungrounded"]:
-            problems += [f"evidence not in the article: {e[:80]!r}" for e in ground["ungrounded"]]
-        if problems:
-            lines += ["", name]
-            lines += [f"  {problem}" for problem in problems]
-    if report["unmatched_briefs"]:
-        lines += ["", f"briefs without gold (not scored): {', '.join(report['unmatched_briefs'])}"]
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def _article_problems(result: Mapping[str, Any]) -> list[str]:
+    """What one article's brief got wrong against its gold, a line each."""
+    problems = []
+    if result["missing"]:
+        problems.append("no brief")
+    if not result["on_topic"]["right"]:
+        problems.append(f"on_topic {result['on_topic']['brief']} (gold {result['on_topic']['gold']})")
+    for key in FIELDS:
+        part = result[key]
+        if part is None:
+            continue
+        problems += [f"{key} invented: {item}" for item in part["invented"]]
+        problems += [f"{key} missed: {item}" for item in part["missed"]]
+    problems += [f"invented date: {item}" for item in (result["events"] or {}).get("invented_dates", [])]
+    problems += [
+        f"role wrong: {r['name']}: {r['brief']!r} (gold {r['gold']!r})"
+        for r in (result["people"] or {}).get("roles_wrong", [])
+    ]
+    ground = result["groundedness"]
+    if ground and ground["ungrounded"]:
+        problems += [f"evidence not in the article: {e[:80]!r}" for e in ground["ungrounded"]]
+    return problems
