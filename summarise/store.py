@@ -78,13 +78,12 @@ _CALLS = (
 )
 
 
-def _shows(request: dict[str, Any], article: str) -> bool:
-    return any(isinstance(m.get("content"), str) and article in m["content"] for m in request.get("messages") or [])
+def _with_article_named(request: dict[str, Any], article: str, text_hash: str) -> dict[str, Any] | None:
+    """``request`` with the article in each message's text replaced by a content part naming it.
 
-
-def _with_article_named(request: dict[str, Any], article: str, text_hash: str) -> dict[str, Any]:
-    """``request`` with the article in each message's text replaced by a content part naming it."""
-    messages = []
+    ``None`` when no message shows the article (the request is logged as it is).
+    """
+    messages, named = [], False
     for message in request.get("messages") or []:
         content = message.get("content")
         if isinstance(content, str) and article in content:
@@ -94,9 +93,9 @@ def _with_article_named(request: dict[str, Any], article: str, text_hash: str) -
                     parts.append({"type": "article_text", "hash": text_hash})
                 if piece:
                     parts.append({"type": "text", "text": piece})
-            message = {**message, "content": parts}
+            message, named = {**message, "content": parts}, True
         messages.append(message)
-    return {**request, "messages": messages}
+    return {**request, "messages": messages} if named else None
 
 
 def _whole(row: dict[str, Any]) -> dict[str, Any]:
@@ -141,11 +140,11 @@ class Store:
 
     def log_call(self, record: CallRecord) -> None:
         """Append one model call to the log (the article it shows kept once, and named)."""
-        request = record.request
-        text_hash = None
-        if record.article_text and _shows(request, record.article_text):
-            text_hash = hashlib.sha256(record.article_text.encode()).hexdigest()[:32]
-            request = _with_article_named(request, record.article_text, text_hash)
+        request, text_hash = record.request, None
+        if record.article_text:
+            named_hash = hashlib.sha256(record.article_text.encode()).hexdigest()[:32]
+            if (named := _with_article_named(request, record.article_text, named_hash)) is not None:
+                request, text_hash = named, named_hash
         with self._lock, self._transaction():
             if text_hash is not None:
                 self._db.execute(

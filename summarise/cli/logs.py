@@ -65,12 +65,17 @@ def logs_list(
 
 def _line(row: dict[str, Any]) -> str:
     when = dt.datetime.fromtimestamp(row["created"]).strftime("%Y-%m-%d %H:%M:%S")
-    tokens = f"{row['prompt_tokens'] or 0}+{row['completion_tokens'] or 0} tokens"
-    outcome = f"error: {row['error']}" if row["error"] else tokens
     return (
         f"{row['id']:>6}  {when}  {row['backend']}:{row['model']}  {row['article_id'] or '-'}  "
-        f"{row['step'] or '-'} #{row['attempt']}  {row['latency_ms'] / 1000:.1f} s  {outcome}"
+        f"{row['step'] or '-'} #{row['attempt']}  {row['latency_ms'] / 1000:.1f} s  {_outcome(row)}"
     )
+
+
+def _outcome(row: dict[str, Any]) -> str:
+    """A call's error, or the tokens it read and wrote."""
+    if row["error"]:
+        return f"error: {row['error']}"
+    return f"{row['prompt_tokens'] or 0}+{row['completion_tokens'] or 0} tokens"
 
 
 @logs_app.command("show")
@@ -104,13 +109,8 @@ def logs_show(
         typer.echo("\n--- attempts of this question (the later ones are reasks) ---")
         for attempt in attempts:
             mark = "  <- this call" if attempt["id"] == call_id else ""
-            outcome = (
-                f"error: {attempt['error']}"
-                if attempt["error"]
-                else (f"{attempt['prompt_tokens'] or 0}+{attempt['completion_tokens'] or 0} tokens")
-            )
             seconds = attempt["latency_ms"] / 1000
-            typer.echo(f"#{attempt['attempt']}  call {attempt['id']}  {seconds:.1f} s  {outcome}{mark}")
+            typer.echo(f"#{attempt['attempt']}  call {attempt['id']}  {seconds:.1f} s  {_outcome(attempt)}{mark}")
     usage = (response or {}).get("usage") or {}
     if usage:
         typer.echo(f"\nusage: {usage.get('prompt_tokens')} prompt + {usage.get('completion_tokens')} completion tokens")
