@@ -20,6 +20,7 @@ story's extra aliases and the names they stand for).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -243,110 +244,18 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
 
         def _support(self, numbered: list[str], context: dict[str, Any], info: ValidationInfo) -> None:
             stands_for = context.get("stands_for") or {}
-            for field in ("objectives", "mechanisms"):
-                statements = getattr(self, field)
-                unstated = [s for s in statements if s._unsupported]
-                _drop_quietly(
-                    info, [f"{field[:-1]} {s.text!r} of {self.name!r}: no sentence states it" for s in unstated]
-                )
-                setattr(self, field, [s for s in statements if not s._unsupported])
 
             def named(sentence: str, name: str) -> bool:
                 return names_member(sentence, name, stands_for)
 
-            count = len(numbered)
-            if names_a_country(self.name) and canonical_name(self.name) not in {*self.members, self.led_by}:
-                # A state is no coalition: named after a state that is not in it, the "coalition" is a list of names
-                # the model paired with a state it read nearby (a crew's nationalities, a country's partners).
-                raise ValueError(
-                    f"{self.name!r} is the name of a country, not of a coalition, and not one of its members: give "
-                    "the name the article gives the coalition, alliance or mechanism, or leave it out if the article "
-                    "describes none"
-                )
-            if self.target in self.members:  # a name cannot be both: the members list is the surer answer
-                self.target = None
-            itself = normalise(self.name)
-            if self.led_by is not None and (normalise(self.led_by) == itself or _joined_names(self.led_by)):
-                self.led_by = None
-            # A coalition is not its own member, and "X and Y" (two names run together) names no one member.
-            members = [m for m in dict.fromkeys(self.members) if normalise(m) != itself and not _joined_names(m)]
-            cited = [n for n in (self.members_sentence, self.sentence) if n is not None and 1 <= n <= count]
-            # A coalition's sentence that itself lists states is its member list: names listed in another
-            # sentence further away (a crew's nationalities, another group) are not its members. A sentence
-            # listing none (or a number the article does not have) leaves the list anywhere.
-            listing_here = 1 <= self.sentence <= count and (
-                sum(named(numbered[self.sentence - 1], name) for name in member_names) >= LISTED_STATES
-            )
-            reach = range(self.sentence - LISTING_REACH, self.sentence + LISTING_REACH + 1)
-            near = [n for n in reach if 1 <= n <= count] if listing_here else list(range(1, count + 1))
-            found = enumeration_sentence([numbered[n - 1] for n in near], members, named)
-            listing = near[found - 1] if found else None
-            pool = [*cited, *([listing] if listing else [])]
-            unnamed = [name for name in members if not any(named(numbered[n - 1], name) for n in pool)]
-            if unnamed:
-                # Say which names the cited sentences do hold: pointing at its own sentence, a small model corrects
-                # its list; told only what is wrong, it repeats it.
-                holds = [name for name in member_names if any(named(numbered[n - 1], name) for n in pool)]
-                _drop_or_reask(
-                    info,
-                    [f"member {name} of {self.name!r}: not named in its cited sentences" for name in unnamed],
-                    f"sentence {self.sentence} does not name {', '.join(unnamed)}, nor does the sentence listing the "
-                    "other members"
-                    + (f"; they name {', '.join(holds)}" if holds else "")
-                    + ": list only states or organisations the article says take part",
-                )
-            self.members = [name for name in members if name not in unnamed]
-            for number in pool:
-                # A list the model took two or more members from is the member list: what it left out of it is
-                # a member too ("A, B, C and D agreed ..." answered with A, B and D).
-                listed = list_holding(numbered[number - 1], self.members, member_names)
-                if listed:
-                    self.members += [
-                        name
-                        for name in listed
-                        if name not in {*self.members, *self.joining, self.target} and normalise(name) != itself
-                    ]
-                    break
-            if pool:
-                self.members_sentence = max(pool, key=lambda n: sum(named(numbered[n - 1], m) for m in self.members))
-                self.members_evidence = numbered[self.members_sentence - 1]
-            if not (1 <= self.sentence <= count) or not any(named(numbered[self.sentence - 1], m) for m in members):
-                naming = self.members_sentence or best_supporting(
-                    numbered, self.sentence, lambda s: text_similarity(self.name, s), STATES_TEXT_MIN
-                )
-                self.sentence = naming or self.sentence
-            # Joining (not yet a member): named in the sentence quoted for the coalition or for its members; a
-            # member already is not joining.
-            quoted = [n for n in (self.sentence, self.members_sentence) if n is not None and 1 <= n <= count]
-            joining = [
-                name
-                for name in dict.fromkeys(self.joining)
-                if name not in self.members
-                and name != self.target
-                and normalise(name) != itself
-                and not _joined_names(name)
-            ]
-            unstated = [name for name in joining if not any(named(numbered[n - 1], name) for n in quoted)]
-            _drop_quietly(
-                info, [f"joining {name} of {self.name!r}: not named in its cited sentences" for name in unstated]
-            )
-            self.joining = [name for name in joining if name not in unstated]
-            if self.member_count_stated is not None:  # stated beside the members: in their sentences or next to them
-                candidates = [n + step for n in dict.fromkeys((*pool, self.sentence)) for step in (0, -1, 1) if n]
-                if stated_count(numbered, candidates, self.member_count_stated) is None:
-                    _drop_quietly(
-                        info, [f"member count {self.member_count_stated} of {self.name!r}: not stated in its sentences"]
-                    )
-                    self.member_count_stated = None
-                elif self.member_count_stated < len(self.members):  # "two airbases" near a list of four states
-                    _drop_quietly(
-                        info,
-                        [
-                            f"member count {self.member_count_stated} of {self.name!r}: fewer than the "
-                            f"{len(self.members)} members its sentences list"
-                        ],
-                    )
-                    self.member_count_stated = None
+            _drop_unstated_statements(self, info)
+            _refuse_a_country_name(self)
+            members = _tidy_names(self)
+            pool = _ground_members(self, members, member_names, numbered, named, info)
+            _complete_listed_members(self, pool, member_names, numbered)
+            _quote_the_members(self, members, pool, numbered, named)
+            _ground_joining(self, numbered, named, info)
+            _check_member_count(self, pool, numbered, info)
 
     class CoalitionsAnswer(BaseModel):
         coalitions: list[CoalitionDraft] = Field(max_length=3)
@@ -361,6 +270,150 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
             return data
 
     return CoalitionsAnswer
+
+
+# --- the checks of a coalition draft (see ``coalitions_answer``), in the order they run ---------------------------
+#: Whether a sentence names a member (by its own names or a story alias standing for it).
+Names = Callable[[str, str], bool]
+
+
+def _drop_unstated_statements(draft: Any, info: ValidationInfo) -> None:
+    """Leave out the objectives and mechanisms no sentence states (recorded, not reasked)."""
+    for field in ("objectives", "mechanisms"):
+        statements = getattr(draft, field)
+        unstated = [s for s in statements if s._unsupported]
+        _drop_quietly(info, [f"{field[:-1]} {s.text!r} of {draft.name!r}: no sentence states it" for s in unstated])
+        setattr(draft, field, [s for s in statements if not s._unsupported])
+
+
+def _refuse_a_country_name(draft: Any) -> None:
+    """A state is no coalition: named after a state that is not in it, the "coalition" is a list of names.
+
+    The model paired them with a state it read nearby (a crew's nationalities, a country's partners).
+    """
+    if names_a_country(draft.name) and canonical_name(draft.name) not in {*draft.members, draft.led_by}:
+        raise ValueError(
+            f"{draft.name!r} is the name of a country, not of a coalition, and not one of its members: give "
+            "the name the article gives the coalition, alliance or mechanism, or leave it out if the article "
+            "describes none"
+        )
+
+
+def _tidy_names(draft: Any) -> list[str]:
+    """The members without repeats, the coalition itself or two names run together; a member is no target."""
+    if draft.target in draft.members:  # a name cannot be both: the members list is the surer answer
+        draft.target = None
+    itself = normalise(draft.name)
+    if draft.led_by is not None and (normalise(draft.led_by) == itself or _joined_names(draft.led_by)):
+        draft.led_by = None
+    # A coalition is not its own member, and "X and Y" (two names run together) names no one member.
+    return [m for m in dict.fromkeys(draft.members) if normalise(m) != itself and not _joined_names(m)]
+
+
+def _ground_members(
+    draft: Any, members: list[str], member_names: list[str], numbered: list[str], named: Names, info: ValidationInfo
+) -> list[int]:
+    """Keep the members named in the cited sentences or the list near them; the sentences they may be named in.
+
+    A member named nowhere near the coalition is reasked (then dropped while salvaging).
+    """
+    count = len(numbered)
+    cited = [n for n in (draft.members_sentence, draft.sentence) if n is not None and 1 <= n <= count]
+    # A coalition's sentence that itself lists states is its member list: names listed in another
+    # sentence further away (a crew's nationalities, another group) are not its members. A sentence
+    # listing none (or a number the article does not have) leaves the list anywhere.
+    listing_here = 1 <= draft.sentence <= count and (
+        sum(named(numbered[draft.sentence - 1], name) for name in member_names) >= LISTED_STATES
+    )
+    reach = range(draft.sentence - LISTING_REACH, draft.sentence + LISTING_REACH + 1)
+    near = [n for n in reach if 1 <= n <= count] if listing_here else list(range(1, count + 1))
+    found = enumeration_sentence([numbered[n - 1] for n in near], members, named)
+    listing = near[found - 1] if found else None
+    pool = [*cited, *([listing] if listing else [])]
+    unnamed = [name for name in members if not any(named(numbered[n - 1], name) for n in pool)]
+    if unnamed:
+        # Say which names the cited sentences do hold: pointing at its own sentence, a small model corrects
+        # its list; told only what is wrong, it repeats it.
+        holds = [name for name in member_names if any(named(numbered[n - 1], name) for n in pool)]
+        _drop_or_reask(
+            info,
+            [f"member {name} of {draft.name!r}: not named in its cited sentences" for name in unnamed],
+            f"sentence {draft.sentence} does not name {', '.join(unnamed)}, nor does the sentence listing the "
+            "other members"
+            + (f"; they name {', '.join(holds)}" if holds else "")
+            + ": list only states or organisations the article says take part",
+        )
+    draft.members = [name for name in members if name not in unnamed]
+    return pool
+
+
+def _complete_listed_members(draft: Any, pool: list[int], member_names: list[str], numbered: list[str]) -> None:
+    """A list the model took two or more members from is the member list: what it left out of it is a member too.
+
+    ("A, B, C and D agreed ..." answered with A, B and D.)
+    """
+    itself = normalise(draft.name)
+    for number in pool:
+        listed = list_holding(numbered[number - 1], draft.members, member_names)
+        if listed:
+            draft.members += [
+                name
+                for name in listed
+                if name not in {*draft.members, *draft.joining, draft.target} and normalise(name) != itself
+            ]
+            break
+
+
+def _quote_the_members(draft: Any, members: list[str], pool: list[int], numbered: list[str], named: Names) -> None:
+    """Quote the sentence naming most members; a cited sentence naming none moves to it (or to the one naming it)."""
+    count = len(numbered)
+    if pool:
+        draft.members_sentence = max(pool, key=lambda n: sum(named(numbered[n - 1], m) for m in draft.members))
+        draft.members_evidence = numbered[draft.members_sentence - 1]
+    if not (1 <= draft.sentence <= count) or not any(named(numbered[draft.sentence - 1], m) for m in members):
+        naming = draft.members_sentence or best_supporting(
+            numbered, draft.sentence, lambda s: text_similarity(draft.name, s), STATES_TEXT_MIN
+        )
+        draft.sentence = naming or draft.sentence
+
+
+def _ground_joining(draft: Any, numbered: list[str], named: Names, info: ValidationInfo) -> None:
+    """Joining (not yet a member): named in the sentence quoted for the coalition or for its members.
+
+    A member already is not joining; one named in neither sentence is left out (recorded).
+    """
+    count = len(numbered)
+    itself = normalise(draft.name)
+    quoted = [n for n in (draft.sentence, draft.members_sentence) if n is not None and 1 <= n <= count]
+    joining = [
+        name
+        for name in dict.fromkeys(draft.joining)
+        if name not in draft.members and name != draft.target and normalise(name) != itself and not _joined_names(name)
+    ]
+    unstated = [name for name in joining if not any(named(numbered[n - 1], name) for n in quoted)]
+    _drop_quietly(info, [f"joining {name} of {draft.name!r}: not named in its cited sentences" for name in unstated])
+    draft.joining = [name for name in joining if name not in unstated]
+
+
+def _check_member_count(draft: Any, pool: list[int], numbered: list[str], info: ValidationInfo) -> None:
+    """A member count stands only stated beside the members (in their sentences or next to them), and not too small."""
+    if draft.member_count_stated is None:
+        return
+    candidates = [n + step for n in dict.fromkeys((*pool, draft.sentence)) for step in (0, -1, 1) if n]
+    if stated_count(numbered, candidates, draft.member_count_stated) is None:
+        _drop_quietly(
+            info, [f"member count {draft.member_count_stated} of {draft.name!r}: not stated in its sentences"]
+        )
+        draft.member_count_stated = None
+    elif draft.member_count_stated < len(draft.members):  # "two airbases" near a list of four states
+        _drop_quietly(
+            info,
+            [
+                f"member count {draft.member_count_stated} of {draft.name!r}: fewer than the "
+                f"{len(draft.members)} members its sentences list"
+            ],
+        )
+        draft.member_count_stated = None
 
 
 @lru_cache(maxsize=256)

@@ -1,10 +1,12 @@
 """Per-article extraction: from a cleaned article to a grounded :class:`ArticleBrief`.
 
-The embedded model is asked one thing at a time: the article's subject first (an off-topic
-article costs that one short call), then its coalitions. Each request
-repeats the same system prompt and article first, so that it reuses its evaluation of the
-article; an endpoint is asked everything in one request (``Extractor.combined``: one latency,
-the article's tokens sent once), whose schema is the step schemas together.
+The questions are data (:mod:`summarise.questions`): the article's subject first (an off-topic
+article costs that one short call), then its coalitions. The embedded model is asked them in
+turn, each request repeating the same system prompt and article first so that it reuses its
+evaluation of the article; an endpoint is asked them all in one request (``Extractor.combined``:
+one latency, the article's tokens sent once), whose schema is their answer models together, or in
+parallel (``Extractor.parallel_steps``). Each answer is applied by its question's applier
+(:mod:`summarise.appliers`); what fails validation is salvaged in parts (:mod:`summarise.salvage`).
 
 The model points, the code quotes (:mod:`summarise.answers`): the article's sentences are
 numbered, every fact cites one, and its ``evidence`` is that sentence, word for word. Each
@@ -28,60 +30,26 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from pydantic import (
-    BaseModel,
-    ValidationError,
-)
+from pydantic import BaseModel, ValidationError
 
 from summarise import __version__
-from summarise.answers import (
-    SUBJECTS,
-    TopicAnswer,
-    cached_coalitions_answer,
-    combined_answer,
-    grounding_context,
-    names_a_country,
-    names_member,
-    same_fact_key,
-)
+from summarise.answers import combined_answer, grounding_context
+from summarise.appliers import add_readings
 from summarise.articles import Article
-from summarise.entities import (
-    Entity,
-    alias_in,
-    entities_in,
-    organisation_candidates,
-    without_entity_names,
-)
+from summarise.entities import Entity, entities_in
 from summarise.exceptions import ContextOverflowError, ExtractionError, SummariseError
-from summarise.grounding import find_span, mentions, normalise, numbered_sentences, numbered_text
-from summarise.people import people_in
-from summarise.readings import events_in, figures_in
-from summarise.schemas import (
-    EVIDENCE_MAX_CHARS,
-    ArticleBrief,
-    ArticleRef,
-    Claim,
-    Coalition,
-    CoalitionMember,
-    Event,
-    ExtractionInfo,
-    Figure,
-    Person,
-    Quote,
-    Statement,
-    Usage,
-)
-from summarise.statements import quotations, statements
+from summarise.grounding import numbered_sentences, numbered_text
+from summarise.questions import COMBINED, COMBINED_MAX_TOKENS, QUESTIONS, Asked, Question
+from summarise.salvage import part_for, salvage
+from summarise.schemas import ArticleBrief, ArticleRef, ExtractionInfo, Usage
 from summarise.store import Store
-from summarise.story import Story, story_hash, topic_of
-from summarise.support import states_leader, states_target
+from summarise.story import Story, story_hash
 from summarise.templates import PromptSet, load_prompts
 
 if TYPE_CHECKING:  # the LLM layer (instructor, openai) is imported when a model is first asked
@@ -93,39 +61,9 @@ EXTRACTION_VERSION = "16"
 #: How the warning of an article the story's keyword pre-filter skipped begins.
 PREFILTER_SKIPPED = "skipped by the story's keyword pre-filter"
 
-
-@dataclass(frozen=True)
-class Step:
-    """One question asked of the model about an article."""
-
-    name: str
-    max_tokens: int
-
-
-STEPS = (
-    Step("topic", 40),
-    Step("coalitions", 600),
-)
-#: Every step in one request (``Extractor.combined``).
-COMBINED = Step("all", sum(step.max_tokens for step in STEPS))
-
-
-def _combined_of(models: dict[str, type[BaseModel]]) -> type[BaseModel]:
-    return combined_answer(tuple(models.values()))
-
-
-def _part_for(model: type[BaseModel], content: str | None) -> str | None:
-    """The keys of ``model`` in an answer to every question at once (the answer itself if not an object)."""
-    try:
-        data = json.loads(content or "")
-    except json.JSONDecodeError:
-        return content
-    if not isinstance(data, dict):
-        return content
-    return json.dumps({key: data[key] for key in model.model_fields if key in data}, ensure_ascii=False)
-
-
-# --- running the steps ---------------------------------------------------------------------------
+#: The answers of an article's questions as a strategy gets them, in the registry's order (``None``: failed).
+Answers = Iterator[tuple[Question, BaseModel | None]]
+OnStep = Callable[[str], None] | None
 
 
 @dataclass
@@ -136,12 +74,12 @@ class Extractor:
     store: Store | None = None
     prompts: PromptSet = field(default_factory=load_prompts)
     use_cache: bool = True
-    #: Ask an article's three questions at once (for endpoints: one latency per article instead of
-    #: three). The brief is the same; only an article the model finds off-topic costs two answers
+    #: Ask an article's questions at once (for endpoints: one latency per article instead of one per
+    #: question). The brief is the same; only an article the model finds off-topic costs answers
     #: that are then left unused.
     parallel_steps: bool = False
-    #: Ask an article's three questions in one request (for endpoints: one latency, the article's
-    #: tokens sent once instead of three times). The embedded model keeps one question at a time:
+    #: Ask an article's questions in one request (for endpoints: one latency, the article's tokens
+    #: sent once instead of once per question). The embedded model keeps one question at a time:
     #: its small schemas and short answers are what a 1.5B model gets right.
     combined: bool = False
     #: The story file, if one was given: topic, targets, known coalitions, aliases, pre-filter.
@@ -158,7 +96,7 @@ class Extractor:
             story=story_hash(self.story),
         )
 
-    def extract(self, article: Article, on_step: Callable[[str], None] | None = None) -> ArticleBrief:
+    def extract(self, article: Article, on_step: OnStep = None) -> ArticleBrief:
         """The grounded brief of one article (from the cache when it was extracted before)."""
         key = self.cache_key(article)
         if self.use_cache and self.store is not None and (brief := cached_brief(self.store, key, article)):
@@ -175,20 +113,10 @@ class Extractor:
             )
         return brief
 
-    def _extract_fresh(self, article: Article, on_step: Callable[[str], None] | None) -> ArticleBrief:
+    def _extract_fresh(self, article: Article, on_step: OnStep) -> ArticleBrief:
         """Extract; an article too long for the model's context is cut (at a paragraph) and the cut recorded."""
         if self.story is not None and not self.story.passes_prefilter(article.text):
-            info = self._new_info()
-            info.warnings.append(
-                f"{PREFILTER_SKIPPED} (it names none of: "
-                f"{', '.join(self.story.keywords)}): off-topic, no model call made"
-            )
-            if not looks_english(article.text):
-                info.warnings.append(
-                    "the article does not look English: keywords are matched in English only, so a story told "
-                    "in another language is not recognised"
-                )
-            return ArticleBrief(article=article_ref(article), on_topic=False, extraction=info)
+            return self._skipped(article)
         read = article
         for _ in range(CONTEXT_CUTS):
             try:
@@ -211,54 +139,66 @@ class Extractor:
             "raise --n-ctx or split the article"
         )
 
+    def _skipped(self, article: Article) -> ArticleBrief:
+        """The brief of an article the story's keyword pre-filter skips: off-topic, no model call."""
+        assert self.story is not None
+        info = self._new_info()
+        info.warnings.append(
+            f"{PREFILTER_SKIPPED} (it names none of: {', '.join(self.story.keywords)}): off-topic, no model call made"
+        )
+        if not looks_english(article.text):
+            info.warnings.append(
+                "the article does not look English: keywords are matched in English only, so a story told "
+                "in another language is not recognised"
+            )
+        return ArticleBrief(article=article_ref(article), on_topic=False, extraction=info)
+
     def _new_info(self) -> ExtractionInfo:
         return ExtractionInfo(
             backend=self.client.backend.name, model=self.client.backend.model, prompt_hash=self.prompts.hash
         )
 
-    def _extract_text(self, article: Article, on_step: Callable[[str], None] | None) -> ArticleBrief:
+    def _extract_text(self, article: Article, on_step: OnStep) -> ArticleBrief:
+        """Ask the questions (by the strategy this extractor uses), apply each answer, then add the readings."""
         started = time.perf_counter()
         info = self._new_info()
         brief = ArticleBrief(article=article_ref(article), on_topic=None, extraction=info)
         named = entities_in(article.text)
         if self.combined:
-            if on_step:
-                on_step("all")
-            self._ask_combined(article, named, brief, info)
-            _add_readings(brief, article)
-            info.seconds = round(time.perf_counter() - started, 2)
-            return brief
-        if self.parallel_steps:
-            self._ask_all_at_once(article, named, brief, info)
-            _add_readings(brief, article)
-            info.seconds = round(time.perf_counter() - started, 2)
-            return brief
-        for step in self._steps_for(article):
-            if on_step:
-                on_step(step.name)
-            answer = self._ask(article, step, named, info)
+            strategy = self._in_one_request
+        elif self.parallel_steps:
+            strategy = self._at_once
+        else:
+            strategy = self._in_turn
+        for question, answer in strategy(article, named, info, on_step):
             if answer is None:
-                info.failed_steps.append(step.name)
+                info.failed_steps.append(question.name)
                 continue
-            _apply(step.name, answer, brief, article, self.stands_for, self.target_aliases)
-            if step.name == "topic" and brief.on_topic is False:
-                break
-        _add_readings(brief, article)
+            question.apply(answer, brief, article, self.story)
+            if brief.on_topic is False:
+                break  # an article off topic is asked nothing more (the answers asked at once are left unused)
+        add_readings(brief, article)
         info.seconds = round(time.perf_counter() - started, 2)
         return brief
 
-    def _ask_all_at_once(
-        self, article: Article, named: list[Entity], brief: ArticleBrief, info: ExtractionInfo
-    ) -> None:
-        """Every question in its own thread; answers are applied in the usual order, as if asked in turn."""
+    # --- the strategies: the same questions, asked in turn, at once or in one request ------------
+
+    def _in_turn(self, article: Article, named: list[Entity], info: ExtractionInfo, on_step: OnStep) -> Answers:
+        """One question after another: a question is asked only once the answer before it is applied."""
+        for question in QUESTIONS:
+            if on_step:
+                on_step(question.name)
+            yield question, self._ask(article, question, named, info)
+
+    def _at_once(self, article: Article, named: list[Entity], info: ExtractionInfo, on_step: OnStep) -> Answers:
+        """Every question in its own thread; the answers come in the registry's order, as if asked in turn."""
         from concurrent.futures import ThreadPoolExecutor
 
-        steps = self._steps_for(article)
-        infos = [info.model_copy(update={"usage": Usage(), "warnings": [], "dropped_facts": []}) for _ in steps]
-        with ThreadPoolExecutor(max_workers=len(steps)) as pool:
+        infos = [info.model_copy(update={"usage": Usage(), "warnings": [], "dropped_facts": []}) for _ in QUESTIONS]
+        with ThreadPoolExecutor(max_workers=len(QUESTIONS)) as pool:
             futures = [
-                pool.submit(self._ask, article, step, named, step_info)
-                for step, step_info in zip(steps, infos, strict=True)
+                pool.submit(self._ask, article, question, named, question_info)
+                for question, question_info in zip(QUESTIONS, infos, strict=True)
             ]
         outcomes: list[Any] = []
         for future in futures:
@@ -266,57 +206,54 @@ class Extractor:
                 outcomes.append(future.result())
             except SummariseError as error:
                 outcomes.append(error)
-        for step_info in infos:  # every answer was paid for, used or not
-            info.usage.add(step_info.usage)
-        for step, step_info, outcome in zip(steps, infos, outcomes, strict=True):
-            info.warnings += step_info.warnings
-            info.dropped_facts += step_info.dropped_facts
+        for question_info in infos:  # every answer was paid for, used or not
+            info.usage.add(question_info.usage)
+        for question, question_info, outcome in zip(QUESTIONS, infos, outcomes, strict=True):
+            info.warnings += question_info.warnings
+            info.dropped_facts += question_info.dropped_facts
             if isinstance(outcome, SummariseError):
                 raise outcome
-            if outcome is None:
-                info.failed_steps.append(step.name)
-                continue
-            _apply(step.name, outcome, brief, article, self.stands_for, self.target_aliases)
-            if step.name == "topic" and brief.on_topic is False:
-                return  # the other answers are not used for an off-topic article (their failures either)
+            yield question, outcome
 
-    def _ask_combined(self, article: Article, named: list[Entity], brief: ArticleBrief, info: ExtractionInfo) -> None:
-        """One request for every question; its parts are applied in the usual order.
+    def _in_one_request(self, article: Article, named: list[Entity], info: ExtractionInfo, on_step: OnStep) -> Answers:
+        """One request for every question; its parts come in the registry's order.
 
         An answer that fails as a whole is not lost as a whole: each question's part of it
         is salvaged on its own, so one bad part costs that question only (as when asked apart).
         """
         from summarise.llm.client import CallInfo
 
+        if on_step:
+            on_step(COMBINED)
         block = self._article_block(article)
         models, messages = self._combined_question(article, named, block)
         context = self.context(article)
-        call = CallInfo(article_id=article.id, step=COMBINED.name, prompt_hash=self.prompts.hash, article_text=block)
+        call = CallInfo(article_id=article.id, step=COMBINED, prompt_hash=self.prompts.hash, article_text=block)
         answers: dict[str, BaseModel | None]
         try:
             answer, usage = self.client.structured(
-                _combined_of(models), messages, context=context, info=call, max_tokens=COMBINED.max_tokens
+                combined_answer(tuple(models.values())),
+                messages,
+                context=context,
+                info=call,
+                max_tokens=COMBINED_MAX_TOKENS,
             )
             info.usage.add(usage)
-            info.dropped_facts += [f"{COMBINED.name}: {item}" for item in context.get("dropped", [])]
+            info.dropped_facts += [f"{COMBINED}: {item}" for item in context.get("dropped", [])]
             answers = dict.fromkeys(models, answer)
         except ExtractionError as error:
             if isinstance(error.usage, Usage):
                 info.usage.add(error.usage)
-            info.warnings.append(f"{COMBINED.name}: {error.detail}")
+            info.warnings.append(f"{COMBINED}: {error.detail}")
             answers = {
-                name: self._salvage(name, model, _part_for(model, error.last_content), context, info)
+                name: self._salvage(name, model, part_for(model, error.last_content), context, info)
                 for name, model in models.items()
             }
-        for step in STEPS:
-            if step.name not in answers:
-                continue  # not asked
-            if answers[step.name] is None:
-                info.failed_steps.append(step.name)
-                continue
-            _apply(step.name, answers[step.name], brief, article, self.stands_for, self.target_aliases)
-            if step.name == "topic" and brief.on_topic is False:
-                return
+        for question in QUESTIONS:
+            if question.name in answers:
+                yield question, answers[question.name]
+
+    # --- building and asking one question ------------------------------------------------------------
 
     def _combined_question(
         self, article: Article, named: list[Entity], block: str | None = None
@@ -324,9 +261,9 @@ class Extractor:
         """Each question's answer model, and the messages asking every question at once."""
         models: dict[str, type[BaseModel]] = {}
         tasks = []
-        for step in self._steps_for(article):
-            models[step.name], values = self._answer_model(article, step, named)
-            tasks.append(self.prompts.render(step.name, **values))
+        for question in QUESTIONS:
+            models[question.name], values = question.answer_model(Asked(article, named, self.story))
+            tasks.append(self.prompts.render(question.name, **values))
         messages = [
             {"role": "system", "content": self.prompts.render("system").strip()},
             {
@@ -347,43 +284,43 @@ class Extractor:
         named = entities_in(article.text)
         if self.combined:
             models, messages = self._combined_question(article, named)
-            request = self.client.request_for(_combined_of(models), messages, max_tokens=COMBINED.max_tokens)
-            return [(COMBINED.name, request)]
+            model = combined_answer(tuple(models.values()))
+            return [(COMBINED, self.client.request_for(model, messages, max_tokens=COMBINED_MAX_TOKENS))]
         built = []
-        for step in self._steps_for(article):
-            model, messages = self._question(article, step, named)
-            built.append((step.name, self.client.request_for(model, messages, max_tokens=step.max_tokens)))
+        for question in QUESTIONS:
+            model, messages = self._question(article, question, named)
+            built.append((question.name, self.client.request_for(model, messages, max_tokens=question.max_tokens)))
         return built
 
     def _question(
-        self, article: Article, step: Step, named: list[Entity], block: str | None = None
+        self, article: Article, question: Question, named: list[Entity], block: str | None = None
     ) -> tuple[type[BaseModel], list[dict]]:
-        model, values = self._answer_model(article, step, named)
+        model, values = question.answer_model(Asked(article, named, self.story))
         block = block or self._article_block(article)
         messages = [
             {"role": "system", "content": self.prompts.render("system").strip()},
-            {"role": "user", "content": block + self.prompts.render(step.name, **values)},
+            {"role": "user", "content": block + self.prompts.render(question.name, **values)},
         ]
         return model, messages
 
-    def _ask(self, article: Article, step: Step, named: list[Entity], info: ExtractionInfo) -> BaseModel | None:
+    def _ask(self, article: Article, question: Question, named: list[Entity], info: ExtractionInfo) -> BaseModel | None:
         from summarise.llm.client import CallInfo
 
         block = self._article_block(article)
-        model, messages = self._question(article, step, named, block)
+        model, messages = self._question(article, question, named, block)
         context = self.context(article)
-        call = CallInfo(article_id=article.id, step=step.name, prompt_hash=self.prompts.hash, article_text=block)
+        call = CallInfo(article_id=article.id, step=question.name, prompt_hash=self.prompts.hash, article_text=block)
         try:
             answer, usage = self.client.structured(
-                model, messages, context=context, info=call, max_tokens=step.max_tokens
+                model, messages, context=context, info=call, max_tokens=question.max_tokens
             )
         except ExtractionError as error:
             if isinstance(error.usage, Usage):
                 info.usage.add(error.usage)
-            info.warnings.append(f"{step.name}: {error.detail}")
-            return self._salvage(step.name, model, error.last_content, context, info)
+            info.warnings.append(f"{question.name}: {error.detail}")
+            return self._salvage(question.name, model, error.last_content, context, info)
         info.usage.add(usage)
-        info.dropped_facts += [f"{step.name}: {item}" for item in context.get("dropped", [])]
+        info.dropped_facts += [f"{question.name}: {item}" for item in context.get("dropped", [])]
         return answer
 
     @staticmethod
@@ -397,61 +334,10 @@ class Extractor:
         info.warnings += [f"{step}: {note}" for note in dict.fromkeys(lenient["notes"])]
         return salvaged
 
-    def _answer_model(self, article: Article, step: Step, named: list[Entity]) -> tuple[type[BaseModel], dict]:
-        if step.name == "topic":
-            return TopicAnswer, {"subjects": "; ".join(SUBJECTS)}
-        if step.name == "coalitions":
-            names = self._candidate_names(article, named)
-            allowed = ", ".join(names) or "(none)"
-            # Targets: every candidate, a story's targets included.
-            targets = self._candidate_names(article, named, members_only=False)
-            return cached_coalitions_answer(tuple(names), tuple(targets)), {
-                "topic": topic_of(self.story),
-                "allowed_members": allowed,
-            }
-        raise ValueError(f"no question named {step.name!r}")
-
-    @staticmethod
-    def _steps_for(article: Article) -> list[Step]:
-        """The questions asked of the model about this article."""
-        return list(STEPS)
-
-    def _candidate_names(self, article: Article, named: list[Entity], members_only: bool = True) -> list[str]:
-        """Every state or organisation the article names: canonical when a table knows it, else as written.
-
-        A story's targets and known coalitions are no members; its extra aliases count as the
-        names they stand for.
-        """
-        not_members: set[str] = set()
-        stands_for: dict[str, str] = {}
-        if self.story is not None and members_only:
-            not_members = {normalise(name) for name in self.story.target_names()}
-            not_members |= {normalise(n) for c in self.story.coalitions for n in (c.name, *c.aliases)}
-            stands_for = self.story.stands_for()
-        names = [entity.canonical for entity in named]
-        names += [alias for alias in stands_for if mentions(article.text, alias)]
-        names += organisation_candidates(article.text)
-        return [name for name in dict.fromkeys(names) if normalise(name) not in not_members]
-
-    @property
-    def target_aliases(self) -> dict[str, tuple[str, ...]]:
-        """Each name of a story target (normalised) and all of that target's names (none without a story)."""
-        if self.story is None:
-            return {}
-        return {
-            normalise(name): (target.name, *target.aliases)
-            for target in self.story.targets
-            for name in (target.name, *target.aliases)
-        }
-
-    @property
-    def stands_for(self) -> dict[str, str]:
-        """The story's extra aliases and the names they stand for (none without a story)."""
-        return self.story.stands_for() if self.story is not None else {}
-
     def context(self, article: Article) -> dict[str, Any]:
         """What the answer validators check against (see :func:`grounding_context`), with the story's aliases."""
-        return grounding_context(article.text, article.published, self.stands_for)
+        stands_for = self.story.stands_for() if self.story is not None else {}
+        return grounding_context(article.text, article.published, stands_for)
 
     def _article_block(self, article: Article) -> str:
         return self.prompts.render(
@@ -533,315 +419,3 @@ def article_ref(article: Article) -> ArticleRef:
         url=article.url,
         published=article.published,
     )
-
-
-def _apply(
-    step: str,
-    answer: Any,
-    brief: ArticleBrief,
-    article: Article,
-    stands_for: dict[str, str],
-    target_aliases: dict[str, tuple[str, ...]] | None = None,
-) -> None:
-    if step == "topic":
-        brief.on_topic = answer.on_topic
-    elif step == "coalitions":
-        numbered = numbered_sentences(article.text)
-        heads = [head_noun(draft.name) for draft in answer.coalitions]
-        shared = {head for head in heads if heads.count(head) > 1}
-        about = [
-            _sentences_about(draft, numbered, head if head not in shared else None)
-            for draft, head in zip(answer.coalitions, heads, strict=True)
-        ]
-        stated = [
-            _stated_target(draft, stands_for, quoted, target_aliases)
-            for draft, quoted in zip(answer.coalitions, about, strict=True)
-        ]
-        brief.coalitions = [
-            Coalition(
-                evidence=draft.evidence,
-                name=_grouping_name(draft),
-                kind=draft.kind,
-                target=draft.target if target_stated else None,
-                led_by=stands_for.get(leader, leader) if (leader := _named_leader(draft, stands_for, quoted)) else None,
-                member_count_stated=draft.member_count_stated,
-                members=_members(draft, leader, stands_for),
-                objectives=[Statement(evidence=s.evidence, text=s.text) for s in draft.objectives],
-                mechanisms=[Statement(evidence=s.evidence, text=s.text) for s in draft.mechanisms],
-            )
-            for draft, quoted, target_stated in zip(answer.coalitions, about, stated, strict=True)
-        ]
-        if brief.extraction is not None:
-            brief.extraction.dropped_facts += [
-                f"coalitions: target {draft.target} of {draft.name!r}: no sentence about it says it acts against it"
-                for draft, target_stated in zip(answer.coalitions, stated, strict=True)
-                if draft.target and not target_stated
-            ]
-            brief.extraction.dropped_facts += [
-                f"coalitions: {c.name!r} ({', '.join(m.name for m in c.members) or 'no member'}): one member, or two "
-                "called bilateral or paired in the name: a relationship, not a coalition"
-                for c in brief.coalitions
-                if _relationship(c)
-            ]
-        brief.coalitions = [c for c in brief.coalitions if not _relationship(c)]
-        if brief.coalitions:
-            brief.topic_evidence = brief.coalitions[0].evidence
-
-
-def _add_readings(brief: ArticleBrief, article: Article) -> None:
-    """What the code reads from an on-topic article's sentences: events, figures, claims, quotes and people.
-
-    See :mod:`summarise.readings` and :mod:`summarise.statements`; every evidence is a sentence
-    of the article (cut at ``EVIDENCE_MAX_CHARS``, so still its own words).
-    """
-    if not brief.on_topic:
-        return
-    numbered = numbered_sentences(article.text)
-    brief.events = sorted(
-        (
-            Event(
-                evidence=e.sentence[:EVIDENCE_MAX_CHARS],
-                when_text=e.when,
-                date=e.date,
-                date_basis=e.basis,
-                description=e.description[:500],
-            )
-            for e in events_in(numbered, article.published)
-        ),
-        key=lambda event: (event.date is None, event.date or ""),
-    )
-    brief.figures = [
-        Figure(
-            evidence=f.sentence[:EVIDENCE_MAX_CHARS],
-            value=f.value,
-            value_as_written=f.written[:200],
-            unit=f.unit[:200] if f.unit else None,
-            what=f.what[:500],
-            qualifier=f.qualifier,
-        )
-        for f in figures_in(numbered)
-    ]
-    found = statements(numbered, article.outlet)
-    brief.claims = [
-        Claim(evidence=s.sentence[:EVIDENCE_MAX_CHARS], holder=s.holder[:200], claim=s.claim[:500]) for s in found
-    ]
-    brief.quotes = [
-        Quote(evidence=q.text[:EVIDENCE_MAX_CHARS], speaker=q.speaker[:200], text=q.text[:500])
-        for q in quotations(numbered)
-    ]
-    brief.people = [
-        Person(
-            evidence=p.sentence[:EVIDENCE_MAX_CHARS],
-            name=p.name,
-            role=p.role[:200] if p.role else None,
-            affiliation=p.affiliation,
-        )
-        for p in people_in(numbered)
-    ]
-
-
-def _grouping_name(draft: Any) -> str:
-    """The coalition's name; one named after one of its own states is called what it is, a grouping of them."""
-    if not names_a_country(draft.name):
-        return draft.name
-    names = list(dict.fromkeys(draft.members))
-    if len(names) < 2:
-        return draft.name
-    return f"grouping of {', '.join(names[:-1])} and {names[-1]}"[:200]
-
-
-def _relationship(coalition: Coalition) -> bool:
-    """Whether a "coalition" is a relationship (a visit, a deal), not a coalition.
-
-    Several states or organisations make a coalition: one member, or two that the model itself
-    calls bilateral or that the name only pairs ("the US-Turkey alliance"), do not.
-    """
-    members = len(coalition.members)
-    if members < 2 and (coalition.member_count_stated or 0) < 2:
-        return True
-    return members <= 2 and (coalition.kind == "bilateral" or _pair_name(coalition))
-
-
-def _pair_name(coalition: Coalition) -> bool:
-    """Whether a coalition's name is only its two members' names ("United States-Turkey alliance")."""
-    rest = without_entity_names(coalition.name)
-    named = {e.canonical for e in entities_in(coalition.name)}
-    members = {m.name for m in coalition.members}
-    generic = {"alliance", "partnership", "pact", "coalition", "axis", "ties", "relations", "cooperation", "the"}
-    return len(named) == 2 and named == members and set(re.findall(r"[a-z]+", rest.lower())) <= generic
-
-
-def _distinct(drafts: list[Any]) -> list[Any]:
-    """The drafts without repeats (a small model may list one fact several times)."""
-    seen: set[tuple] = set()
-    kept = []
-    for draft in drafts:
-        key = same_fact_key(draft)
-        if key not in seen:
-            seen.add(key)
-            kept.append(draft)
-    return kept
-
-
-def head_noun(name: str) -> str | None:
-    """The common noun a coalition's name rests on, lower case ("alliance" of "Alliance of Sahel States").
-
-    The last word before a preposition or a bracket, or the first of a name that starts with
-    "Operation" or "Mission" ("operation" of "Operation Prosperity Guardian"); ``None`` when that
-    word is a state's or a body's name, a number, or the name is one word (a proper name: "Aspides").
-    """
-    if len(name.split()) < 2:
-        return None
-    if first := _NAMED_FIRST.match(name):
-        return first.group(1).lower()
-    before = re.split(r"\s(?:of|for|against|to|in|on|with|from)\s|\(", name, maxsplit=1)[0]
-    words = re.findall(r"[A-Za-z][a-z]+", before)
-    if not words or entities_in(words[-1]):
-        return None
-    return words[-1].lower()
-
-
-#: A name of the form "Operation Sentinel", "Mission Aspides": the first word is what it is.
-_NAMED_FIRST = re.compile(r"^(Operation|Mission)\s+[A-Z]")
-
-
-def _sentences_about(draft: Any, numbered: list[str], head: str | None) -> list[str]:
-    """The sentences about a coalition: its own, its members', those naming it and those calling it "the <head>".
-
-    A name that is a state's names no coalition, nor does one short or lower-case word; ``head``
-    ("alliance" for the Alliance of Sahel States) is ``None`` when another coalition of the article
-    shares it.
-    """
-    quoted = [draft.members_evidence or "", draft.evidence]
-    proper = len(draft.name.split()) >= 2 or re.fullmatch(r"[A-Z][\w-]{3,}", draft.name) is not None  # "Aspides"
-    if proper and not names_a_country(draft.name):
-        quoted += [sentence for sentence in numbered if mentions(sentence, draft.name)]
-    if head:
-        quoted += [sentence for sentence in numbered if mentions(sentence, f"the {head}")]
-    return list(dict.fromkeys(quoted))  # a sentence both cited and naming the coalition is read once
-
-
-def _aliases(name: str, stands_for: dict[str, str]) -> list[str]:
-    """``name`` and the story's extra aliases that stand for it."""
-    return [name, *(alias for alias, canonical in stands_for.items() if canonical == name)]
-
-
-def _stated_target(
-    draft: Any, stands_for: dict[str, str], quoted: list[str], target_aliases: dict[str, tuple[str, ...]] | None
-) -> bool:
-    """Whether a sentence about the coalition says it acts against the model's target ("against X", "X attacks").
-
-    A small model fills ``target`` with a state named nearby (the country a group is based in, the
-    one ships are linked to, a bloc the members left); only a sentence saying so keeps it. A story's
-    target counts under any of its names (``target_aliases``).
-    """
-    if not draft.target:
-        return False
-    names = [*_aliases(draft.target, stands_for), *(target_aliases or {}).get(normalise(draft.target), ())]
-    return any(states_target(text, name) for text in quoted for name in dict.fromkeys(names))
-
-
-def _named_leader(draft: Any, stands_for: dict[str, str], quoted: list[str]) -> str | None:
-    """The coalition's leader as the model gives it, if a sentence about the coalition (``quoted``) says it leads.
-
-    A small model fills ``led_by`` with a host city's state or the first state named; only a
-    sentence saying so ("X-led", "led by X", "X chairs it", "X is the lead nation") makes it the
-    leader.
-    """
-
-    def leads(name: str) -> bool:
-        return any(states_leader(text, alias) for text in quoted for alias in _aliases(name, stands_for))
-
-    if draft.led_by and leads(draft.led_by):
-        return draft.led_by
-    # Not the one the model gave: the one state or body these sentences say leads it, if there is one.
-    stated = {e.canonical for text in quoted for e in entities_in(text) if leads(e.canonical)}
-    return stated.pop() if len(stated) == 1 else None
-
-
-def _members(draft: Any, leader: str | None, stands_for: dict[str, str]) -> list[CoalitionMember]:
-    members: list[CoalitionMember] = []
-    names = list(draft.members)
-    if leader and leader not in names:
-        names.insert(0, leader)
-    joining = [name for name in draft.joining if name not in names]
-    seen: set[str] = set()
-    for name in [*names, *joining]:
-        member = stands_for.get(name, name)
-        if member in seen:
-            continue
-        seen.add(member)
-        quoted = (draft.members_evidence, draft.evidence)
-        evidence = next((text for text in quoted if text and names_member(text, name, stands_for)), draft.evidence)
-        members.append(
-            CoalitionMember(
-                evidence=evidence,
-                name=member,
-                name_as_written=alias_in(evidence, name) or alias_in(evidence, member) or _as_written(evidence, name),
-                role="leader" if leader == name else None,
-                status="prospective" if name in joining else "member",
-            )
-        )
-    return members
-
-
-def _as_written(evidence: str, name: str) -> str | None:
-    """``name`` as ``evidence`` spells it, for a name no table knows."""
-    span = find_span(evidence, name)
-    return span if span and span != name else None
-
-
-def salvage(model: type[BaseModel], content: str | None, context: dict[str, Any]) -> tuple[BaseModel | None, list[str]]:
-    """Keep the parts of a failed answer that validate; describe the dropped ones.
-
-    List items that fail are removed one by one (recursively); the answer is then
-    validated again. Returns ``(None, dropped)`` when nothing usable remains.
-    """
-    if not content:
-        return None, []
-    try:
-        data = json.loads(content)
-    except json.JSONDecodeError:
-        return None, ["the whole answer (not valid JSON)"]
-    dropped: list[str] = []
-    cleaned = _salvage_value(model, data, context, dropped, path="")
-    if cleaned is None:
-        return None, dropped
-    try:
-        value = model.model_validate(cleaned, context=context)
-        return value, [*dropped, *dict.fromkeys(context.get("dropped", []))]
-    except ValidationError as error:
-        return None, [*dropped, f"the whole answer ({error.error_count()} errors)"]
-
-
-def _salvage_value(model: type[BaseModel], data: Any, context: dict, dropped: list[str], path: str) -> Any:
-    if not isinstance(data, dict):
-        return None
-    result = dict(data)
-    for name, info in model.model_fields.items():
-        item_model = _list_item_model(info.annotation)
-        if item_model is None or not isinstance(data.get(name), list):
-            continue
-        kept = []
-        for index, item in enumerate(data[name]):
-            fixed = _salvage_value(item_model, item, context, dropped, f"{path}{name}[{index}].")
-            if fixed is None:
-                continue
-            try:
-                item_model.model_validate(fixed, context=context)
-            except ValidationError as error:
-                reason = error.errors()[0]["msg"][:140]
-                label = fixed.get("name") or fixed.get("text") or fixed.get("when") or fixed.get("value_as_written")
-                dropped.append(f"{path}{name}[{index}] {label!r}: {reason}")
-                continue
-            kept.append(fixed)
-        result[name] = kept
-    return result
-
-
-def _list_item_model(annotation: Any) -> type[BaseModel] | None:
-    args = getattr(annotation, "__args__", ())
-    is_list = getattr(annotation, "__origin__", None) is list and args
-    if is_list and isinstance(args[0], type) and issubclass(args[0], BaseModel):
-        return args[0]
-    return None

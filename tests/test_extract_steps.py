@@ -19,9 +19,10 @@ import pytest
 
 from summarise.articles import Article, article_from_text
 from summarise.exceptions import ContextOverflowError
-from summarise.extract import STEPS, Extractor
+from summarise.extract import Extractor
 from summarise.grounding import numbered_sentences, numbered_text
 from summarise.llm import RetryPolicy, StructuredClient
+from summarise.questions import QUESTIONS
 from summarise.store import Store
 from summarise.story import Story, load_story
 
@@ -156,7 +157,7 @@ def test_a_full_brief_is_assembled(article):
 
     brief = extractor_for(backend).extract(article, on_step=steps.append)
 
-    assert steps == [step.name for step in STEPS]
+    assert steps == [step.name for step in QUESTIONS]
     assert [task_of(request) for request in backend.history] == steps
     assert brief.on_topic is True
     assert brief.article.title == "Four neighbours set up a joint centre against ISIS"
@@ -364,7 +365,7 @@ def test_a_head_noun_two_coalitions_of_the_article_share_states_no_leader():
     ],
 )
 def test_the_head_noun_of_a_coalition_name(name, head):
-    from summarise.extract import head_noun
+    from summarise.appliers import head_noun
 
     assert head_noun(name) == head
 
@@ -498,7 +499,7 @@ def test_requests_built_for_a_batch_are_the_requests_sent(article):
     extractor = extractor_for(backend, reasks=0)
     built = extractor.requests(article)
     extractor.extract(article)
-    assert [step for step, _ in built] == [step.name for step in STEPS]
+    assert [step for step, _ in built] == [step.name for step in QUESTIONS]
     from summarise.llm.base import request_key
 
     assert [request_key(request) for _, request in built] == [request_key(sent) for sent in backend.history]
@@ -561,7 +562,7 @@ def test_asking_the_questions_at_once_gives_the_same_brief(article):
     (one_by_one, _), (at_once, backend) = brief_asked(article), brief_asked(article, parallel_steps=True)
     assert at_once.model_dump() == one_by_one.model_dump()
     assert at_once.events and at_once.figures  # read by the code in this way of asking too
-    assert sorted(task_of(r) for r in backend.history) == sorted(step.name for step in STEPS)
+    assert sorted(task_of(r) for r in backend.history) == sorted(step.name for step in QUESTIONS)
 
 
 def test_asking_every_question_in_one_request_gives_the_same_brief(article):
@@ -574,7 +575,7 @@ def test_asking_every_question_in_one_request_gives_the_same_brief(article):
     user = request["messages"][1]["content"]
     assert user.index(shown(article)) < user.index("TASKS:")  # the article once, then every task
     assert user.count(shown(article)) == 1
-    assert re.findall(r"^TASK: (\w+)", user, re.MULTILINE) == [step.name for step in STEPS]
+    assert re.findall(r"^TASK: (\w+)", user, re.MULTILINE) == [step.name for step in QUESTIONS]
     properties = request["response_format"]["json_schema"]["schema"]["properties"]
     assert list(properties) == ["subject", "coalitions"]  # no people, events, figures or claims are asked
     assert combined.events and combined.figures  # read by the code, as when asked one by one

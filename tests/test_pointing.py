@@ -11,9 +11,9 @@ from pydantic import ValidationError
 
 from summarise.answers import LISTED_STATES, LISTING_REACH, coalitions_answer, grounding_context
 from summarise.articles import article_from_text
-from summarise.extract import salvage
 from summarise.grounding import NUMBERED_MAX_CHARS, numbered_sentences, numbered_text, quoted_words
 from summarise.numbers import number_in, numbers_in, states_number, written_number, written_numbers
+from summarise.salvage import salvage
 
 TEXT = """Norway, Iceland and the Faroe Islands signed a fisheries pact in Tromsø on Tuesday.
 The three governments will run a joint patrol force of twenty-one vessels.
