@@ -125,3 +125,32 @@ def test_a_missing_html_module_is_one_line_saying_what_to_install(tmp_path):
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "Traceback" not in result.stderr
     assert "lxml_html_clean" in lines[0] and "pip install" in lines[0]
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:4])
+
+
+def test_every_dependency_is_pinned_in_constraints_within_its_declared_bounds():
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[_normalise(name)] = version
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    requirements = list(project["dependencies"])
+    for name, extra in project["optional-dependencies"].items():
+        if name != "local-small":  # its model parts are not installed by the README's commands
+            requirements.extend(extra)
+    problems = []
+    for requirement in requirements:
+        name = _normalise(re.split(r"[\[=<>!~;\s]", requirement, maxsplit=1)[0])
+        if name not in pins:
+            problems.append(f"{name} is not pinned in constraints.txt")
+            continue
+        pinned = _version(pins[name])
+        for operator, bound in re.findall(r"(>=|<|==)\s*([\w.]+)", requirement):
+            holds = {">=": pinned >= _version(bound), "<": pinned < _version(bound), "==": pinned == _version(bound)}
+            if not holds[operator]:
+                problems.append(f"{name}=={pins[name]} is outside {requirement!r}")
+    assert not problems, problems
