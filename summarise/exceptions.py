@@ -73,7 +73,7 @@ class ReplayMissingError(SummariseError):
         self.directory = directory
         super().__init__(
             f"no recorded exchange {key} in {directory}: re-record the fixtures "
-            "(see README, 'Recorded fixtures') or use another backend"
+            "(see docs/development.md, 'Recorded fixtures') or use another backend"
         )
 
 

@@ -10,7 +10,7 @@ with none of these (a town, a newspaper, a group's name) is no person.
 The role is the title written before the name or the phrase set off by commas after it; the
 affiliation is the country or organisation named in that title ("Turkish", "Togo's", "NATO").
 Measured on the recorded fixtures, this finds the people of the gold as well as the 1.5B model
-did when asked to choose among the same candidates, at no model time (see the README).
+did when asked to choose among the same candidates, at no model time (see docs/quality.md).
 """
 
 from __future__ import annotations

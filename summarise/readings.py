@@ -9,7 +9,7 @@ be misquoted or invented: each event's and figure's evidence is its sentence.
 
 Measured on the recorded fixtures, asking the 1.5B model to choose among the same time
 expressions and numbers found fewer of the gold events and figures than taking them all, at
-about a quarter of an article's model time (see the README's quality table).
+about a quarter of an article's model time (see the quality table of docs/quality.md).
 """
 
 from __future__ import annotations

@@ -192,7 +192,7 @@ def test_recordings_match_the_current_prompts():
         if json.loads(path.read_text())["recorded_with"]["prompt_hash"] != current
     )
     assert any(RECORDINGS.glob("*.json")), "no recordings"
-    assert not stale, f"{len(stale)} recordings were made with other prompts: re-record (README, 'Recorded fixtures')"
+    assert not stale, f"{len(stale)} recordings were made with other prompts: re-record (docs/development.md)"
 
 
 def test_backend_identity_is_known_without_building_the_backend(tmp_path):

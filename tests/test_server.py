@@ -148,7 +148,7 @@ def test_extract_every_story(server, monkeypatch, allow_model_requests, question
         assert brief.extraction.usage.calls == (1 if questions == "combined" else 2) + brief.extraction.usage.reasks
         members = _members_score(story, brief)
         # a small model's answers, not a gold copy: most of what it names are members, most members are named
-        # (measured on all samples: the combined question scores lower on this model, see README)
+        # (measured on all samples: the combined question scores lower on this model, see docs/backends.md)
         assert members["precision"] >= 0.5 and members["recall"] >= 0.5, (story, members)
     # the five-country meeting: all five found
     assert _members_score("isis", briefs[SAMPLES["isis"][0].name])["missed"] == []
