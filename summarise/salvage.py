@@ -74,7 +74,7 @@ def _salvage_value(model: type[BaseModel], data: Any, context: dict, dropped: li
 
 
 def _list_item_model(annotation: Any) -> type[BaseModel] | None:
-    args = getattr(annotation, "__args__", ())
+    args: tuple[Any, ...] = getattr(annotation, "__args__", ())
     is_list = getattr(annotation, "__origin__", None) is list and args
     if is_list and isinstance(args[0], type) and issubclass(args[0], BaseModel):
         return args[0]

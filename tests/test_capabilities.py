@@ -55,6 +55,8 @@ def test_a_llama_cpp_server_is_asked_one_question_at_a_time_by_its_slots(props_s
     assert [path for path, _ in Props.seen] == ["/props"] * 3  # waited while it loaded
     assert all(auth is None for _, auth in Props.seen)  # the address's credentials are not sent
     assert served_names(base_url) == ("q", "/models/q-1.5b.gguf", "q-1.5b.gguf", "q-1.5b")
+    assert able.serves == ("q", "/models/q-1.5b.gguf", "q-1.5b.gguf", "q-1.5b")  # what the run notes
+    assert EMBEDDED.max_workers == 1 and ENDPOINT.max_workers is None
 
 
 def test_any_other_endpoint_is_asked_every_question_at_once(props_server):

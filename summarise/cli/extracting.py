@@ -69,11 +69,9 @@ def _report_loading(loaded: LoadResult) -> int:
 
 def _say_how_it_asks(run: pipeline.Run, options: ExtractionOptions) -> None:
     """Why the questions are asked as they are, and a server that serves another model than the one named."""
-    from summarise.llm.capabilities import served_names
-
     if str(options.questions) == "auto" and options.concurrency is None:
         err.print(f"[dim]asking {escape(run.capabilities.why)}[/]", soft_wrap=True)
-    served = served_names(run.config.base_url) if run.backend_name == "openai" else ()
+    served = run.capabilities.serves
     if served and run.chat.model not in served:
         err.print(
             f"[yellow]note:[/] the server serves {escape(Path(served[-1]).name)} whatever model is asked; "

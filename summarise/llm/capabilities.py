@@ -1,9 +1,10 @@
 """What a backend can do, so that the commands ask each the way it answers best.
 
 The commands choose from this, never from a backend's name: whether an article's questions go
-in one request (``combined``), how many requests go at once (``workers``), and a line that says
-why (shown when the choice is made), and whether the questions of one article, asked apart, go
-at once (``parallel_steps``).
+in one request (``combined``), how many requests go at once (``workers``, and ``max_workers``
+whatever ``--concurrency`` asks), a line that says why (shown when the choice is made), whether
+the questions of one article, asked apart, go at once (``parallel_steps``), and the names of the
+one model a server answers with whatever a request names (``serves``).
 
 - The embedded model runs in this process on the CPU: one request at a time, one question at a
   time (it reuses the article's evaluated prompt between questions, and its small answers are
@@ -40,12 +41,18 @@ class Capabilities:
     why: str
     #: Ask an article's questions at once, each in its own request (when not combined).
     parallel_steps: bool = False
+    #: At most this many requests at once, whatever ``--concurrency`` asks (``None``: no limit).
+    max_workers: int | None = None
+    #: The names of the one model the server answers with whatever a request names (a llama.cpp
+    #: server's alias, file name and file stem); empty when it answers the model asked.
+    serves: tuple[str, ...] = ()
 
 
 EMBEDDED = Capabilities(
     combined=False,
     workers=1,
     why="one question at a time, one article at a time: the embedded model runs in this process",
+    max_workers=1,  # in this process, on the CPU: a second article at once only waits
 )
 ENDPOINT = Capabilities(
     combined=True,
@@ -73,6 +80,7 @@ def endpoint_capabilities(base_url: str | None) -> Capabilities:
             f"one question at a time, {slots} article{'s' if slots != 1 else ''} at once: a llama.cpp server with "
             f"{slots} slot{'s' if slots != 1 else ''} (its /props), each slot reusing the article's evaluated prompt"
         ),
+        serves=served_names(base_url),
     )
 
 
