@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from summarise.entities import person_key
-from summarise.merge import _step_disputed, merge_briefs
+from summarise.merge import merge_briefs
+from summarise.merge.claims import _step_disputed
 from summarise.readings import figures_in
 from summarise.schemas import (
     ArticleBrief,

@@ -1,0 +1,86 @@
+"""The merge itself: per-article briefs in, one coalition brief out, each kind of fact merged by its module."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from summarise.merge.claims import _merge_claims, _merge_quotes
+from summarise.merge.coalitions import _merge_coalitions
+from summarise.merge.figures import _merge_figures
+from summarise.merge.people import _merge_people
+from summarise.merge.sources import _Conflicts, _Outlets, _Source, _sources
+from summarise.merge.timeline import _merge_timeline
+from summarise.schemas import ArticleBrief, CoalitionBrief, MergedCoalition, Source
+from summarise.story import Story
+
+MERGE_VERSION = "1"
+
+
+def merge_briefs(briefs: Iterable[ArticleBrief], story: Story | None = None) -> CoalitionBrief:
+    """Merge per-article briefs into one coalition brief. The result does not depend on input order.
+
+    A story file's known coalitions group every description that names them, and its extra
+    aliases count as the names they stand for; with no story, coalitions are grouped by
+    target, leader and members alone.
+    """
+    sources = _sources(briefs)
+    outlets = _Outlets(sources)
+    conflicts = _Conflicts(outlets)
+    story_sources = [source for source in sources if source.on_topic is not False]
+    coalitions = _merge_coalitions(story_sources, outlets, conflicts, story)
+    people = _merge_people(story_sources, outlets, conflicts)
+    timeline = _merge_timeline(story_sources, outlets, conflicts)
+    figures = _merge_figures(story_sources, outlets, conflicts)
+    claims = _merge_claims(story_sources, outlets, conflicts)
+    quotes = _merge_quotes(story_sources, outlets)
+    dates = [source.published for source in sources if source.published]
+    return CoalitionBrief(
+        story=story.title if story is not None else _title(coalitions),
+        sources=[_source_model(source) for source in sources],
+        outlets=outlets.count(source.id for source in story_sources),
+        first_published=min(dates, default=None),
+        last_published=max(dates, default=None),
+        coalitions=coalitions,
+        people=people,
+        timeline=timeline,
+        figures=figures,
+        claims=claims,
+        quotes=quotes,
+        conflicts=conflicts.items,
+        merge_version=MERGE_VERSION,
+    )
+
+
+def _title(coalitions: list[MergedCoalition]) -> str:
+    """The story the merged coalitions tell, when no story file names it."""
+    targets = Counter(c.target for c in coalitions if c.target)
+    if targets:
+        target, count = targets.most_common(1)[0]
+        if count * 2 > len(coalitions):
+            return f"Coalitions against {target}"
+    if 1 <= len(coalitions) <= 3:
+        names = [c.name for c in coalitions]
+        return "; ".join(names)  # a name may hold commas ("Regional coalition, led by X")
+    return "Coalitions and alliances"
+
+
+def _source_model(source: _Source) -> Source:
+    inputs = sorted({brief.article.source for brief in source.briefs})
+    failed = sorted({step for brief in source.briefs if brief.extraction for step in brief.extraction.failed_steps})
+    on_topic = source.on_topic
+    facts = len({(type(f).__name__, f.model_dump_json()) for b in source.briefs for f in b.facts()})
+    return Source(
+        label=source.label,
+        id=source.id,
+        source=inputs[0],
+        also_at=inputs[1:],
+        title=source.first("title"),
+        outlet=source.first("outlet"),
+        url=source.first("url"),
+        published=source.published,
+        on_topic=on_topic,
+        counted_with=None if source.group == source.id else source.group,
+        facts=0 if on_topic is False else facts,
+        incomplete=failed,
+    )
