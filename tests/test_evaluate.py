@@ -9,15 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from summarise.cli import app
-from summarise.evaluate import (
-    GoldArticle,
-    GoldConflict,
-    date_agrees,
-    match_people,
-    names_match,
-    score,
-    score_conflicts,
-)
+from summarise.evaluate import GoldArticle, GoldConflict, score, score_conflicts
+from summarise.evaluate.matching import date_agrees, match_people, names_match
 from summarise.merge import merge_briefs
 from summarise.schemas import ArticleBrief, ArticleRef, Coalition, CoalitionMember, Person, Statement
 
@@ -250,7 +243,7 @@ def test_fields_the_gold_leaves_out_are_not_scored():
 
 
 def test_a_conflict_value_is_matched_strictly_where_one_letter_or_one_day_is_the_disagreement():
-    from summarise.evaluate import conflict_value_matches
+    from summarise.evaluate.conflicts import conflict_value_matches
 
     assert conflict_value_matches("2023-12-18", "2023-12-18 (S1, S2)")
     assert not conflict_value_matches("2023-12-18", "2023-12-19")  # the day after is the other value

@@ -22,7 +22,8 @@ from typer.testing import CliRunner
 
 from summarise.articles import load_articles
 from summarise.cli import app
-from summarise.evaluate import groundedness, load_gold, score_members
+from summarise.evaluate import load_gold
+from summarise.evaluate.scoring import groundedness, score_members
 from summarise.llm.capabilities import llama_server_props
 from summarise.schemas import ArticleBrief, CoalitionBrief
 
