@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from summarise.entities import person_key
 from summarise.merge import merge_briefs
-from summarise.merge.claims import _step_disputed
+from summarise.merge.claims import step_disputed
 from summarise.readings import figures_in
 from summarise.schemas import (
     ArticleBrief,
@@ -571,7 +571,7 @@ def test_one_source_saying_a_step_was_taken_and_another_that_it_was_not_is_a_cla
     assert conflict.kind == "claim"
     assert [len(v.sources) for v in conflict.values] == [1, 1]
     assert {v.value for v in conflict.values} == {signed.rstrip("."), denied_claim}
-    assert _step_disputed(signed, denial) == STEP_DISPUTED.format("sign")
+    assert step_disputed(signed, denial) == STEP_DISPUTED.format("sign")
     if step_only:
         assert conflict.note == STEP_DISPUTED.format("sign")
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
-from summarise.merge.claims import _merge_claims, _merge_quotes
-from summarise.merge.coalitions import _merge_coalitions
-from summarise.merge.figures import _merge_figures
-from summarise.merge.people import _merge_people
-from summarise.merge.sources import _Conflicts, _Outlets, _Source, _sources
-from summarise.merge.timeline import _merge_timeline
+from summarise.merge.claims import merge_claims, merge_quotes
+from summarise.merge.coalitions import merge_coalitions
+from summarise.merge.figures import merge_figures
+from summarise.merge.people import merge_people
+from summarise.merge.sources import Conflicts, MergeSource, Outlets, sources_of
+from summarise.merge.timeline import merge_timeline
 from summarise.schemas import ArticleBrief, CoalitionBrief, MergedCoalition, Source
 from summarise.story import Story
 
@@ -24,16 +24,16 @@ def merge_briefs(briefs: Iterable[ArticleBrief], story: Story | None = None) -> 
     aliases count as the names they stand for; with no story, coalitions are grouped by
     target, leader and members alone.
     """
-    sources = _sources(briefs)
-    outlets = _Outlets(sources)
-    conflicts = _Conflicts(outlets)
+    sources = sources_of(briefs)
+    outlets = Outlets(sources)
+    conflicts = Conflicts(outlets)
     story_sources = [source for source in sources if source.on_topic is not False]
-    coalitions = _merge_coalitions(story_sources, outlets, conflicts, story)
-    people = _merge_people(story_sources, outlets, conflicts)
-    timeline = _merge_timeline(story_sources, outlets, conflicts)
-    figures = _merge_figures(story_sources, outlets, conflicts)
-    claims = _merge_claims(story_sources, outlets, conflicts)
-    quotes = _merge_quotes(story_sources, outlets)
+    coalitions = merge_coalitions(story_sources, outlets, conflicts, story)
+    people = merge_people(story_sources, outlets, conflicts)
+    timeline = merge_timeline(story_sources, outlets, conflicts)
+    figures = merge_figures(story_sources, outlets, conflicts)
+    claims = merge_claims(story_sources, outlets, conflicts)
+    quotes = merge_quotes(story_sources, outlets)
     dates = [source.published for source in sources if source.published]
     return CoalitionBrief(
         story=story.title if story is not None else _title(coalitions),
@@ -65,7 +65,7 @@ def _title(coalitions: list[MergedCoalition]) -> str:
     return "Coalitions and alliances"
 
 
-def _source_model(source: _Source) -> Source:
+def _source_model(source: MergeSource) -> Source:
     inputs = sorted({brief.article.source for brief in source.briefs})
     failed = sorted({step for brief in source.briefs if brief.extraction for step in brief.extraction.failed_steps})
     on_topic = source.on_topic

@@ -7,16 +7,16 @@ import re
 from summarise.merge.compare import (
     CLAIM_SIMILARITY,
     SAME_THING_SIMILARITY,
-    _cluster,
-    _countries_in,
-    _majority,
-    _norm,
-    _numbers,
-    _similar,
-    _singular,
-    _words,
+    countries_in,
+    greedy_clusters,
+    majority,
+    norm,
+    numbers,
+    similar,
+    singular,
+    words,
 )
-from summarise.merge.sources import _Conflicts, _dedupe_supports, _Outlets, _Source, _support
+from summarise.merge.sources import Conflicts, MergeSource, Outlets, dedupe_supports, support
 from summarise.schemas import Claim, MergedClaim, MergedQuote, Quote
 from summarise.statements import lifecycle_steps
 
@@ -25,17 +25,18 @@ _NEGATION = re.compile(
 )
 
 
-def _merge_claims(sources: list[_Source], outlets: _Outlets, conflicts: _Conflicts) -> list[MergedClaim]:
+def merge_claims(sources: list[MergeSource], outlets: Outlets, conflicts: Conflicts) -> list[MergedClaim]:
+    """Near-identical claims merged; contradicting claims of different sources listed as conflicts."""
     items = [(source, claim) for source in sources for claim in source.facts(Claim)]
 
     merged = []
-    for cluster in _cluster(
+    for cluster in greedy_clusters(
         items,
         lambda item: (item[1].claim, _negated(item[1].claim)),
-        lambda a, b: a[1] == b[1] and _similar(a[0], b[0]) >= CLAIM_SIMILARITY,
+        lambda a, b: a[1] == b[1] and similar(a[0], b[0]) >= CLAIM_SIMILARITY,
     ):
-        supports = _dedupe_supports((_support(s, c.evidence, c.claim) for s, c in cluster), outlets)
-        holder = _majority((c.holder for _, c in cluster), lambda h: (len(h), h)) or cluster[0][1].holder
+        supports = dedupe_supports((support(s, c.evidence, c.claim) for s, c in cluster), outlets)
+        holder = majority((c.holder for _, c in cluster), lambda h: (len(h), h)) or cluster[0][1].holder
         merged.append(
             MergedClaim(
                 holder=holder,
@@ -46,7 +47,7 @@ def _merge_claims(sources: list[_Source], outlets: _Outlets, conflicts: _Conflic
         )
     for index, claim in enumerate(merged):
         for other in merged[index + 1 :]:
-            why = _contradiction(claim.claim, other.claim) or _step_disputed(
+            why = _contradiction(claim.claim, other.claim) or step_disputed(
                 claim.supports[0].evidence, other.supports[0].evidence
             )
             if why and not set(claim.source_ids) & set(other.source_ids):
@@ -58,11 +59,11 @@ def _merge_claims(sources: list[_Source], outlets: _Outlets, conflicts: _Conflic
 
 def _contradiction(a: str, b: str) -> str | None:
     """Why two claims contradict each other, if they do: one negates the other, or their numbers differ."""
-    if _negated(a) != _negated(b) and _similar(_NEGATION.sub(" ", a), _NEGATION.sub(" ", b)) >= CLAIM_SIMILARITY:
+    if _negated(a) != _negated(b) and similar(_NEGATION.sub(" ", a), _NEGATION.sub(" ", b)) >= CLAIM_SIMILARITY:
         return "One source states it, another states the opposite."
-    if _numbers(a) and _numbers(b) and _numbers(a) != _numbers(b) and _negated(a) == _negated(b):
+    if numbers(a) and numbers(b) and numbers(a) != numbers(b) and _negated(a) == _negated(b):
         stripped = [re.sub(r"\d[\d,.]*", " ", text) for text in (a, b)]
-        if _similar(*stripped) >= SAME_THING_SIMILARITY + 10:
+        if similar(*stripped) >= SAME_THING_SIMILARITY + 10:
             return "The sources state the same thing with different numbers."
     return None
 
@@ -74,7 +75,7 @@ _COMMON = frozenset(
 )
 
 
-def _step_disputed(a: str, b: str) -> str | None:
+def step_disputed(a: str, b: str) -> str | None:
     """Why two sentences dispute a step of a coalition's life, if they do.
 
     One says a step was taken, the other that it was not ("Greece has signed on" and "Greece had
@@ -90,11 +91,11 @@ def _step_disputed(a: str, b: str) -> str | None:
     }
     if not opposed:
         return None
-    states_a, states_b = _countries_in(a), _countries_in(b)
+    states_a, states_b = countries_in(a), countries_in(b)
     if (states_a or states_b) and not states_a & states_b:
         return None  # "Spain declined to join" is no answer to "twenty countries joined"
-    words_a = {w for w in _words(a) if len(w) >= 3} - _COMMON
-    words_b = {w for w in _words(b) if len(w) >= 3} - _COMMON
+    words_a = {w for w in words(a) if len(w) >= 3} - _COMMON
+    words_b = {w for w in words(b) if len(w) >= 3} - _COMMON
     shared = {w for w in words_a & words_b if not any(w.startswith(lemma[:4]) for lemma in opposed)}
     named = shared & _names_in(a) & _names_in(b)
     if len(shared) < 3 and not (len(shared) == 2 and named):
@@ -104,23 +105,24 @@ def _step_disputed(a: str, b: str) -> str | None:
 
 def _names_in(sentence: str) -> set[str]:
     """The capitalised words of a sentence, as compared words ("Greece" -> "greece")."""
-    return {_singular(_norm(word)) for word in re.findall(r"\b[A-Z][\w'-]+", sentence)}
+    return {singular(norm(word)) for word in re.findall(r"\b[A-Z][\w'-]+", sentence)}
 
 
 def _negated(text: str) -> bool:
     return len(_NEGATION.findall(text)) % 2 == 1
 
 
-def _merge_quotes(sources: list[_Source], outlets: _Outlets) -> list[MergedQuote]:
+def merge_quotes(sources: list[MergeSource], outlets: Outlets) -> list[MergedQuote]:
+    """Quotes merged when one text contains the other; the longest wording is kept."""
     items = [(source, quote) for source in sources for quote in source.facts(Quote)]
-    clusters = _cluster(items, lambda item: _norm(item[1].text), lambda a, b: a in b or b in a)
+    clusters = greedy_clusters(items, lambda item: norm(item[1].text), lambda a, b: a in b or b in a)
     merged = []
     for cluster in clusters:
-        supports = _dedupe_supports((_support(s, q.evidence, q.text) for s, q in cluster), outlets)
+        supports = dedupe_supports((support(s, q.evidence, q.text) for s, q in cluster), outlets)
         longest = max((q for _, q in cluster), key=lambda q: (len(q.text), q.text))
         merged.append(
             MergedQuote(
-                speaker=_majority(q.speaker for _, q in cluster) or longest.speaker,
+                speaker=majority(q.speaker for _, q in cluster) or longest.speaker,
                 text=longest.text,
                 supports=supports,
                 outlets=outlets.count(s.source for s in supports),

@@ -12,14 +12,14 @@ from summarise.merge.compare import (
     CLAIM_SIMILARITY,
     MEMBER_OVERLAP,
     NAME_OVERLAP,
-    _canonical_entity,
-    _clean,
-    _cluster,
-    _majority,
-    _norm,
-    _similar,
+    canonical_entity,
+    clean,
+    greedy_clusters,
+    majority,
+    norm,
+    similar,
 )
-from summarise.merge.sources import _attributed, _Conflicts, _dedupe_supports, _Outlets, _Source, _support
+from summarise.merge.sources import Conflicts, MergeSource, Outlets, attributed, dedupe_supports, support
 from summarise.schemas import (
     Coalition,
     CoalitionKind,
@@ -37,7 +37,7 @@ from summarise.story import KnownCoalition, Story
 class _Description:
     """One source's description of a coalition, with names made canonical."""
 
-    source: _Source
+    source: MergeSource
     coalition: Coalition
     target: str | None
     leader: str | None
@@ -107,7 +107,7 @@ _GENERIC_NAME_WORDS = frozenset(
 
 def _distinctive_words(name: str) -> set[str]:
     """A coalition name's own words: no generic word, no state or organisation, nothing of its target."""
-    own = re.split(r"\b(?:against|to|versus|vs|on)\b", _norm(without_entity_names(name)), maxsplit=1)[0]
+    own = re.split(r"\b(?:against|to|versus|vs|on)\b", norm(without_entity_names(name)), maxsplit=1)[0]
     return set(re.findall(r"[a-z]+", own)) - _GENERIC_NAME_WORDS
 
 
@@ -130,7 +130,7 @@ def _is_proper_name(name: str) -> bool:
     return any(word.lower() in own for word in capitalised)
 
 
-def _common_proper_name(cluster: list[_Description], outlets: _Outlets) -> str | None:
+def _common_proper_name(cluster: list[_Description], outlets: Outlets) -> str | None:
     """The coalition's own name, if outlets giving half of the descriptions or more use it ("Aspides").
 
     A name is proper if it has a capitalised word that is neither generic nor a state's or body's
@@ -142,7 +142,7 @@ def _common_proper_name(cluster: list[_Description], outlets: _Outlets) -> str |
     best: tuple[int, int, str] | None = None
     for name, _ in named:
         same = [source for other, source in named if _same_proper_name(name, other)]
-        exact = [source for other, source in named if _norm(other) == _norm(name)]
+        exact = [source for other, source in named if norm(other) == norm(name)]
         candidate = (outlets.count(same), outlets.count(exact), name)
         if best is None or candidate[:2] > best[:2]:
             best = candidate
@@ -151,16 +151,16 @@ def _common_proper_name(cluster: list[_Description], outlets: _Outlets) -> str |
     return best[2]
 
 
-def _describe(source: _Source, coalition: Coalition, story: Story | None) -> _Description:
+def _describe(source: MergeSource, coalition: Coalition, story: Story | None) -> _Description:
     stands_for = story.stands_for() if story is not None else {}
-    target = _canonical_entity(coalition.target) or _clean(coalition.target)
-    leader = _canonical_entity(coalition.led_by) or _clean(coalition.led_by)
+    target = canonical_entity(coalition.target) or clean(coalition.target)
+    leader = canonical_entity(coalition.led_by) or clean(coalition.led_by)
     members: dict[str, list[Any]] = {}
     for member in coalition.members:
-        name = _canonical_entity(member.name) or _canonical_entity(member.name_as_written) or member.name
+        name = canonical_entity(member.name) or canonical_entity(member.name_as_written) or member.name
         name = stands_for.get(name, name)
         members.setdefault(name, []).append(member)
-        if leader is None and member.role and _norm(member.role) in {"leader", "lead", "leading", "led by"}:
+        if leader is None and member.role and norm(member.role) in {"leader", "lead", "leading", "led by"}:
             leader = name
     leader = stands_for.get(leader or "", leader)
     return _Description(source, coalition, target, leader, _known_coalition(coalition, leader, target, story), members)
@@ -170,9 +170,9 @@ def _known_coalition(coalition: Coalition, leader: str | None, target: str | Non
     """The story's known coalition this description is: named by it, or (if the story says so) led by its leader."""
     if story is None:
         return None
-    described = _norm(f"{coalition.name}\n{coalition.evidence}")
+    described = norm(f"{coalition.name}\n{coalition.evidence}")
     for known in story.coalitions:
-        names = [_norm(name) for name in (known.name, *known.aliases)]
+        names = [norm(name) for name in (known.name, *known.aliases)]
         named = any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", described) for name in names if name)
         if named and leader in (None, known.leader):
             return known.name
@@ -185,15 +185,16 @@ def _known_coalition(coalition: Coalition, leader: str | None, target: str | Non
 
 def _same_target(a: str, b: str, story: Story) -> bool:
     for target in story.targets:
-        names = {_norm(name) for name in (target.name, *target.aliases)}
-        if _norm(a) in names and _norm(b) in names:
+        names = {norm(name) for name in (target.name, *target.aliases)}
+        if norm(a) in names and norm(b) in names:
             return True
-    return _norm(a) == _norm(b)
+    return norm(a) == norm(b)
 
 
-def _merge_coalitions(
-    sources: list[_Source], outlets: _Outlets, conflicts: _Conflicts, story: Story | None = None
+def merge_coalitions(
+    sources: list[MergeSource], outlets: Outlets, conflicts: Conflicts, story: Story | None = None
 ) -> list[MergedCoalition]:
+    """Coalition descriptions grouped into coalitions, each with its members' status; disputes listed as conflicts."""
     known = {coalition.name: coalition for coalition in story.coalitions} if story is not None else {}
     descriptions = [_describe(source, c, story) for source in sources for c in source.facts(Coalition)]
     clusters: list[_CoalitionCluster] = []
@@ -220,16 +221,16 @@ _KIND_ORDER: dict[str, int] = {"regional": 0, "international": 1, "bilateral": 2
 def _merge_coalition(
     coalition_id: str,
     cluster: list[_Description],
-    outlets: _Outlets,
-    conflicts: _Conflicts,
+    outlets: Outlets,
+    conflicts: Conflicts,
     known: KnownCoalition | None = None,
 ) -> MergedCoalition:
-    kind: CoalitionKind = (known.kind if known else None) or _majority(
+    kind: CoalitionKind = (known.kind if known else None) or majority(
         (d.coalition.kind for d in cluster), _KIND_ORDER.get
     )  # type: ignore[assignment]
-    target = (known.target if known else None) or _majority(d.target for d in cluster)
+    target = (known.target if known else None) or majority(d.target for d in cluster)
     leaders = [(d.leader, d.source.id) for d in cluster if d.leader]
-    led_by = _majority(
+    led_by = majority(
         (name for name, _ in leaders), lambda name: min(outlets.order[s] for n, s in leaders if n == name)
     )
     name = known.name if known else _common_proper_name(cluster, outlets)
@@ -253,16 +254,16 @@ def _merge_coalition(
     counts: dict[int, list[Support]] = {}
     for d in cluster:
         if d.coalition.member_count_stated:
-            counts.setdefault(d.coalition.member_count_stated, []).append(_support(d.source, d.coalition.evidence))
+            counts.setdefault(d.coalition.member_count_stated, []).append(support(d.source, d.coalition.evidence))
     stated = [
-        StatedCount(value=value, supports=_dedupe_supports(s, outlets), outlets=outlets.count(x.source for x in s))
+        StatedCount(value=value, supports=dedupe_supports(s, outlets), outlets=outlets.count(x.source for x in s))
         for value, s in sorted(counts.items())
     ]
-    supports = _dedupe_supports((_support(d.source, d.coalition.evidence, d.coalition.name) for d in cluster), outlets)
+    supports = dedupe_supports((support(d.source, d.coalition.evidence, d.coalition.name) for d in cluster), outlets)
     return MergedCoalition(
         id=coalition_id,
         name=name,
-        names_seen=_attributed(((d.coalition.name, d.source.id) for d in cluster), outlets, _norm),
+        names_seen=attributed(((d.coalition.name, d.source.id) for d in cluster), outlets, norm),
         kind=kind,
         target=target,
         led_by=led_by,
@@ -276,7 +277,7 @@ def _merge_coalition(
 
 
 def _merge_members(
-    cluster: list[_Description], enumerating: list[_Description], outlets: _Outlets
+    cluster: list[_Description], enumerating: list[_Description], outlets: Outlets
 ) -> list[MergedMember]:
     names: list[str] = []
     for d in cluster:
@@ -284,9 +285,9 @@ def _merge_members(
     members = []
     for name in names:
         listing = [(d, member) for d in cluster for member in d.members.get(name, [])]
-        supports = _dedupe_supports(
+        supports = dedupe_supports(
             (
-                _support(d.source, m.evidence, m.name_as_written if m.name_as_written != name else None)
+                support(d.source, m.evidence, m.name_as_written if m.name_as_written != name else None)
                 for d, m in listing
             ),
             outlets,
@@ -300,7 +301,7 @@ def _merge_members(
                 name=name,
                 status=status,
                 membership=membership,
-                roles=_attributed(((m.role, d.source.id) for d, m in listing if _clean(m.role)), outlets, _norm),
+                roles=attributed(((m.role, d.source.id) for d, m in listing if clean(m.role)), outlets, norm),
                 omitted_by=omitted_by,
                 supports=supports,
                 outlets=count,
@@ -316,8 +317,8 @@ def _member_conflicts(
     cluster: list[_Description],
     enumerating: list[_Description],
     member_order: dict[str, int],
-    outlets: _Outlets,
-    conflicts: _Conflicts,
+    outlets: Outlets,
+    conflicts: Conflicts,
 ) -> None:
     """List disagreements about the member list (between enumerating sources) and the member count.
 
@@ -358,15 +359,15 @@ def _member_conflicts(
         )
 
 
-def _merge_statements(items: list[tuple[_Source, Statement]], outlets: _Outlets) -> list[MergedStatement]:
-    clusters = _cluster(
+def _merge_statements(items: list[tuple[MergeSource, Statement]], outlets: Outlets) -> list[MergedStatement]:
+    clusters = greedy_clusters(
         items,
-        lambda item: (item[1].text, _norm(item[1].evidence)),
-        lambda a, b: _similar(a[0], b[0]) >= (CLAIM_SIMILARITY if a[1] == b[1] else 95),
+        lambda item: (item[1].text, norm(item[1].evidence)),
+        lambda a, b: similar(a[0], b[0]) >= (CLAIM_SIMILARITY if a[1] == b[1] else 95),
     )
     merged = []
     for cluster in clusters:
-        supports = _dedupe_supports((_support(source, s.evidence, s.text) for source, s in cluster), outlets)
+        supports = dedupe_supports((support(source, s.evidence, s.text) for source, s in cluster), outlets)
         merged.append(
             MergedStatement(
                 text=cluster[0][1].text, supports=supports, outlets=outlets.count(s.source for s in supports)

@@ -36,7 +36,7 @@ T = TypeVar("T")
 H = TypeVar("H", bound=Hashable)
 
 
-def _clean(value: str | None) -> str | None:
+def clean(value: str | None) -> str | None:
     """A model's optional text with placeholders ("null", "unknown") read as missing."""
     if value is None:
         return None
@@ -45,9 +45,9 @@ def _clean(value: str | None) -> str | None:
 
 
 @lru_cache(maxsize=1 << 12)
-def _canonical_entity(text: str | None) -> str | None:
+def canonical_entity(text: str | None) -> str | None:
     """The canonical country or organisation a short text denotes, if the tables know it."""
-    text = _clean(text)
+    text = clean(text)
     if text is None:
         return None
     exact = canonical_name(text)
@@ -57,7 +57,8 @@ def _canonical_entity(text: str | None) -> str | None:
     return named[0].canonical if named else None
 
 
-def _majority(values: Iterable[T], rank: Callable[[T], Any] = str) -> T | None:
+def majority(values: Iterable[T], rank: Callable[[T], Any] = str) -> T | None:
+    """The most frequent value that is not None, ties going to the lowest ``rank``; None when there is none."""
     counts = Counter(value for value in values if value is not None)
     if not counts:
         return None
@@ -65,24 +66,26 @@ def _majority(values: Iterable[T], rank: Callable[[T], Any] = str) -> T | None:
 
 
 @lru_cache(maxsize=1 << 16)
-def _norm(text: str) -> str:
+def norm(text: str) -> str:
+    """The normalised form of a text that the merger compares (cached)."""
     return normalise(text)
 
 
 @lru_cache(maxsize=1 << 18)
-def _similar(a: str, b: str) -> float:
+def similar(a: str, b: str) -> float:
     """Word-set similarity of two texts (0-100); texts that state different numbers score 0."""
-    if _numbers(a) != _numbers(b):
+    if numbers(a) != numbers(b):
         return 0.0  # "500 troops" and "5,000 troops" are a disagreement, not one fact
-    return fuzz.token_set_ratio(_norm(a), _norm(b))
+    return fuzz.token_set_ratio(norm(a), norm(b))
 
 
 @lru_cache(maxsize=1 << 16)
-def _numbers(text: str) -> frozenset[str]:
+def numbers(text: str) -> frozenset[str]:
+    """The numbers written in a text, without thousands separators."""
     return frozenset(number.replace(",", "") for number in re.findall(r"\d[\d,.]*", text))
 
 
-def _cluster(items: Sequence[T], signature: Callable[[T], H], same: Callable[[H, H], bool]) -> list[list[T]]:
+def greedy_clusters(items: Sequence[T], signature: Callable[[T], H], same: Callable[[H, H], bool]) -> list[list[T]]:
     """Greedy clustering in the given (canonical) order: each item joins the first cluster that takes it.
 
     Items are compared through their signatures, and each distinct signature of a cluster only
@@ -106,19 +109,22 @@ def _cluster(items: Sequence[T], signature: Callable[[T], H], same: Callable[[H,
     return clusters
 
 
-def _words(text: str) -> set[str]:
-    return {_singular(word) for word in re.findall(r"[a-z]+", _norm(text))}
+def words(text: str) -> set[str]:
+    """The words of a normalised text, each in its singular form."""
+    return {singular(word) for word in re.findall(r"[a-z]+", norm(text))}
 
 
-def _singular(word: str) -> str:
+def singular(word: str) -> str:
+    """A lower-case word in its singular form, by its English ending."""
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
     return word[:-1] if word.endswith("s") and not word.endswith("ss") and len(word) > 3 else word
 
 
 @lru_cache(maxsize=1 << 12)
-def _countries_in(text: str | None) -> frozenset[str]:
-    text = _clean(text)
+def countries_in(text: str | None) -> frozenset[str]:
+    """The canonical countries a text names, demonyms included."""
+    text = clean(text)
     if not text:
         return frozenset()
     return frozenset(e.canonical for e in entities_in(text, "country"))  # demonyms are aliases: "Syrian"

@@ -8,14 +8,14 @@ from functools import lru_cache
 from summarise.merge.compare import (
     FIGURE_SIMILARITY,
     SAME_THING_SIMILARITY,
-    _cluster,
-    _majority,
-    _norm,
-    _similar,
-    _singular,
-    _words,
+    greedy_clusters,
+    majority,
+    norm,
+    similar,
+    singular,
+    words,
 )
-from summarise.merge.sources import _Conflicts, _dedupe_supports, _Outlets, _Source, _support
+from summarise.merge.sources import Conflicts, MergeSource, Outlets, dedupe_supports, support
 from summarise.readings import counted
 from summarise.schemas import Figure, FigureGroup, FigureValue
 from summarise.support import locate
@@ -39,14 +39,14 @@ def _counted(as_written: str, evidence: str) -> tuple[str, frozenset[str], froze
     """
     if _ORDINAL.search(as_written.casefold()):
         return "", frozenset(), frozenset()  # "its fourth member": a rank, not a count
-    phrase = [_singular(word) for word in (counted(evidence, as_written) or "").casefold().split()]
+    phrase = [singular(word) for word in (counted(evidence, as_written) or "").casefold().split()]
     if not phrase:
         return "", frozenset(), frozenset()  # "a "3+3" format", or a number not in its sentence
     text = evidence.casefold()
     spot = max(locate(evidence, as_written), 0)
     head = _SAME_COUNT.get(phrase[-1], phrase[-1])
     before = re.findall(r"[a-z]+", text[:spot])[-5:]
-    around = {_singular(w) for w in [*before, *re.findall(r"[a-z]+", text[spot:])[:8]] if len(w) > 3}
+    around = {singular(w) for w in [*before, *re.findall(r"[a-z]+", text[spot:])[:8]] if len(w) > 3}
     return head, frozenset(phrase[:-1]), frozenset(around - _FILLER - set(phrase))
 
 
@@ -55,7 +55,7 @@ _Measure = tuple[str, frozenset[str], frozenset[str], str, str]
 
 def _measure(figure: Figure) -> _Measure:
     head, described, around = _counted(figure.value_as_written, figure.evidence)
-    return head, described, around, f"{figure.unit or ''} {figure.what}", _norm(figure.evidence)
+    return head, described, around, f"{figure.unit or ''} {figure.what}", norm(figure.evidence)
 
 
 def _same_measure(a: _Measure, b: _Measure) -> bool:
@@ -71,28 +71,29 @@ def _same_measure(a: _Measure, b: _Measure) -> bool:
         return False
     if a[4] == b[4] and a[:2] != b[:2]:
         return False  # two numbers of one sentence counting different things ("ten vessels linked to 35 countries")
-    if a[0] != b[0] and (a[0] in _words(b[4]) or b[0] in _words(a[4])):
+    if a[0] != b[0] and (a[0] in words(b[4]) or b[0] in words(a[4])):
         return False  # each sentence counts the other's noun too ("400 boats from 12 towns"): two things
     if a[0] != b[0]:
-        return _similar(a[3], b[3]) >= SAME_THING_SIMILARITY
+        return similar(a[3], b[3]) >= SAME_THING_SIMILARITY
     if a[1] and a[1] == b[1]:
         return True
     if a[2] and b[2]:
         return bool(a[2] & b[2])  # a word in common around the number: "joint force" of 5,000 and of 6,000
-    return _similar(a[3], b[3]) >= FIGURE_SIMILARITY
+    return similar(a[3], b[3]) >= FIGURE_SIMILARITY
 
 
-def _merge_figures(sources: list[_Source], outlets: _Outlets, conflicts: _Conflicts) -> list[FigureGroup]:
+def merge_figures(sources: list[MergeSource], outlets: Outlets, conflicts: Conflicts) -> list[FigureGroup]:
+    """Figures grouped by what they measure; each distinct value kept with its sources, never averaged."""
     items = [(source, figure) for source in sources for figure in source.facts(Figure)]
 
     groups = []
-    for number, cluster in enumerate(_cluster(items, lambda item: _measure(item[1]), _same_measure), start=1):
-        values: dict[float, list[tuple[_Source, Figure]]] = {}
+    for number, cluster in enumerate(greedy_clusters(items, lambda item: _measure(item[1]), _same_measure), start=1):
+        values: dict[float, list[tuple[MergeSource, Figure]]] = {}
         for source, figure in cluster:
             values.setdefault(figure.value, []).append((source, figure))
         merged_values = []
         for value, pairs in sorted(values.items(), key=lambda kv: min(outlets.order[s.id] for s, _ in kv[1])):
-            supports = _dedupe_supports((_support(s, f.evidence, f.value_as_written) for s, f in pairs), outlets)
+            supports = dedupe_supports((support(s, f.evidence, f.value_as_written) for s, f in pairs), outlets)
             merged_values.append(
                 FigureValue(
                     value=value,
@@ -103,7 +104,7 @@ def _merge_figures(sources: list[_Source], outlets: _Outlets, conflicts: _Confli
                     outlets=outlets.count(s.source for s in supports),
                 )
             )
-        what = _majority((f.what for _, f in cluster), lambda w: (len(w), w)) or cluster[0][1].what
+        what = majority((f.what for _, f in cluster), lambda w: (len(w), w)) or cluster[0][1].what
         group = FigureGroup(id=f"F{number}", what=what, unit=cluster[0][1].unit, values=merged_values)
         # One source giving two values reports a change ("from 15 members to 12"), not a disagreement.
         if len(merged_values) > 1 and len({s for v in merged_values for s in v.source_ids}) > 1:

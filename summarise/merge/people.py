@@ -11,12 +11,12 @@ from summarise.entities import entities_in, person_key
 from summarise.merge.compare import (
     PERSON_NAME_SIMILARITY,
     SPELLING_SIMILARITY,
-    _canonical_entity,
-    _clean,
-    _countries_in,
-    _norm,
+    canonical_entity,
+    clean,
+    countries_in,
+    norm,
 )
-from summarise.merge.sources import _attributed, _Conflicts, _dedupe_supports, _Outlets, _Source, _support
+from summarise.merge.sources import Conflicts, MergeSource, Outlets, attributed, dedupe_supports, support
 from summarise.schemas import MergedPerson, Person
 
 _ROLE_NOISE = {
@@ -42,27 +42,28 @@ def _role_words(role: str | None) -> frozenset[str]:
     """The title words of a role ("Syria's interim President" -> president), without places or qualifiers."""
     if not role:
         return frozenset()
-    plain = _norm(role).replace("'s", " ")
+    plain = norm(role).replace("'s", " ")
     for entity in entities_in(role):
         for alias in entity.names:
-            plain = re.sub(r"\b" + re.escape(_norm(alias)) + r"\b", " ", plain)
+            plain = re.sub(r"\b" + re.escape(norm(alias)) + r"\b", " ", plain)
     words = set(re.findall(r"[a-z]+", plain)) - _ROLE_NOISE
     return frozenset(w for w in words if len(w) > 2)
 
 
 def _countries_of(person: Person) -> set[str]:
     """The countries a person's affiliation and role tie them to."""
-    return set(_countries_in(person.affiliation)) | set(_countries_in(person.role))
+    return set(countries_in(person.affiliation)) | set(countries_in(person.role))
 
 
-def _merge_people(sources: list[_Source], outlets: _Outlets, conflicts: _Conflicts) -> list[MergedPerson]:
+def merge_people(sources: list[MergeSource], outlets: Outlets, conflicts: Conflicts) -> list[MergedPerson]:
+    """Mentions of people grouped by spelling key, and similar names joined when role and country agree."""
     mentions = [(source, person) for source in sources for person in source.facts(Person) if person_key(person.name)]
-    keyed: dict[str, list[tuple[_Source, Person]]] = {}
+    keyed: dict[str, list[tuple[MergeSource, Person]]] = {}
     for mention in mentions:
         keyed.setdefault(person_key(mention[1].name), []).append(mention)
     by_key = list(keyed.values())
     reasons: dict[int, list[str]] = {}
-    groups: list[list[tuple[_Source, Person]]] = []
+    groups: list[list[tuple[MergeSource, Person]]] = []
     for cluster in by_key:
         for index, group in enumerate(groups):
             reason = _same_person(group, cluster)
@@ -74,14 +75,14 @@ def _merge_people(sources: list[_Source], outlets: _Outlets, conflicts: _Conflic
             groups.append(list(cluster))
     merged = []
     for index, group in enumerate(groups):
-        variants = _attributed(((p.name, s.id) for s, p in group), outlets)
-        supports = _dedupe_supports((_support(s, p.evidence, p.name) for s, p in group), outlets)
+        variants = attributed(((p.name, s.id) for s, p in group), outlets)
+        supports = dedupe_supports((support(s, p.evidence, p.name) for s, p in group), outlets)
         person = MergedPerson(
             name=variants[0].value,
             variants=variants,
-            roles=_attributed(((r, s.id) for s, p in group if (r := _clean(p.role))), outlets, _norm),
-            affiliations=_attributed(
-                ((_canonical_entity(a) or a, s.id) for s, p in group if (a := _clean(p.affiliation))), outlets
+            roles=attributed(((r, s.id) for s, p in group if (r := clean(p.role))), outlets, norm),
+            affiliations=attributed(
+                ((canonical_entity(a) or a, s.id) for s, p in group if (a := clean(p.affiliation))), outlets
             ),
             merged_because=reasons.get(index, []),
             supports=supports,
@@ -99,7 +100,7 @@ def _merge_people(sources: list[_Source], outlets: _Outlets, conflicts: _Conflic
     return sorted(merged, key=lambda p: (-p.outlets, outlets.order[p.supports[0].source], p.name))
 
 
-def _same_person(group: list[tuple[_Source, Person]], cluster: list[tuple[_Source, Person]]) -> str | None:
+def _same_person(group: list[tuple[MergeSource, Person]], cluster: list[tuple[MergeSource, Person]]) -> str | None:
     """Why ``cluster`` (one spelling) is the person of ``group``, or ``None``.
 
     Two spellings of one name ("Yahya Saree", "Yahya Sarea": as many words, each with the same

@@ -15,7 +15,7 @@ from itertools import combinations
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from summarise.merge.compare import WIRE_MIN_SHARED, WIRE_SPAN_CHARS, _norm
+from summarise.merge.compare import WIRE_MIN_SHARED, WIRE_SPAN_CHARS, norm
 from summarise.schemas import (
     ArticleBrief,
     Attributed,
@@ -37,7 +37,7 @@ T = TypeVar("T")
 
 
 @dataclass
-class _Source:
+class MergeSource:
     """One article (possibly read from several inputs) and the briefs extracted from it."""
 
     briefs: list[ArticleBrief]
@@ -46,27 +46,33 @@ class _Source:
 
     @property
     def id(self) -> str:
+        """The id of the article."""
         return self.briefs[0].article.id
 
     def first(self, attribute: str) -> Any:
+        """The first value of an article attribute that is not None among this source's briefs."""
         values = [getattr(brief.article, attribute) for brief in self.briefs]
         return next((value for value in values if value is not None), None)
 
     @property
     def published(self) -> dt.date | None:
+        """The publication date of the article, if known."""
         return self.first("published")
 
     @property
     def on_topic(self) -> bool | None:
+        """True if a brief found the article on topic, False if one found it off topic, else None."""
         flags = {brief.on_topic for brief in self.briefs}
         return True if True in flags else False if False in flags else None
 
     def sort_key(self) -> tuple:
+        """The canonical order of sources: publication date, outlet, title, id."""
         return (self.published or dt.date.max, self.first("outlet") or "", self.first("title") or "", self.id)
 
     def outlet_key(self) -> str:
+        """What identifies the outlet of the article: its outlet name, else its URL's host, else its id."""
         if outlet := self.first("outlet"):
-            return "outlet:" + _norm(outlet)
+            return "outlet:" + norm(outlet)
         if url := self.first("url"):
             host = (urlsplit(url).hostname or "").removeprefix("www.")
             if host:
@@ -94,21 +100,22 @@ def _facts_of(brief: ArticleBrief, kind: type) -> list:
     return list(lists[kind])
 
 
-def _sources(briefs: Iterable[ArticleBrief]) -> list[_Source]:
+def sources_of(briefs: Iterable[ArticleBrief]) -> list[MergeSource]:
+    """The sources of some briefs: one per article id, in canonical order, labelled and grouped by outlet."""
     by_id: dict[str, list[ArticleBrief]] = {}
     for brief in briefs:
         by_id.setdefault(brief.article.id, []).append(brief)
     sources = [
-        _Source(sorted(group, key=lambda b: (b.article.source, b.model_dump_json()))) for group in by_id.values()
+        MergeSource(sorted(group, key=lambda b: (b.article.source, b.model_dump_json()))) for group in by_id.values()
     ]
-    sources.sort(key=_Source.sort_key)
+    sources.sort(key=MergeSource.sort_key)
     for number, source in enumerate(sources, start=1):
         source.label = f"S{number}"
     _group_outlets(sources)
     return sources
 
 
-def _group_outlets(sources: list[_Source]) -> None:
+def _group_outlets(sources: list[MergeSource]) -> None:
     """Give each source the id of the first source of its outlet, or of the story it copies."""
     parent = {source.id: source.id for source in sources}
 
@@ -143,9 +150,9 @@ def _group_outlets(sources: list[_Source]) -> None:
         source.group = root(source.id)
 
 
-def _long_spans(source: _Source) -> set[str]:
+def _long_spans(source: MergeSource) -> set[str]:
     return {
-        _norm(fact.evidence)
+        norm(fact.evidence)
         for brief in source.briefs
         if brief.on_topic is not False
         for fact in brief.facts()
@@ -153,36 +160,38 @@ def _long_spans(source: _Source) -> set[str]:
     }
 
 
-class _Outlets:
+class Outlets:
     """Counts distinct outlets among supports."""
 
-    def __init__(self, sources: Sequence[_Source]) -> None:
+    def __init__(self, sources: Sequence[MergeSource]) -> None:
         self.group = {source.id: source.group for source in sources}
         self.label = {source.id: source.label for source in sources}
         self.order = {source.id: index for index, source in enumerate(sources)}
 
     def count(self, source_ids: Iterable[str]) -> int:
+        """How many distinct outlets the given sources are."""
         return len({self.group[source] for source in source_ids})
 
     def sort(self, source_ids: Iterable[str]) -> list[str]:
+        """The distinct source ids, in the canonical order of sources."""
         return sorted(set(source_ids), key=self.order.__getitem__)
 
 
 # --- supports, attributed values and conflicts --------------------------------------------------
 
 
-def _support(source: _Source, evidence: str, as_written: str | None = None) -> Support:
+def support(source: MergeSource, evidence: str, as_written: str | None = None) -> Support:
+    """The evidence span of a source for a merged fact, with the fact as that source wrote it."""
     return Support(source=source.id, evidence=evidence, as_written=as_written)
 
 
-def _dedupe_supports(supports: Iterable[Support], outlets: _Outlets) -> list[Support]:
+def dedupe_supports(supports: Iterable[Support], outlets: Outlets) -> list[Support]:
+    """Each distinct support once, in source order, then by evidence."""
     unique = {(s.source, s.evidence, s.as_written or ""): s for s in supports}
     return sorted(unique.values(), key=lambda s: (outlets.order[s.source], s.evidence, s.as_written or ""))
 
 
-def _attributed(
-    pairs: Iterable[tuple[str, str]], outlets: _Outlets, key: Callable[[str], str] = str
-) -> list[Attributed]:
+def attributed(pairs: Iterable[tuple[str, str]], outlets: Outlets, key: Callable[[str], str] = str) -> list[Attributed]:
     """Group ``(value, source id)`` pairs by ``key(value)``; the first spelling of a key names it."""
     groups: dict[str, tuple[str, list[str]]] = {}
     for value, source in pairs:
@@ -191,12 +200,15 @@ def _attributed(
     return sorted(items, key=lambda item: (-outlets.count(item.sources), outlets.order[item.sources[0]], item.value))
 
 
-class _Conflicts:
-    def __init__(self, outlets: _Outlets) -> None:
+class Conflicts:
+    """The conflicts found during a merge, numbered X1, X2, ... in the order they are found."""
+
+    def __init__(self, outlets: Outlets) -> None:
         self.outlets = outlets
         self.items: list[Conflict] = []
 
     def add(self, kind: ConflictKind, about: str, values: list[tuple[str, list[str]]], note: str | None = None) -> str:
+        """Record a conflict of ``(value, source ids)`` pairs and return its id."""
         conflict_id = f"X{len(self.items) + 1}"
         self.items.append(
             Conflict(

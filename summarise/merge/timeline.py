@@ -13,11 +13,11 @@ from summarise.merge.compare import (
     EVENT_SIMILARITY,
     EVENT_SIMILARITY_LOOSE,
     NEAR_DATE_DAYS,
-    _norm,
-    _similar,
-    _words,
+    norm,
+    similar,
+    words,
 )
-from summarise.merge.sources import _attributed, _Conflicts, _dedupe_supports, _Outlets, _Source, _support
+from summarise.merge.sources import Conflicts, MergeSource, Outlets, attributed, dedupe_supports, support
 from summarise.schemas import Event, TimelineEntry
 from summarise.statements import steps_taken
 from summarise.support import without_times
@@ -25,13 +25,13 @@ from summarise.support import without_times
 
 @dataclass
 class _Dated:
-    source: _Source
+    source: MergeSource
     event: Event
     date: str | None
     basis: str | None
 
 
-def _event_date(source: _Source, event: Event) -> tuple[str | None, str | None]:
+def _event_date(source: MergeSource, event: Event) -> tuple[str | None, str | None]:
     date, basis = event.date, event.date_basis
     if basis == "publication_date" and source.published is None:
         date, basis = None, None  # a year taken from a date the source does not have: invented
@@ -64,20 +64,21 @@ class _EventCluster:
         self.items.append(item)
         self.dates.add(item.date)
         self.descriptions.add(item.event.description)
-        self.evidence.add(_norm(item.event.evidence))
+        self.evidence.add(norm(item.event.evidence))
 
     def match(self, item: _Dated) -> float:
         """How well an event fits: 0 unless every date is compatible and a description is close."""
         if not all(_compatible(date, item.date) for date in self.dates):
             return 0.0
-        if _norm(item.event.evidence) in self.evidence:
+        if norm(item.event.evidence) in self.evidence:
             return 100.0
         needed = EVENT_SIMILARITY if item.date else DATE_CONFLICT_SIMILARITY
-        best = max(_similar(description, item.event.description) for description in self.descriptions)
+        best = max(similar(description, item.event.description) for description in self.descriptions)
         return best if best >= needed else 0.0
 
 
-def _merge_timeline(sources: list[_Source], outlets: _Outlets, conflicts: _Conflicts) -> list[TimelineEntry]:
+def merge_timeline(sources: list[MergeSource], outlets: Outlets, conflicts: Conflicts) -> list[TimelineEntry]:
+    """Events with compatible dates and similar descriptions as one timeline entry, dates in dispute as conflicts."""
     items = []
     for source in sources:
         for event in source.facts(Event):
@@ -96,14 +97,14 @@ def _merge_timeline(sources: list[_Source], outlets: _Outlets, conflicts: _Confl
     for cluster in (group.items for group in groups):
         dates = [d.date for d in cluster if d.date]
         date = min(dates, key=span_days) if dates else None
-        supports = _dedupe_supports((_support(d.source, d.event.evidence, d.event.when_text) for d in cluster), outlets)
+        supports = dedupe_supports((support(d.source, d.event.evidence, d.event.when_text) for d in cluster), outlets)
         bases = {d.basis for d in cluster if d.date == date}
         entries.append(
             TimelineEntry(
                 date=date,
                 approximate=span_days(date) > 1,
                 date_basis="text" if "text" in bases else "publication_date" if bases else None,
-                when=_attributed(((d.event.when_text, d.source.id) for d in cluster), outlets, _norm),
+                when=attributed(((d.event.when_text, d.source.id) for d in cluster), outlets, norm),
                 description=cluster[0].event.description,
                 supports=supports,
                 outlets=outlets.count(s.source for s in supports),
@@ -114,7 +115,7 @@ def _merge_timeline(sources: list[_Source], outlets: _Outlets, conflicts: _Confl
     return entries
 
 
-def _date_conflicts(entries: list[TimelineEntry], outlets: _Outlets, conflicts: _Conflicts) -> None:
+def _date_conflicts(entries: list[TimelineEntry], outlets: Outlets, conflicts: Conflicts) -> None:
     for index, entry in enumerate(entries):
         if entry.date is None:
             continue
@@ -144,7 +145,7 @@ def _same_event(a: TimelineEntry, b: TimelineEntry) -> bool:
     Near-identical descriptions do; so does the same named thing (a proper name both sources'
     sentences or descriptions use) at dates a month apart at most, described alike.
     """
-    described = _similar(a.description, b.description)
+    described = similar(a.description, b.description)
     if described >= DATE_CONFLICT_SIMILARITY:
         return True
     # The names of the sentences and of the descriptions: an event sentence may say "the operation"
@@ -180,7 +181,7 @@ def _same_step(a: TimelineEntry, b: TimelineEntry) -> bool:
 
 def _things(text: str) -> set[str]:
     """What a sentence is about: its proper names, the states and organisations it names, the undertaking words."""
-    return set(_proper_names(text)) | {e.canonical for e in entities_in(text)} | (_words(text) & _UNDERTAKINGS)
+    return set(_proper_names(text)) | {e.canonical for e in entities_in(text)} | (words(text) & _UNDERTAKINGS)
 
 
 def _days_apart(a: str | None, b: str | None) -> int | None:
