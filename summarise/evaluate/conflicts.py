@@ -9,7 +9,7 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from summarise.entities import canonical_name
-from summarise.evaluate.gold import _DATE, GoldConflict
+from summarise.evaluate.gold import DATE, GoldConflict
 from summarise.grounding import normalise
 from summarise.numbers import numbers_in
 from summarise.schemas import CoalitionBrief
@@ -37,7 +37,7 @@ def conflict_value_matches(gold_value: str, merged_value: str) -> bool:
         return countries == _country_set(merged_value)
     if re.fullmatch(r"[\d,.\s]+", gold_value):
         return _numbers(gold_value) <= _numbers(merged_value)
-    if _DATE.match(gold_value):  # a date is that date: the day before is another value
+    if DATE.match(gold_value):  # a date is that date: the day before is another value
         return gold_value in merged_value
     if len(gold_value.split()) <= 3:  # a name: a spelling one letter apart is another value
         return False

@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from summarise.exceptions import InputError
 from summarise.schemas import first_problem
 
-_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
 class GoldPerson(BaseModel):
@@ -34,7 +34,7 @@ class GoldEvent(BaseModel):
     @field_validator("date")
     @classmethod
     def _date_or_range(cls, value: str | None) -> str | None:
-        if value is not None and not all(_DATE.match(part) for part in value.split("/", 1)):
+        if value is not None and not all(DATE.match(part) for part in value.split("/", 1)):
             raise ValueError(f"{value!r} is not YYYY-MM-DD, YYYY-MM, YYYY, a range A/B, or null")
         return value
 

@@ -27,7 +27,7 @@ def similarity(a: str | None, b: str | None) -> float:
     return fuzz.token_set_ratio(normalise(a), normalise(b))
 
 
-def _one_to_one(candidates: Iterable[tuple[float, int, int]]) -> list[tuple[int, int]]:
+def one_to_one(candidates: Iterable[tuple[float, int, int]]) -> list[tuple[int, int]]:
     """Greedy one-to-one matching, best score first (ties: earlier items first)."""
     used_left: set[int] = set()
     used_right: set[int] = set()
@@ -60,7 +60,7 @@ def match_people(predicted: Sequence[str], gold: Sequence[str]) -> tuple[list[tu
         for j, b in enumerate(right)
         if names_match(a, b)
     ]
-    pairs = _one_to_one(candidates)
+    pairs = one_to_one(candidates)
     matched_left = {i for i, _ in pairs}
     matched_right = {j for _, j in pairs}
     return (

@@ -8,7 +8,7 @@ from typing import Any
 
 from summarise.entities import canonical_name
 from summarise.evaluate.gold import GoldArticle
-from summarise.evaluate.matching import _one_to_one, date_agrees, match_people, roles_agree, similarity
+from summarise.evaluate.matching import date_agrees, match_people, one_to_one, roles_agree, similarity
 from summarise.schemas import ArticleBrief
 
 EVENT_TEXT_MIN_RATIO = 45.0
@@ -93,13 +93,13 @@ def score_events(brief: ArticleBrief, gold: GoldArticle) -> dict[str, Any] | Non
         for j, wanted in enumerate(gold.events)
     }
     similar = {pair: score for pair, score in text_scores.items() if score >= EVENT_TEXT_MIN_RATIO}
-    pairs = _one_to_one(
+    pairs = one_to_one(
         (score, i, j) for (i, j), score in similar.items() if date_agrees(events[i].date, gold.events[j].date)
     )
     used_brief = {i for i, _ in pairs}
     used_gold = {j for _, j in pairs}
     # A dated brief event that matches, by text, a gold event the text gives no date for: an invented date.
-    invented_dates = _one_to_one(
+    invented_dates = one_to_one(
         (score, i, j)
         for (i, j), score in similar.items()
         if i not in used_brief and j not in used_gold and gold.events[j].date is None and events[i].date
@@ -129,7 +129,7 @@ def score_numbers(brief: ArticleBrief, gold: GoldArticle) -> dict[str, Any] | No
         for j, wanted in enumerate(gold.numbers)
         if abs(figure.value - wanted.value) <= 0.005 * max(abs(wanted.value), 1e-9)
     ]
-    pairs = _one_to_one(candidates)
+    pairs = one_to_one(candidates)
     used_brief = {i for i, _ in pairs}
     used_gold = {j for _, j in pairs}
     return _field(
@@ -149,7 +149,7 @@ def score_objectives(brief: ArticleBrief, gold: GoldArticle) -> dict[str, Any] |
         for i, s in enumerate(statements)
         for j, phrase in enumerate(gold.objectives)
     ]
-    pairs = _one_to_one(c for c in candidates if c[0] >= OBJECTIVE_MIN_RATIO)
+    pairs = one_to_one(c for c in candidates if c[0] >= OBJECTIVE_MIN_RATIO)
     used_brief = {i for i, _ in pairs}
     used_gold = {j for _, j in pairs}
     return _field(
