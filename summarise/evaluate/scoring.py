@@ -9,7 +9,7 @@ from typing import Any
 from summarise.entities import canonical_name
 from summarise.evaluate.gold import GoldArticle
 from summarise.evaluate.matching import date_agrees, match_people, one_to_one, roles_agree, similarity
-from summarise.schemas import ArticleBrief
+from summarise.schemas import ArticleBrief, ArticleRef
 
 EVENT_TEXT_MIN_RATIO = 45.0
 OBJECTIVE_MIN_RATIO = 60.0
@@ -176,7 +176,7 @@ def groundedness(brief: ArticleBrief, text: str | None) -> dict[str, Any]:
 
 def score_article(gold: GoldArticle, brief: ArticleBrief | None, text: str | None) -> dict[str, Any]:
     """Score one brief (``None`` when the article has none) against its gold entry."""
-    empty = ArticleBrief(article={"id": "0" * 16, "source": "(missing)"}, on_topic=None)
+    empty = ArticleBrief(article=ArticleRef(id="0" * 16, source="(missing)"), on_topic=None)
     scored = brief or empty
     if not gold.on_topic:
         # An off-topic article yields no facts by design: only its topic and any invention are scored.

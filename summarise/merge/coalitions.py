@@ -21,6 +21,7 @@ from summarise.merge.compare import (
 )
 from summarise.merge.sources import Conflicts, MergeSource, Outlets, attributed, dedupe_supports, support
 from summarise.schemas import (
+    AgreementStatus,
     Coalition,
     CoalitionKind,
     MergedCoalition,
@@ -294,7 +295,7 @@ def _merge_members(
         )
         count = outlets.count(s.source for s in supports)
         omitted_by = outlets.sort(d.source.id for d in enumerating if name not in d.members)
-        status = "conflict" if omitted_by else "agreed" if count >= 2 else "single_source"
+        status: AgreementStatus = "conflict" if omitted_by else "agreed" if count >= 2 else "single_source"
         membership = sorted({m.status for _, m in listing}, key=["member", "prospective", "former", "unclear"].index)
         members.append(
             MergedMember(
@@ -350,11 +351,10 @@ def _member_conflicts(
         if stated:
             stated_by.add(d.source.id)
     if len(counts) > 1 and stated_by:
-        values = sorted(counts.items())
         conflicts.add(
             "member_count",
             f"how many members the {coalition_name} has",
-            [(str(number), ids) for number, ids in values],
+            [(str(number), ids) for number, ids in sorted(counts.items())],
             note="A count is the number a source states, else the number of members it lists.",
         )
 

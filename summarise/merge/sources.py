@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 from summarise.merge.compare import WIRE_MIN_SHARED, WIRE_SPAN_CHARS, norm
@@ -25,12 +25,13 @@ from summarise.schemas import (
     ConflictKind,
     Event,
     Figure,
+    Grounded,
     Person,
     Quote,
     Support,
 )
 
-T = TypeVar("T")
+G = TypeVar("G", bound=Grounded)
 
 
 # --- sources ------------------------------------------------------------------------------------
@@ -79,17 +80,17 @@ class MergeSource:
                 return "host:" + host
         return "id:" + self.id
 
-    def facts(self, kind: type[T]) -> list[T]:
+    def facts(self, kind: type[G]) -> list[G]:
         """Facts of one kind from this source, each distinct fact once, in brief order."""
-        seen: dict[str, T] = {}
+        seen: dict[str, G] = {}
         for brief in self.briefs:
             for item in _facts_of(brief, kind):
-                seen.setdefault(item.model_dump_json(), item)  # type: ignore[attr-defined]
+                seen.setdefault(item.model_dump_json(), item)
         return list(seen.values())
 
 
-def _facts_of(brief: ArticleBrief, kind: type) -> list:
-    lists = {
+def _facts_of(brief: ArticleBrief, kind: type[G]) -> list[G]:
+    lists: dict[type[Grounded], Sequence[Grounded]] = {
         Coalition: brief.coalitions,
         Person: brief.people,
         Event: brief.events,
@@ -97,7 +98,7 @@ def _facts_of(brief: ArticleBrief, kind: type) -> list:
         Claim: brief.claims,
         Quote: brief.quotes,
     }
-    return list(lists[kind])
+    return cast(list[G], list(lists[kind]))  # each kind is keyed to the list of its own facts
 
 
 def sources_of(briefs: Iterable[ArticleBrief]) -> list[MergeSource]:
