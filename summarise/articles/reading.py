@@ -1,0 +1,316 @@
+"""Reading articles from files, folders, stdin and JSON Lines (text, Markdown or HTML).
+
+Every input becomes an :class:`~summarise.articles.model.Article` or one
+:class:`~summarise.exceptions.InputError`; :func:`load_articles` never raises for a bad input, so one
+broken file does not stop a run. Inputs are size-limited, decoded as UTF-8 and told apart from
+binary files; HTML pages are reduced to their article by trafilatura.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
+
+from summarise.articles.model import Article, article_from_text, build_article
+from summarise.exceptions import ConfigError, InputError, MissingDependencyError
+
+DEFAULT_MAX_BYTES = 5_000_000
+MAX_BYTES_ENV = "SUMMARISE_MAX_ARTICLE_BYTES"
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
+STDIN_SOURCE = "<stdin>"
+
+_HTML_SUFFIXES = (".html", ".htm")
+_TEXT_FIELDS = ("text", "body", "content")
+
+
+@dataclass
+class LoadResult:
+    """What :func:`load_articles` found: articles, per-input errors and skipped duplicates."""
+
+    articles: list[Article] = field(default_factory=list)
+    errors: list[InputError] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+
+
+def load_articles(
+    inputs: Sequence[str],
+    *,
+    stdin: TextIO | None = None,
+    max_bytes: int | None = None,
+) -> LoadResult:
+    """Load every input (file, directory, ``-`` for stdin, JSONL) into articles.
+
+    Bad inputs become :class:`InputError` entries in ``errors``; the others still load,
+    in input order. An article whose id was already loaded is skipped and recorded in
+    ``duplicates`` as ``(skipped source, first source)``.
+    """
+    limit = _resolve_max_bytes(max_bytes)
+    result = LoadResult()
+    first_source: dict[str, str] = {}
+    for item in _iter_loaded(inputs, stdin, limit):
+        if isinstance(item, InputError):
+            result.errors.append(item)
+        elif item.id in first_source:
+            result.duplicates.append((item.source, first_source[item.id]))
+        else:
+            first_source[item.id] = item.source
+            result.articles.append(item)
+    return result
+
+
+def iter_articles(
+    inputs: Sequence[str], *, max_bytes: int | None = None
+) -> Iterator[Article | InputError | tuple[str, str]]:
+    """Like :func:`load_articles`, one at a time: thousands of articles never sit in memory together.
+
+    Yields each article, each :class:`InputError`, and ``(skipped source, first source)`` for
+    a duplicate. Only the ids seen are kept.
+    """
+    limit = _resolve_max_bytes(max_bytes)
+    first_source: dict[str, str] = {}
+    for item in _iter_loaded(inputs, None, limit):
+        if isinstance(item, InputError):
+            yield item
+        elif item.id in first_source:
+            yield (item.source, first_source[item.id])
+        else:
+            first_source[item.id] = item.source
+            yield item
+
+
+def _resolve_max_bytes(max_bytes: int | None) -> int:
+    if max_bytes is not None:
+        return max_bytes
+    configured = os.environ.get(MAX_BYTES_ENV, "").strip()
+    if not configured:
+        return DEFAULT_MAX_BYTES
+    try:
+        value = int(configured.replace("_", ""))
+    except ValueError:
+        value = -1
+    if value <= 0:
+        raise ConfigError(f"{MAX_BYTES_ENV} must be a positive whole number of bytes, got {configured!r}")
+    return value
+
+
+def _iter_loaded(inputs: Sequence[str], stdin: TextIO | None, limit: int) -> Iterator[Article | InputError]:
+    for spec in inputs:
+        if spec == "-":
+            yield _guard(lambda: _load_stdin(stdin or sys.stdin, limit))
+            continue
+        path = Path(spec)
+        if path.is_dir():
+            yield from _load_directory(spec, limit)
+        else:
+            yield from _load_file(spec, limit)
+
+
+def _guard(load: Callable[[], Article]) -> Article | InputError:
+    try:
+        return load()
+    except InputError as error:
+        return error
+
+
+def _load_directory(spec: str, limit: int) -> Iterator[Article | InputError]:
+    try:
+        names = sorted(os.listdir(spec))
+    except OSError as error:
+        yield InputError(spec, f"cannot read directory: {_os_reason(error)}")
+        return
+    files = [
+        os.path.join(spec, name)
+        for name in names
+        if not name.startswith(".")
+        and Path(name).suffix.lower() in SUPPORTED_SUFFIXES
+        and os.path.isfile(os.path.join(spec, name))
+    ]
+    if not files:
+        yield InputError(spec, f"directory has no article files ({', '.join(SUPPORTED_SUFFIXES)})")
+        return
+    for path in files:
+        yield from _load_file(path, limit)
+
+
+def _load_file(spec: str, limit: int) -> Iterator[Article | InputError]:
+    try:
+        text = _read_text_file(spec, limit)
+    except InputError as error:
+        yield error
+        return
+    if not text.strip():
+        yield InputError(spec, "empty article")
+        return
+    suffix = Path(spec).suffix.lower()
+    if suffix == ".jsonl":
+        yield from _articles_from_jsonl(text, spec)
+    elif suffix in _HTML_SUFFIXES or (suffix not in SUPPORTED_SUFFIXES and _looks_like_html(text)):
+        yield _guard(lambda: _article_from_html(text, spec))
+    else:
+        yield _guard(lambda: article_from_text(text, spec))
+
+
+def _read_text_file(spec: str, limit: int) -> str:
+    path = Path(spec)
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise InputError(spec, "no such file") from None
+    except OSError as error:
+        raise InputError(spec, f"cannot read file: {_os_reason(error)}") from None
+    if size > limit:
+        raise InputError(spec, _oversize_problem(f"file is {_format_size(size)},", limit))
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(spec, f"cannot read file: {_os_reason(error)}") from None
+    return _decode(data, spec)
+
+
+def _load_stdin(stream: TextIO, limit: int) -> Article:
+    raw = getattr(stream, "buffer", None)
+    if raw is not None:
+        data = raw.read(limit + 1)
+        if len(data) > limit:
+            raise InputError(STDIN_SOURCE, _oversize_problem("input is", limit))
+        text = _decode(data, STDIN_SOURCE)
+    else:
+        text = stream.read(limit + 1)
+        if len(text.encode("utf-8", errors="replace")) > limit:
+            raise InputError(STDIN_SOURCE, _oversize_problem("input is", limit))
+    text = text.removeprefix("\ufeff")
+    if "\x00" in text or _mostly_control(text):
+        raise InputError(STDIN_SOURCE, "binary file, not an article")
+    if _looks_like_html(text):
+        return _article_from_html(text, STDIN_SOURCE)
+    return article_from_text(text, STDIN_SOURCE)
+
+
+def _oversize_problem(what: str, limit: int) -> str:
+    return f"{what} over the {_format_size(limit)} limit (set {MAX_BYTES_ENV} to raise it)"
+
+
+def _format_size(size: int) -> str:
+    if size >= 100_000:
+        return f"{size / 1_000_000:.1f} MB"
+    if size >= 1_000:
+        return f"{size / 1_000:.1f} kB"
+    return f"{size} bytes"
+
+
+def _os_reason(error: OSError) -> str:
+    return (error.strerror or str(error)).lower()
+
+
+def _decode(data: bytes, source: str) -> str:
+    if b"\x00" in data:
+        raise InputError(source, "binary file, not an article")
+    offset = 0
+    if data.startswith(b"\xef\xbb\xbf"):
+        data, offset = data[3:], 3
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if _mostly_binary_bytes(data):
+            raise InputError(source, "binary file, not an article") from None
+        bad = data[error.start]
+        raise InputError(
+            source,
+            f"not UTF-8 text: invalid byte 0x{bad:02X} at offset {error.start + offset}",
+        ) from None
+    if _mostly_control(text):
+        raise InputError(source, "binary file, not an article")
+    return text
+
+
+def _mostly_binary_bytes(data: bytes) -> bool:
+    sample = data[:8192]
+    if not sample:
+        return False
+    control = sum(1 for byte in sample if (byte < 32 and byte not in b"\t\n\r\f") or byte == 127)
+    return control / len(sample) > 0.05
+
+
+def _mostly_control(text: str) -> bool:
+    sample = text[:8192]
+    if not sample:
+        return False
+    odd = sum(1 for ch in sample if unicodedata.category(ch) in ("Cc", "Cs", "Co") and ch not in "\t\n\r\f")
+    return odd / len(sample) > 0.05
+
+
+def _looks_like_html(text: str) -> bool:
+    head = text.lstrip("\ufeff \t\r\n")[:200].lower()
+    return head.startswith(("<!doctype html", "<html"))
+
+
+def _articles_from_jsonl(text: str, path: str) -> Iterator[Article | InputError]:
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        source = f"{path}:{number}"
+        yield _guard(lambda line=line, source=source: _article_from_json_line(line, source))
+
+
+def _article_from_json_line(line: str, source: str) -> Article:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise InputError(source, f"not valid JSON: {error.msg} at column {error.colno}") from None
+    if not isinstance(record, dict):
+        raise InputError(source, 'not a JSON object (expected {"text": ...})')
+    metadata = {
+        "title": _json_str(record, "title"),
+        "outlet": _json_str(record, "source", "outlet"),
+        "url": _json_str(record, "url"),
+        "published": _json_str(record, "published", "date"),
+    }
+    body = _json_str(record, *_TEXT_FIELDS)
+    if body is not None and body.strip():
+        return article_from_text(body, source, **metadata)
+    html = _json_str(record, "html")
+    if html is not None and html.strip():
+        return _article_from_html(html, source, **metadata)
+    raise InputError(source, 'no article text: expected a "text", "body", "content" or "html" field')
+
+
+def _json_str(record: dict[str, object], *keys: str) -> str | None:
+    for key in keys:
+        value = record.get(key)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
+
+
+def _article_from_html(html: str, source: str, **metadata: object) -> Article:
+    try:
+        import lxml_html_clean  # noqa: F401  (trafilatura cleans HTML with it but does not declare it)
+        import trafilatura
+    except ImportError as error:
+        missing = error.name or "trafilatura"
+        raise MissingDependencyError(
+            missing, f"HTML articles need it: pip install {missing} (or reinstall summarise)"
+        ) from None
+    if not html.strip():
+        raise InputError(source, "empty article")
+    body = trafilatura.extract(html, include_comments=False, include_tables=False) or ""
+    found = trafilatura.extract_metadata(html)
+    if found is not None:
+        defaults = {
+            "title": found.title,
+            "outlet": found.sitename,
+            "url": found.url,
+            "published": found.date,
+        }
+        for key, value in defaults.items():
+            if metadata.get(key) is None and value:
+                metadata[key] = value
+    if not body.strip():
+        raise InputError(source, "no article text left after removing page chrome")
+    return build_article(body, source, raw_chars=len(html), **metadata)
