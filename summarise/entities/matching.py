@@ -1,0 +1,164 @@
+"""Known countries and organisations in a text: every alias matched, each mapped to its canonical name.
+
+Short acronyms (``IS``, ``US``) match case-sensitively so that the English words "is" and "us"
+never count. The names come from :mod:`summarise.entities.aliases`.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from dataclasses import dataclass
+from functools import lru_cache
+
+from summarise.entities.aliases import ORGANISATION_ALIASES, country_aliases
+from summarise.grounding import normalise
+
+
+@dataclass(frozen=True)
+class Entity:
+    """A canonical name with the aliases that denote it."""
+
+    canonical: str
+    kind: str  # "country" or "organisation"
+    aliases: tuple[str, ...]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The canonical name followed by every alias."""
+        return (self.canonical, *self.aliases)
+
+
+#: A name followed by one of these names a sea, not a state ("the Indian Ocean", "the South China Sea").
+_WATERS = r"(?!\s+(?-i:Ocean|Sea|Gulf|Basin)\b)"
+
+
+def _pattern(alias: str) -> re.Pattern[str]:
+    body = re.escape(alias).replace(r"\ ", r"\s+").replace("'", "['\u2019]")
+    flags = 0 if _is_acronym(alias) else re.IGNORECASE
+    return re.compile(r"(?<![\w.])" + body + r"(?![\w])" + _WATERS, flags)
+
+
+@lru_cache(maxsize=1)
+def _entities() -> tuple[tuple[Entity, tuple[re.Pattern[str], ...]], ...]:
+    table: list[tuple[Entity, tuple[re.Pattern[str], ...]]] = []
+    for kind, source in (("country", country_aliases()), ("organisation", ORGANISATION_ALIASES)):
+        for canonical, aliases in source.items():
+            entity = Entity(canonical, kind, aliases)
+            table.append((entity, tuple(_pattern(name) for name in entity.names)))
+    return tuple(table)
+
+
+def entities_in(text: str, kind: str | None = None) -> list[Entity]:
+    """Entities named in ``text`` (by any alias), in order of first mention.
+
+    A match inside a longer match of another entity does not count: "South Sudan"
+    names South Sudan, not Sudan.
+    """
+    matches: list[tuple[int, int, Entity]] = []
+    lowered = _folded(text)
+    for entity, patterns in _entities():
+        if kind and entity.kind != kind:
+            continue
+        for name, pattern in zip(entity.names, patterns, strict=True):
+            needle, exact_case = _needle(name)
+            if needle in (text if exact_case else lowered):  # a cheap test before the regex scan
+                matches += [(m.start(), m.end(), entity) for m in pattern.finditer(text)]
+    first: dict[str, tuple[int, Entity]] = {}
+    for start, end, entity in matches:
+        inside_other = any(
+            other is not entity and s <= start and end <= e and (e - s) > (end - start) for s, e, other in matches
+        )
+        if not inside_other and (entity.canonical not in first or start < first[entity.canonical][0]):
+            first[entity.canonical] = (start, entity)
+    return [entity for _, entity in sorted(first.values(), key=lambda pair: pair[0])]
+
+
+def _folded(text: str) -> str:
+    """``text`` lowered as a case-insensitive regex sees it: "İRAQ" gives "iraq", "ſyria" "syria"."""
+    if text.isascii():
+        return text.lower()
+    return text.translate({ord(char): _ascii_twin(char) for char in set(text) if ord(char) > 127}).lower()
+
+
+@lru_cache(maxsize=4096)
+def _ascii_twin(char: str) -> str:
+    """The ASCII letter a case-insensitive regex takes ``char`` for, or ``char`` itself."""
+    return next((letter for letter in string.ascii_lowercase if re.fullmatch(letter, char, re.IGNORECASE)), char)
+
+
+@lru_cache(maxsize=1024)
+def _needle(alias: str) -> tuple[str, bool]:
+    """The alias's first word (any match of its pattern contains it) and whether its case must match."""
+    first = re.split(r"[\s'’]", alias, maxsplit=1)[0]
+    return (first, True) if _is_acronym(alias) else (first.lower(), False)
+
+
+def without_entity_names(text: str) -> str:
+    """``text`` with every country and organisation name blanked out."""
+    for _, patterns in _entities():
+        for pattern in patterns:
+            text = pattern.sub(" ", text)
+    return text
+
+
+def same_entity(name: str, other: str) -> bool:
+    """Whether two names are aliases of one known country or organisation ("Turkey", "Türkiye")."""
+    canonical = canonical_name(name)
+    return canonical is not None and canonical == canonical_name(other)
+
+
+def canonical_name(name: str) -> str | None:
+    """The canonical name of a country or organisation alias, or ``None`` if unknown.
+
+    Short all-capital acronyms must match exactly: "us" and "is" are words, not names.
+    """
+    wanted = normalise(name)
+    for entity, _ in _entities():
+        for alias in entity.names:
+            if _is_acronym(alias):
+                if name.strip() == alias:
+                    return entity.canonical
+            elif normalise(alias) == wanted:
+                return entity.canonical
+    return None
+
+
+def _is_acronym(alias: str) -> bool:
+    return len(alias) <= 4 and alias.replace(".", "").isupper()
+
+
+@lru_cache(maxsize=1)
+def _by_canonical() -> dict[str, tuple[Entity, tuple[re.Pattern[str], ...]]]:
+    return {entity.canonical: (entity, patterns) for entity, patterns in _entities()}
+
+
+def entity_named(canonical: str) -> Entity | None:
+    """The entity whose canonical name is ``canonical``."""
+    entry = _by_canonical().get(canonical)
+    return entry[0] if entry else None
+
+
+def alias_in(text: str, canonical: str) -> str | None:
+    """The spelling by which ``text`` first names the entity ``canonical``, if it does."""
+    entry = _by_canonical().get(canonical)
+    found = [match for pattern in entry[1] if (match := pattern.search(text))] if entry else []
+    return min(found, key=lambda match: match.start()).group(0) if found else None
+
+
+def name_spans(text: str, name: str) -> list[tuple[int, int]]:
+    """Where ``text`` names ``name``: by any alias a table knows for it, else as written (whole words)."""
+    entry = _by_canonical().get(name)
+    patterns = entry[1] if entry else (re.compile(r"(?<![\w.])" + re.escape(name) + r"(?!\w)"),)
+    return sorted({match.span() for pattern in patterns for match in pattern.finditer(text)})
+
+
+def names_entity(text: str, canonical: str) -> bool:
+    """Whether ``text`` names the entity ``canonical`` by any of its aliases."""
+    return alias_in(text, canonical) is not None
+
+
+@lru_cache(maxsize=1)
+def known_names() -> frozenset[str]:
+    """Every name of every known country and organisation, normalised (:func:`summarise.grounding.normalise`)."""
+    return frozenset(normalise(name) for entity, _ in _entities() for name in entity.names)
