@@ -25,29 +25,35 @@ The batch path adds only the file/batch protocol and its job state to the synchr
 Everything streams: articles are read one at a time, request and output files line by line.
 The environment variable ``SUMMARISE_CRASH_AT`` (a stage name) kills the process at that stage;
 tests use it to prove that running the command again finishes the job.
+
+:class:`BatchJobs` builds, collects and runs jobs here; the calls to the Batch API are in
+:mod:`summarise.batch_api`, the request files and the answers served back in :mod:`summarise.batch_parts`.
 """
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import json
-import os
-import signal
-import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
-
-from openai.types.chat import ChatCompletion
+from typing import Any
 
 from summarise.articles import Article, iter_articles
-from summarise.exceptions import ConfigError, InputError, SummariseError, TransportError
+from summarise.batch_api import ENDPOINT, BatchNotReady, RemoteBatches
+from summarise.batch_parts import (
+    MAX_BYTES_PER_BATCH,
+    MAX_REQUESTS_PER_BATCH,
+    BatchAnswersBackend,
+    CollectReport,
+    PartWriter,
+    checkpoint,
+    strict_response_format,
+)
+from summarise.exceptions import ConfigError, InputError, SummariseError
 from summarise.extract import Extractor, cached_brief
 from summarise.llm import BackendConfig, RetryPolicy, StructuredClient, backend_capabilities, make_backend
-from summarise.llm.base import ChatBackend, WrappingBackend, request_key
+from summarise.llm.base import ChatBackend, request_key
 from summarise.llm.capabilities import Capabilities
 from summarise.llm.client import short_error
 from summarise.schemas import ArticleBrief
@@ -55,112 +61,14 @@ from summarise.store import Store, default_home
 from summarise.story import Story, story_hash
 from summarise.templates import PromptSet, load_prompts
 
-ENDPOINT = "/v1/chat/completions"
-COMPLETION_WINDOW = "24h"
-MAX_REQUESTS_PER_BATCH = 50_000
-MAX_BYTES_PER_BATCH = 200 * 1024 * 1024
-PENDING_STATES = {"validating", "in_progress", "finalizing", "cancelling"}
-TERMINAL_STATES = {"completed", "failed", "expired", "cancelled"}
+__all__ = ["BatchAnswersBackend", "BatchJobs", "BatchNotReady", "CollectReport", "checkpoint", "strict_response_format"]
 
 
-class BatchNotReady(SummariseError):
-    """A batch of the job is still running: collect again later."""
+class BatchJobs(RemoteBatches):
+    """Build, submit, follow and collect batch jobs for one model configuration.
 
-    exit_code = 75  # EX_TEMPFAIL
-
-
-def checkpoint(stage: str) -> None:
-    """Die here, as ``kill -9`` would, when ``SUMMARISE_CRASH_AT`` names this stage (for tests)."""
-    if os.environ.get("SUMMARISE_CRASH_AT") == stage:
-        os.kill(os.getpid(), signal.SIGKILL)
-
-
-def strict_response_format(response_format: dict[str, Any]) -> dict[str, Any]:
-    """The same JSON schema in the strict form the Batch API wants: every object closed, every field required."""
-    strict = copy.deepcopy(response_format)
-    spec = strict.get("json_schema") or {}
-
-    def close(node: Any) -> None:
-        if isinstance(node, dict):
-            node.pop("default", None)
-            if node.get("type") == "object" and isinstance(node.get("properties"), dict):
-                node["additionalProperties"] = False
-                node["required"] = list(node["properties"])
-            for value in node.values():
-                close(value)
-        elif isinstance(node, list):
-            for value in node:
-                close(value)
-
-    close(spec.get("schema"))
-    spec["strict"] = True
-    return strict
-
-
-class BatchAnswersBackend(WrappingBackend):
-    """Answers a request from the job's batch results; anything else goes to the synchronous backend.
-
-    It takes the target model's name and identity, so the briefs it yields are cached exactly
-    as a synchronous run with that model would cache them.
+    Uploading, creating, following and downloading the batches is :class:`~summarise.batch_api.RemoteBatches`'s.
     """
-
-    name: ClassVar[str] = "batch"
-
-    def __init__(self, store: Store, job: str, target: ChatBackend) -> None:
-        super().__init__(target)
-        self.store = store
-        self.job = job
-        self.from_batch = 0
-        self.redriven = 0
-        self._lock = threading.Lock()
-
-    def complete(self, request: dict[str, Any]) -> ChatCompletion:
-        """The batch's answer to ``request``, else the synchronous backend's."""
-        body = _usable(self.store.batch_answer(self.job, request_key(request)))
-        with self._lock:
-            if body is not None:
-                self.from_batch += 1
-            else:
-                self.redriven += 1
-        if body is not None:
-            return ChatCompletion.model_validate_json(body)
-        return self.inner.complete(request)
-
-
-def _usable(body: str | None) -> str | None:
-    """A batch answer worth validating: complete JSON content. Anything else is sent again synchronously."""
-    if body is None:
-        return None
-    completion = ChatCompletion.model_validate_json(body)
-    choice = completion.choices[0] if completion.choices else None
-    if choice is None or choice.finish_reason == "length" or not choice.message.content:
-        return None
-    try:
-        json.loads(choice.message.content)
-    except ValueError:
-        return None
-    return body
-
-
-@dataclass
-class CollectReport:
-    """What collecting a job did."""
-
-    job: str
-    articles: int = 0
-    extracted: int = 0
-    cached: int = 0
-    failed: list[str] = field(default_factory=list)
-    incomplete: list[str] = field(default_factory=list)
-    lines: int = 0
-    unknown_ids: list[str] = field(default_factory=list)
-    bad_lines: int = 0
-    from_batch: int = 0
-    redriven: int = 0
-
-
-class BatchJobs:
-    """Build, submit, follow and collect batch jobs for one model configuration."""
 
     def __init__(
         self,
@@ -257,7 +165,7 @@ class BatchJobs:
         for stale in folder.glob("requests-*"):
             stale.unlink()
         extractor = self._extractor(self.target, job)
-        with _PartWriter(folder, job, self.store, self.max_requests, self.max_bytes) as parts:
+        with PartWriter(folder, job, self.store, self.max_requests, self.max_bytes) as parts:
             for item in iter_articles(inputs):
                 if not isinstance(item, Article):
                     continue
@@ -277,153 +185,7 @@ class BatchJobs:
         self.store.mark_batch_built(job)
         return job, problems
 
-    # --- the Batch API --------------------------------------------------------------------------
-
-    @property
-    def openai(self) -> Any:
-        """The SDK client of the configured endpoint."""
-        if self._openai is None:
-            import openai
-
-            if not self.config.api_key and not self.config.base_url:
-                raise ConfigError(
-                    "the Batch API needs an endpoint: set OPENAI_API_KEY (and OPENAI_BASE_URL for another "
-                    "OpenAI-compatible server), or use `summarise batch run --local`"
-                )
-            self._openai = openai.OpenAI(
-                api_key=self.config.api_key or "not-needed", base_url=self.config.base_url, max_retries=3, timeout=120
-            )
-        return self._openai
-
-    def submit(self, job: str) -> list[dict[str, Any]]:
-        """Upload every part and create its batch, skipping what an earlier run already did."""
-        import openai
-
-        try:
-            for part in self.store.batch_parts(job):
-                if part["requests"] == 0 or part["batch_id"]:
-                    continue
-                name = Path(part["path"]).name
-                if not part["file_id"]:
-                    file_id = self._uploaded(name, part["bytes"])
-                    if file_id is None:
-                        with open(part["path"], "rb") as handle:
-                            file_id = self.openai.files.create(file=(name, handle), purpose="batch").id
-                        checkpoint("uploading")
-                    self.store.set_batch_part(job, part["part"], file_id=file_id)
-                    part["file_id"] = file_id
-                    checkpoint("uploaded")
-                batch = self._created(job, part["part"])
-                if batch is None:
-                    batch = self.openai.batches.create(
-                        input_file_id=part["file_id"],
-                        endpoint=ENDPOINT,
-                        completion_window=COMPLETION_WINDOW,
-                        metadata={"summarise_job": job, "summarise_part": str(part["part"])},
-                    )
-                    checkpoint("creating")
-                self.store.set_batch_part(job, part["part"], batch_id=batch.id, status=batch.status)
-                checkpoint("created")
-        except openai.APIError as error:
-            raise TransportError(f"the Batch API failed: {type(error).__name__}: {short_error(error)}") from None
-        return self.store.batch_parts(job)
-
-    def _uploaded(self, name: str, size: int) -> str | None:
-        for remote in self.openai.files.list(purpose="batch"):
-            if remote.filename == name and remote.bytes == size:
-                return remote.id
-        return None
-
-    def _created(self, job: str, part: int) -> Any:
-        for batch in self.openai.batches.list(limit=100):
-            metadata = batch.metadata or {}
-            if metadata.get("summarise_job") == job and metadata.get("summarise_part") == str(part):
-                return batch
-        return None
-
-    def refresh(self, job: str) -> list[dict[str, Any]]:
-        """Ask the Batch API for the state of each part of a submitted job."""
-        import openai
-
-        local = bool(self.store.batch_job(job)["local"])
-        for part in self.store.batch_parts(job):
-            if local or not part["batch_id"] or (part["status"] in TERMINAL_STATES and part["ingested"]):
-                continue
-            try:
-                batch = self.openai.batches.retrieve(part["batch_id"])
-            except openai.APIError as error:
-                raise TransportError(f"the Batch API failed: {type(error).__name__}: {short_error(error)}") from None
-            counts = batch.request_counts.model_dump() if batch.request_counts else None
-            self.store.set_batch_part(
-                job,
-                part["part"],
-                status=batch.status,
-                counts=json.dumps(counts) if counts else None,
-                output_file_id=batch.output_file_id,
-                error_file_id=batch.error_file_id,
-            )
-        return self.store.batch_parts(job)
-
     # --- collecting -----------------------------------------------------------------------------
-
-    def download(self, job: str, report: CollectReport) -> None:
-        """Fetch and keep every output and error line of the job's finished parts."""
-        for part in self.refresh(job):
-            if part["requests"] == 0 or part["ingested"]:
-                continue
-            if not part["batch_id"]:
-                raise BatchNotReady(f"job {job}: part {part['part']} was never submitted: run `summarise batch submit`")
-            if part["status"] not in TERMINAL_STATES:
-                raise BatchNotReady(
-                    f"job {job}: batch {part['batch_id']} is {part['status']}: run `summarise batch collect` later"
-                )
-            for kind in ("output", "error"):
-                file_id = part[f"{kind}_file_id"]
-                if not file_id:
-                    continue
-                path = Path(part["path"]).with_name(f"{kind}-{part['part']:03d}.jsonl")
-                if not path.exists():
-                    self._fetch(file_id, path)
-                checkpoint("downloaded")
-                self.ingest(job, path, report)
-            self.store.set_batch_part(job, part["part"], ingested=1)
-
-    def _fetch(self, file_id: str, path: Path) -> None:
-        partial = path.with_suffix(".partial")
-        with self.openai.files.with_streaming_response.content(file_id) as response, open(partial, "wb") as out:
-            for chunk in response.iter_bytes():
-                out.write(chunk)
-        partial.replace(path)
-
-    def ingest(self, job: str, path: Path, report: CollectReport) -> None:
-        """Keep each line of an output or error file (once); report lines that cannot be used."""
-        with open(path, encoding="utf-8") as lines:
-            for line in lines:
-                if not line.strip():
-                    continue
-                report.lines += 1
-                try:
-                    record = json.loads(line)
-                    custom_id = record["custom_id"]
-                except (ValueError, KeyError, TypeError):
-                    report.bad_lines += 1
-                    continue
-                if self.store.batch_request(job, custom_id) is None:
-                    report.unknown_ids.append(str(custom_id))
-                    continue
-                self.keep_result(job, custom_id, record.get("response"), record.get("error"))
-
-    def keep_result(self, job: str, custom_id: str, response: Any, error: Any) -> None:
-        """Store one result; a body that is not a chat completion counts as no answer."""
-        status = response.get("status_code") if isinstance(response, dict) else None
-        body = response.get("body") if isinstance(response, dict) else None
-        text = None
-        if status == 200 and isinstance(body, dict):
-            try:
-                text = ChatCompletion.model_validate(body).model_dump_json()
-            except ValueError:
-                status, error = None, {"message": "the response body is not a chat completion"}
-        self.store.save_batch_result(job, custom_id, status, text, json.dumps(error) if error else None)
 
     def _same_prompts(self, job: str) -> dict[str, Any]:
         """The job's row, if it was built with these prompts; else a clear error (never a silent re-send)."""
@@ -544,47 +306,3 @@ class BatchJobs:
         if self._openai is not None:
             self._openai.close()
         self.store.close()
-
-
-class _PartWriter:
-    """Request lines into files of at most ``max_requests`` lines and ``max_bytes`` bytes."""
-
-    def __init__(self, folder: Path, job: str, store: Store, max_requests: int, max_bytes: int) -> None:
-        self.folder, self.job, self.store = folder, job, store
-        self.max_requests, self.max_bytes = max_requests, max_bytes
-        self.part = 0
-        self.handle: Any = None
-        self.count = 0
-        self.size = 0
-
-    def __enter__(self) -> _PartWriter:
-        return self
-
-    def write(self, line: str) -> int:
-        data = line.encode("utf-8")
-        if self.handle is None or self.count + 1 > self.max_requests or self.size + len(data) > self.max_bytes:
-            self._close()
-            self.part += 1
-            self.handle = open(self._path(".partial"), "wb")  # noqa: SIM115 - closed by _close
-            self.count = self.size = 0
-        self.handle.write(data)
-        self.count += 1
-        self.size += len(data)
-        return self.part
-
-    def _path(self, suffix: str = "") -> Path:
-        return self.folder / f"requests-{self.part:03d}.jsonl{suffix}"
-
-    def _close(self) -> None:
-        if self.handle is None:
-            return
-        self.handle.close()
-        self._path(".partial").replace(self._path())
-        self.store.set_batch_part(self.job, self.part, path=str(self._path()), requests=self.count, bytes=self.size)
-        self.handle = None
-
-    def __exit__(self, *exc: object) -> None:
-        if exc[0] is None:
-            self._close()
-        elif self.handle is not None:
-            self.handle.close()
