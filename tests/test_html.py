@@ -21,19 +21,10 @@ import pytest
 from typer.testing import CliRunner
 
 from summarise.cli import app
-from summarise.html import (
-    CELL_MARK,
-    LANE_GAP,
-    WIDE_MATRIX,
-    WIDTH,
-    Marker,
-    _Sources,
-    axis_ticks,
-    date_span,
-    render_coalition_brief_html,
-    text_width,
-    timeline_view,
-)
+from summarise.dates import date_span
+from summarise.html import render_coalition_brief_html
+from summarise.html_matrix import CELL_MARK, WIDE_MATRIX, PageSources
+from summarise.html_timeline import LANE_GAP, WIDTH, Marker, axis_ticks, text_width, timeline_view
 from summarise.links import web_url
 from summarise.merge import merge_briefs
 from summarise.schemas import CoalitionBrief, MergedCoalition, Support
@@ -233,7 +224,7 @@ def check_page(page: Element, brief: CoalitionBrief) -> None:
     sources_table = page.find("table", "sources")
     label = {source.id: source.label for source in brief.sources}
     for source in brief.sources:
-        row = sources_table.find("tr", id=_Sources(brief)[source.id].anchor)
+        row = sources_table.find("tr", id=PageSources(brief)[source.id].anchor)
         cells = [normalised(cell.text()) for cell in row.find_all("td")]
         assert normalised(row.find("th").text()) == source.label and cells[0] == normalised(source.outlet or "—")
         assert normalised(source.title or source.source.rsplit("/", 1)[-1]) == cells[1]  # a file's name, not its path
@@ -429,7 +420,7 @@ def label_extent(marker: Marker) -> tuple[float, float]:
 @pytest.mark.parametrize("shape", ["100 sources", "year and days", "month and days"])
 def test_markers_follow_the_dates_and_never_overlap_in_a_lane(shape):
     brief = merge_briefs(SHAPES[shape]())
-    view = timeline_view(brief, _Sources(brief))
+    view = timeline_view(brief, PageSources(brief))
     assert len(view.markers) == sum(1 for entry in brief.timeline if entry.date)
     for marker in view.markers:
         assert 0 <= marker.left <= marker.x <= marker.x_end <= marker.right <= WIDTH
