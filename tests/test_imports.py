@@ -66,7 +66,8 @@ def _cycle() -> list[str] | None:
 
 def test_the_graph_is_read():
     assert len(MODULES) > 30
-    assert "summarise.grounding" in GRAPH["summarise.schemas"]  # a module-level import
+    assert "summarise.grounding" in GRAPH["summarise.schemas.fields"]  # a module-level import
+    assert "summarise.schemas.merged" in GRAPH["summarise.schemas"]  # a package's __init__
     assert "summarise.llm" in GRAPH["summarise.pipeline"]  # an import inside a function
     assert "summarise.cli.options" not in GRAPH["summarise.pipeline"]  # TYPE_CHECKING only
 

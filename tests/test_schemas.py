@@ -61,7 +61,7 @@ def test_the_committed_schema_matches_the_models():
     committed = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
 
     assert committed == json_schema_of(ArticleBrief), (
-        f"{SCHEMA_FILE.name} is out of date with summarise/schemas.py: run `summarise schema --write`"
+        f"{SCHEMA_FILE.name} is out of date with summarise/schemas/: run `summarise schema --write`"
     )
 
 

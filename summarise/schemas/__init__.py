@@ -1,0 +1,115 @@
+"""The data contract: Pydantic models of a per-article brief and of the merged brief.
+
+This package imports nothing else of the package except the pure text helpers of
+:mod:`summarise.grounding`; every other stage imports it. The JSON Schema exports
+(``schemas/article_brief.schema.json``, ``schemas/coalition_brief.schema.json``) are generated
+from these models by ``summarise schema --write`` and a test fails if they drift.
+
+The models are in three modules: :mod:`~summarise.schemas.fields` (bounded texts, partial dates,
+evidence grounded in the article), :mod:`~summarise.schemas.article` (one article's brief) and
+:mod:`~summarise.schemas.merged` (the brief merged from many); every public name is here too.
+"""
+
+from __future__ import annotations
+
+from summarise.schemas.article import (
+    ArticleBrief,
+    ArticleRef,
+    Claim,
+    Coalition,
+    CoalitionKind,
+    CoalitionMember,
+    DateBasis,
+    Event,
+    ExtractionInfo,
+    Figure,
+    FigureQualifier,
+    MemberStatus,
+    Person,
+    Quote,
+    Statement,
+    Usage,
+    text_states_year,
+)
+from summarise.schemas.fields import (
+    EVIDENCE_MAX_CHARS,
+    Evidence,
+    Grounded,
+    LongText,
+    PartialDate,
+    ShortText,
+    check_evidence,
+    first_problem,
+    json_schema_of,
+    using_validation_context,
+    validation_context,
+)
+from summarise.schemas.merged import (
+    AgreementStatus,
+    Attributed,
+    CoalitionBrief,
+    Conflict,
+    ConflictKind,
+    FigureGroup,
+    FigureValue,
+    MergedClaim,
+    MergedCoalition,
+    MergedMember,
+    MergedPerson,
+    MergedQuote,
+    MergedStatement,
+    Source,
+    Sourced,
+    StatedCount,
+    Support,
+    TimelineEntry,
+)
+
+__all__ = [
+    "EVIDENCE_MAX_CHARS",
+    "AgreementStatus",
+    "ArticleBrief",
+    "ArticleRef",
+    "Attributed",
+    "Claim",
+    "Coalition",
+    "CoalitionBrief",
+    "CoalitionKind",
+    "CoalitionMember",
+    "Conflict",
+    "ConflictKind",
+    "DateBasis",
+    "Event",
+    "Evidence",
+    "ExtractionInfo",
+    "Figure",
+    "FigureGroup",
+    "FigureQualifier",
+    "FigureValue",
+    "Grounded",
+    "LongText",
+    "MemberStatus",
+    "MergedClaim",
+    "MergedCoalition",
+    "MergedMember",
+    "MergedPerson",
+    "MergedQuote",
+    "MergedStatement",
+    "PartialDate",
+    "Person",
+    "Quote",
+    "ShortText",
+    "Source",
+    "Sourced",
+    "StatedCount",
+    "Statement",
+    "Support",
+    "TimelineEntry",
+    "Usage",
+    "check_evidence",
+    "first_problem",
+    "json_schema_of",
+    "text_states_year",
+    "using_validation_context",
+    "validation_context",
+]
