@@ -157,7 +157,7 @@ class BatchJobs(RemoteBatches):
             inputs=[str(Path(i).resolve()) if i != "-" else i for i in inputs],
         )
         self.store.set_batch_combined(job, combined)
-        if self.store.batch_job(job)["built"]:
+        if self.job_row(job)["built"]:
             return job, problems
         self.store.forget_batch_build(job)
         folder = self.folder / job
@@ -189,7 +189,7 @@ class BatchJobs(RemoteBatches):
 
     def _same_prompts(self, job: str) -> dict[str, Any]:
         """The job's row, if it was built with these prompts; else a clear error (never a silent re-send)."""
-        row = self.store.batch_job(job)
+        row = self.job_row(job)
         if row["prompt_hash"] != self.prompts.hash:
             raise ConfigError(
                 f"job {job} was built with prompts {row['prompt_hash']}, this summarise has {self.prompts.hash}: "
@@ -261,7 +261,7 @@ class BatchJobs(RemoteBatches):
         (the files' strict schema is the Batch API's form of the same schema). Results are
         kept as they arrive; a request already answered is not sent again.
         """
-        row = self.store.batch_job(job)
+        row = self.job_row(job)
         extractor = self._extractor(self.target, job)
         pending = {a["article_id"] for a in self.store.batch_articles(job, "pending")}
         sent = 0

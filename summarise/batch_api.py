@@ -38,6 +38,13 @@ class RemoteBatches:
     store: Store
     _openai: Any
 
+    def job_row(self, job: str) -> dict[str, Any]:
+        """The job's row in the store; a job the store does not hold is a clear error."""
+        row = self.store.batch_job(job)
+        if row is None:
+            raise ConfigError(f"no batch job {job} in {self.store.path}: `summarise batch status` lists the jobs")
+        return row
+
     @property
     def openai(self) -> Any:
         """The SDK client of the configured endpoint."""
@@ -104,7 +111,7 @@ class RemoteBatches:
         """Ask the Batch API for the state of each part of a submitted job."""
         import openai
 
-        local = bool(self.store.batch_job(job)["local"])
+        local = bool(self.job_row(job)["local"])
         for part in self.store.batch_parts(job):
             if local or not part["batch_id"] or (part["status"] in TERMINAL_STATES and part["ingested"]):
                 continue

@@ -8,6 +8,7 @@ binary files; HTML pages are reduced to their article by trafilatura.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -255,7 +256,7 @@ def _articles_from_jsonl(text: str, path: str) -> Iterator[Article | InputError]
         if not line.strip():
             continue
         source = f"{path}:{number}"
-        yield _guard(lambda line=line, source=source: _article_from_json_line(line, source))
+        yield _guard(functools.partial(_article_from_json_line, line, source))
 
 
 def _article_from_json_line(line: str, source: str) -> Article:
