@@ -78,3 +78,45 @@ def test_no_import_cycle():
 
 def test_grounding_imports_nothing_of_the_package():
     assert GRAPH["summarise.grounding"] == set()
+
+
+#: The layers of docs/development.md ("The code"), from the bottom: a module imports from its own
+#: layer and those before it, never from a later one (type hints under TYPE_CHECKING apart).
+LAYERS = [
+    {"grounding", "numbers", "dates", "entities"},
+    {"schemas", "exceptions"},
+    {"articles", "story"},
+    {"support", "readings", "statements", "people"},
+    {"store", "migrations"},
+    {"llm"},
+    {"questions", "answers", "appliers", "salvage", "extract", "templates", "resources"},
+    {"merge", "evaluate"},
+    {"render", "links", "html", "html_matrix", "html_timeline", "slack"},
+    {"pipeline", "batch", "batch_api", "batch_parts"},
+    {"cli", "__main__"},
+]
+
+
+def _layer(module: str) -> int:
+    top = module.split(".")[1]
+    return next(index for index, layer in enumerate(LAYERS) if top in layer)
+
+
+def test_every_module_is_in_a_layer_of_the_documented_layout():
+    unplaced = [m for m in MODULES if m != "summarise" and not any(m.split(".")[1] in layer for layer in LAYERS)]
+    assert not unplaced, f"add these to LAYERS and to docs/development.md: {unplaced}"
+    documented = (PACKAGE.parent / "docs" / "development.md").read_text(encoding="utf-8")
+    for layer in LAYERS:
+        for top in layer - {"__main__"}:
+            assert f"`{top}.py`" in documented or f"`{top}/`" in documented, f"{top} is not in docs/development.md"
+
+
+def test_no_module_imports_from_a_later_layer():
+    upward = [
+        f"{module} -> {imported}"
+        for module, imports in GRAPH.items()
+        if module != "summarise"
+        for imported in imports
+        if imported != "summarise" and _layer(imported) > _layer(module)
+    ]
+    assert not upward, upward
