@@ -212,7 +212,7 @@ def _choice(values: list[str]) -> Any:
     schema of the first one it built: sorted, the schema (and so the request) of an article does
     not depend on which articles were read before it.
     """
-    return Literal[tuple(sorted(set(values)))] if values else str  # type: ignore[valid-type]
+    return Literal[tuple(sorted(set(values)))] if values else str
 
 
 def coalitions_answer(member_names: list[str], organisations: list[str]) -> type[BaseModel]:
