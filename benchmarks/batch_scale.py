@@ -38,7 +38,6 @@ COUNTRIES = ["Turkey", "Syria", "Iraq", "Jordan", "Lebanon", "Iran", "Egypt", "F
 EMPTY_ANSWERS = {
     "topic": {"subject": "security or military cooperation between states"},
     "coalitions": {"coalitions": []},
-    "people": {"people": []},
 }
 EMPTY_ANSWERS["all"] = {key: value for answer in EMPTY_ANSWERS.values() for key, value in answer.items()}
 

@@ -2,7 +2,8 @@
 
 Usage::
 
-    python benchmarks/concurrency.py [--articles 200] [--latency 0.3] [--concurrency 16] [--llm] [--no-peers]
+    python benchmarks/concurrency.py [--articles 200] [--latency 0.3] [--concurrency 16] [--runs 3] [--llm]
+                                     [--no-peers] [--process-only]
 
 Starts a fake OpenAI-compatible endpoint in a separate process on 127.0.0.1 that answers every
 chat request after ``--latency`` seconds with a valid (empty) answer: no model, so what is left
@@ -15,7 +16,12 @@ through the same ``extract_all`` as the CLI, ``--concurrency`` articles at once)
   peak resident memory;
 * a second run over the same articles (every brief from the cache, no request), in this
   process and through the ``summarise`` command in a new one (interpreter start and imports
-  included).
+  included);
+* what a user sees: ``summarise extract ... --concurrency N`` timed whole as a new process
+  (interpreter start, imports, reading, extraction, the store and the progress lines), each of
+  ``--runs`` runs with an empty store (its own ``SUMMARISE_HOME``): wall seconds, the ideal,
+  the ratio, the process's CPU seconds (user + system, from ``os.wait4``) and, with the peers,
+  the speed-up over the sequential instructor loop; then the median of each.
 
 Then the peers on the same endpoint and articles: a plain sequential ``instructor`` loop (one
 request per article, what a user writes by hand), and with ``--llm`` the ``llm`` CLI with
@@ -33,6 +39,7 @@ import re
 import resource
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -46,6 +53,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from batch_scale import EMPTY_ANSWERS
 
 PEER_ANSWER = {"coalition": "none", "members": []}
+
+
+def fake_answer(body: dict) -> dict:
+    """A valid empty answer to a request: only the fields its schema asks for (an extra one is reasked)."""
+    text = json.dumps(body.get("messages", []))
+    task = re.search(r"TASK: (\w+)", text)
+    step = "all" if "TASKS:" in text else task.group(1) if task else None  # "all": every question in one request
+    answer = EMPTY_ANSWERS[step] if step else PEER_ANSWER
+    schema = ((body.get("response_format") or {}).get("json_schema") or {}).get("schema") or {}
+    wanted = schema.get("properties")
+    return {key: value for key, value in answer.items() if key in wanted} if wanted else answer
 
 
 def serve(latency: float, port_queue: multiprocessing.Queue) -> None:
@@ -64,12 +82,7 @@ def serve(latency: float, port_queue: multiprocessing.Queue) -> None:
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))))
             time.sleep(latency)
-            text = json.dumps(body.get("messages", []))
-            task = re.search(r"TASK: (\w+)", text)
-            if "TASKS:" in text:  # every question in one request
-                content = json.dumps(EMPTY_ANSWERS["all"])
-            else:
-                content = json.dumps(EMPTY_ANSWERS[task.group(1)] if task else PEER_ANSWER)
+            content = json.dumps(fake_answer(body))
             answer = {
                 "id": "chatcmpl-bench",
                 "object": "chat.completion",
@@ -128,6 +141,45 @@ def run_cli(paths: list[str], concurrency: int) -> tuple[float, int]:
     return time.perf_counter() - started, done.returncode
 
 
+def run_process(paths: list[str], concurrency: int, home: Path, tree: Path) -> tuple[float, float, int]:
+    """Wall seconds, CPU seconds (user + system) and exit status of ``summarise extract`` as a new process.
+
+    What a user runs, timed whole: interpreter start, imports, reading, extraction, the store
+    (an empty one in ``home``) and the progress lines (to a file, as when stderr is redirected).
+    ``tree`` is the source tree whose ``summarise`` runs (first on the child's ``PYTHONPATH``).
+    """
+    command = [sys.executable, "-m", "summarise", "extract", "--backend", "openai", "-m", "bench"]
+    command += ["-j", str(concurrency), "-f", "json", "-o", os.devnull, *paths]
+    env = {**os.environ, "SUMMARISE_HOME": str(home), "PYTHONPATH": str(tree)}
+    with tempfile.TemporaryFile() as stderr:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, env=env)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+    return wall, usage.ru_utime + usage.ru_stime, child.returncode
+
+
+def time_process(paths: list[str], concurrency: int, latency: float, runs: int, work: Path, tree: Path) -> list[float]:
+    """Print ``runs`` timings of the command as a process and their median; return the wall seconds."""
+    n, ideal = len(paths), math.ceil(len(paths) / concurrency) * latency
+    print(f"summarise extract as a new process ({tree}), empty store, {n} articles, concurrency {concurrency}:")
+    walls, cpus = [], []
+    for index in range(runs):
+        wall, cpu, code = run_process(paths, concurrency, work / f"home-process-{index}", tree)
+        walls.append(wall)
+        cpus.append(cpu)
+        print(
+            f"  run {index + 1}: wall {wall:.2f} s; ideal {ideal:.2f} s; ratio {wall / ideal:.2f}; CPU {cpu:.2f} s "
+            f"(exit {code}; load {os.getloadavg()[0]:.2f})"
+        )
+    wall, cpu = statistics.median(walls), statistics.median(cpus)
+    print(
+        f"  median: wall {wall:.2f} s; ratio {wall / ideal:.2f}; CPU {cpu:.2f} s ({1000 * cpu / n:.1f} ms per article)"
+    )
+    return walls
+
+
 def run_instructor_loop(paths: list[str], base_url: str) -> float:
     import instructor
     import openai
@@ -183,7 +235,15 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.3)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--llm", action="store_true", help="also time the llm CLI (if installed)")
+    parser.add_argument("--runs", type=int, default=3, help="timings of the command as a process (median shown)")
     parser.add_argument("--no-peers", action="store_true", help="time summarise only")
+    parser.add_argument(
+        "--tree",
+        type=Path,
+        default=Path(__file__).resolve().parents[1],
+        help="source tree the process runs (default this one; another to compare)",
+    )
+    parser.add_argument("--process-only", action="store_true", help="time the command as a process only")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="summarise-concurrency-"))
     os.environ["SUMMARISE_HOME"] = str(work / "home")
@@ -197,6 +257,9 @@ def main() -> None:
     paths = write_articles(work / "articles", args.articles)
     n, c, latency = args.articles, args.concurrency, args.latency
     try:
+        if args.process_only:
+            time_process(paths, c, latency, args.runs, work, args.tree)
+            return
         from summarise.cli.common import err
 
         err.quiet = True  # no progress lines in the measurement (every command prints through this console)
@@ -215,12 +278,17 @@ def main() -> None:
         print(f"  second run (all from the cache, no request): {wall2:.2f} s, CPU {1000 * cpu2 / n:.2f} ms/article")
         wall3, code3 = run_cli(paths, c)
         print(f"  the same through the CLI, a new process (imports included): {wall3:.2f} s (exit {code3})")
+        walls = time_process(paths, c, latency, args.runs, work, args.tree)
         if args.no_peers:
             return
         peer = run_instructor_loop(paths, base_url)
         print(
             f"plain sequential instructor loop, one request per article: {peer:.2f} s; ideal {n * latency:.2f} s "
             f"(ratio {peer / (n * latency):.2f})"
+        )
+        print(
+            f"  summarise extract as a process is {peer / statistics.median(walls):.1f}x the loop "
+            f"(runs: {', '.join(f'{peer / wall:.1f}x' for wall in walls)})"
         )
         if args.llm:
             timed = run_llm_cli(paths, base_url, work)
