@@ -3,7 +3,7 @@
 Usage::
 
     python benchmarks/concurrency.py [--articles 200] [--latency 0.3] [--concurrency 16] [--runs 3] [--llm]
-                                     [--no-peers] [--process-only]
+                                     [--no-peers] [--process-only] [--tree PATH ...]
 
 Starts a fake OpenAI-compatible endpoint in a separate process on 127.0.0.1 that answers every
 chat request after ``--latency`` seconds with a valid (empty) answer: no model, so what is left
@@ -21,7 +21,10 @@ through the same ``extract_all`` as the CLI, ``--concurrency`` articles at once)
   (interpreter start, imports, reading, extraction, the store and the progress lines), each of
   ``--runs`` runs with an empty store (its own ``SUMMARISE_HOME``): wall seconds, the ideal,
   the ratio, the process's CPU seconds (user + system, from ``os.wait4``) and, with the peers,
-  the speed-up over the sequential instructor loop; then the median of each.
+  the speed-up over the sequential instructor loop; then the median of each. ``--tree`` names
+  the source trees to run (this one by default; with several, their runs take turns, so that
+  a change of load on a shared machine falls on each alike); ``--process-only`` skips the runs
+  in this process.
 
 Then the peers on the same endpoint and articles: a plain sequential ``instructor`` loop (one
 request per article, what a user writes by hand), and with ``--llm`` the ``llm`` CLI with
@@ -160,23 +163,30 @@ def run_process(paths: list[str], concurrency: int, home: Path, tree: Path) -> t
     return wall, usage.ru_utime + usage.ru_stime, child.returncode
 
 
-def time_process(paths: list[str], concurrency: int, latency: float, runs: int, work: Path, tree: Path) -> list[float]:
-    """Print ``runs`` timings of the command as a process and their median; return the wall seconds."""
+def time_process(
+    paths: list[str], concurrency: int, latency: float, runs: int, work: Path, trees: list[Path]
+) -> dict[Path, list[float]]:
+    """Print ``runs`` timings of the command as a process for each of ``trees`` (their runs taking turns,
+    so that a change of load falls on every tree alike) and their medians; return the wall seconds."""
     n, ideal = len(paths), math.ceil(len(paths) / concurrency) * latency
-    print(f"summarise extract as a new process ({tree}), empty store, {n} articles, concurrency {concurrency}:")
-    walls, cpus = [], []
+    print(f"summarise extract as a new process, empty store, {n} articles, concurrency {concurrency}:")
+    walls: dict[Path, list[float]] = {tree: [] for tree in trees}
+    cpus: dict[Path, list[float]] = {tree: [] for tree in trees}
     for index in range(runs):
-        wall, cpu, code = run_process(paths, concurrency, work / f"home-process-{index}", tree)
-        walls.append(wall)
-        cpus.append(cpu)
+        for number, tree in enumerate(trees):
+            wall, cpu, code = run_process(paths, concurrency, work / f"home-process-{index}-{number}", tree)
+            walls[tree].append(wall)
+            cpus[tree].append(cpu)
+            print(
+                f"  {tree} run {index + 1}: wall {wall:.2f} s; ideal {ideal:.2f} s; ratio {wall / ideal:.2f}; "
+                f"CPU {cpu:.2f} s (exit {code}; load {os.getloadavg()[0]:.2f})"
+            )
+    for tree in trees:
+        wall, cpu = statistics.median(walls[tree]), statistics.median(cpus[tree])
         print(
-            f"  run {index + 1}: wall {wall:.2f} s; ideal {ideal:.2f} s; ratio {wall / ideal:.2f}; CPU {cpu:.2f} s "
-            f"(exit {code}; load {os.getloadavg()[0]:.2f})"
+            f"  {tree} median: wall {wall:.2f} s; ratio {wall / ideal:.2f}; CPU {cpu:.2f} s "
+            f"({1000 * cpu / n:.1f} ms per article)"
         )
-    wall, cpu = statistics.median(walls), statistics.median(cpus)
-    print(
-        f"  median: wall {wall:.2f} s; ratio {wall / ideal:.2f}; CPU {cpu:.2f} s ({1000 * cpu / n:.1f} ms per article)"
-    )
     return walls
 
 
@@ -240,10 +250,11 @@ def main() -> None:
     parser.add_argument(
         "--tree",
         type=Path,
-        default=Path(__file__).resolve().parents[1],
-        help="source tree the process runs (default this one; another to compare)",
+        nargs="+",
+        default=[Path(__file__).resolve().parents[1]],
+        help="source trees the process runs (default this one; several to compare, their runs taking turns)",
     )
-    parser.add_argument("--process-only", action="store_true", help="time the command as a process only")
+    parser.add_argument("--process-only", action="store_true", help="skip the runs in this process")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="summarise-concurrency-"))
     os.environ["SUMMARISE_HOME"] = str(work / "home")
@@ -257,27 +268,8 @@ def main() -> None:
     paths = write_articles(work / "articles", args.articles)
     n, c, latency = args.articles, args.concurrency, args.latency
     try:
-        if args.process_only:
-            time_process(paths, c, latency, args.runs, work, args.tree)
-            return
-        from summarise.cli.common import err
-
-        err.quiet = True  # no progress lines in the measurement (every command prints through this console)
-        (work / "warm").mkdir()
-        run_summarise(write_articles(work / "warm", 4), c)  # imports and first connections are not per-article costs
-        wall, cpu, code = run_summarise(paths, c)
-        ideal = math.ceil(n / c) * latency
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"summarise, {n} articles, latency {latency * 1000:.0f} ms, concurrency {c} (exit {code}):")
-        print(f"  wall {wall:.2f} s; ideal {ideal:.2f} s; ratio {wall / ideal:.2f}")
-        print(
-            f"  our CPU {1000 * cpu / n:.1f} ms per article (this process; the endpoint is another); "
-            f"peak RSS {rss:.0f} MB"
-        )
-        wall2, cpu2, _ = run_summarise(paths, c)
-        print(f"  second run (all from the cache, no request): {wall2:.2f} s, CPU {1000 * cpu2 / n:.2f} ms/article")
-        wall3, code3 = run_cli(paths, c)
-        print(f"  the same through the CLI, a new process (imports included): {wall3:.2f} s (exit {code3})")
+        if not args.process_only:
+            time_in_process(paths, c, latency)
         walls = time_process(paths, c, latency, args.runs, work, args.tree)
         if args.no_peers:
             return
@@ -286,10 +278,11 @@ def main() -> None:
             f"plain sequential instructor loop, one request per article: {peer:.2f} s; ideal {n * latency:.2f} s "
             f"(ratio {peer / (n * latency):.2f})"
         )
-        print(
-            f"  summarise extract as a process is {peer / statistics.median(walls):.1f}x the loop "
-            f"(runs: {', '.join(f'{peer / wall:.1f}x' for wall in walls)})"
-        )
+        for tree, times in walls.items():
+            print(
+                f"  summarise extract as a process ({tree}) is {peer / statistics.median(times):.1f}x the loop "
+                f"(runs: {', '.join(f'{peer / wall:.1f}x' for wall in times)})"
+            )
         if args.llm:
             timed = run_llm_cli(paths, base_url, work)
             if timed is None:
@@ -303,6 +296,29 @@ def main() -> None:
     finally:
         server.terminate()
         shutil.rmtree(work, ignore_errors=True)
+
+
+def time_in_process(paths: list[str], c: int, latency: float) -> None:
+    """A run in this process (imports excluded), then one from the cache, in this process and in a new one."""
+    n = len(paths)
+    work = Path(paths[0]).parents[1]
+    from summarise.cli.common import err
+
+    err.quiet = True  # no progress lines in the measurement (every command prints through this console)
+    (work / "warm").mkdir()
+    run_summarise(write_articles(work / "warm", 4), c)  # imports and first connections are not per-article costs
+    wall, cpu, code = run_summarise(paths, c)
+    ideal = math.ceil(n / c) * latency
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"summarise, {n} articles, latency {latency * 1000:.0f} ms, concurrency {c} (exit {code}):")
+    print(f"  wall {wall:.2f} s; ideal {ideal:.2f} s; ratio {wall / ideal:.2f}")
+    print(
+        f"  our CPU {1000 * cpu / n:.1f} ms per article (this process; the endpoint is another); peak RSS {rss:.0f} MB"
+    )
+    wall2, cpu2, _ = run_summarise(paths, c)
+    print(f"  second run (all from the cache, no request): {wall2:.2f} s, CPU {1000 * cpu2 / n:.2f} ms/article")
+    wall3, code3 = run_cli(paths, c)
+    print(f"  the same through the CLI, a new process (imports included): {wall3:.2f} s (exit {code3})")
 
 
 if __name__ == "__main__":
