@@ -195,7 +195,7 @@ def batch_collect(
 
     Exit status 75 while a batch is still running (collect again later).
     """
-    output_format = brief_format(output_format, output)
+    chosen = brief_format(output_format, output)
     from summarise.store import Store
 
     with_store = Store()
@@ -203,7 +203,7 @@ def batch_collect(
     with_store.close()
     backend = row["backend"].split(":", 1)[0]
     jobs = _jobs({"backend": backend, "model": row["model"], "replay_dir": options.replay_dir}, options.story)
-    raise typer.Exit(_finish_job(jobs, row["job"], output_format, output, digest))
+    raise typer.Exit(_finish_job(jobs, row["job"], chosen, output, digest))
 
 
 @batch_app.command("run")
@@ -227,7 +227,7 @@ def batch_run(
     """Build a batch job and execute it here, without the Batch API (offline with the embedded model)."""
     if not local:
         raise fail(UsageError("`batch run` executes jobs here: pass --local (or use `batch submit` for the Batch API)"))
-    output_format = brief_format(output_format, output)
+    chosen = brief_format(output_format, output)
     jobs = _jobs(
         {name: getattr(options, name) for name in ("backend", "model", "gguf", "replay_dir", "n_ctx")}, options.story
     )
@@ -243,5 +243,5 @@ def batch_run(
     except SummariseError as error:
         jobs.close()
         raise fail(error) from None
-    code = _finish_job(jobs, job, output_format, output, digest)
+    code = _finish_job(jobs, job, chosen, output, digest)
     raise typer.Exit(code or (2 if problems else 0))

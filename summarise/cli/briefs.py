@@ -73,12 +73,12 @@ def brief(
     article that fails is reported and left out; the brief is still written from the
     others and the exit status is that of the first problem (see `extract`).
     """
-    output_format = brief_format(output_format, output)
+    chosen = brief_format(output_format, output)
     briefs: list[ArticleBrief] = []
     exit_code = extract_all(articles, options, briefs.append)
     if not briefs:
         raise typer.Exit(exit_code or 2)
-    write_merged(briefs, output_format, output, digest, options.story)
+    write_merged(briefs, chosen, output, digest, options.story)
     raise typer.Exit(exit_code)
 
 
@@ -151,7 +151,7 @@ def merge(
     A line that is not a valid ArticleBrief is reported (file and line) and skipped; the
     others are merged and the exit status is 2.
     """
-    output_format = brief_format(output_format, output)
+    chosen = brief_format(output_format, output)
     briefs, problems = read_briefs(briefs_files)
     for problem in problems:
         err.print(f"[bold red]error:[/] {escape(problem)}", soft_wrap=True)
@@ -159,7 +159,7 @@ def merge(
         if not problems:
             err.print(f"[bold red]error:[/] no brief to merge in {escape(', '.join(briefs_files))}", soft_wrap=True)
         raise typer.Exit(2)
-    write_merged(briefs, output_format, output, digest, options.story)
+    write_merged(briefs, chosen, output, digest, options.story)
     raise typer.Exit(2 if problems else 0)
 
 

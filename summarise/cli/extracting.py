@@ -45,9 +45,8 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
     try:
         with bar.progress:
             for _, outcome in pipeline.extract_each(run, bar):
-                if isinstance(outcome, BaseException):
-                    internal = not isinstance(outcome, SummariseError)
-                    exit_code = exit_code or (1 if internal else outcome.exit_code)  # type: ignore[union-attr]
+                if isinstance(outcome, BaseException):  # an internal error (not a SummariseError) exits with 1
+                    exit_code = exit_code or (outcome.exit_code if isinstance(outcome, SummariseError) else 1)
                     continue
                 on_brief(outcome)
                 if outcome.extraction and outcome.extraction.failed_steps:

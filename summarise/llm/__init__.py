@@ -98,9 +98,9 @@ class BackendConfig:
                 config.n_ctx = int(value)
             except ValueError:
                 raise ConfigError(f"SUMMARISE_N_CTX must be a whole number of tokens, not {value!r}") from None
-        for key, value in overrides.items():
-            if value is not None:
-                setattr(config, key, value)
+        for key, given in overrides.items():
+            if given is not None:
+                setattr(config, key, given)
         return config
 
 

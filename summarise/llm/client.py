@@ -39,6 +39,7 @@ from instructor.v2.validation.async_validators import reject_async_validators
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
+from tenacity.stop import stop_base
 
 from summarise.exceptions import (
     BackendError,
@@ -82,6 +83,16 @@ class _CallState:
     last_content: str | None = None
     last_completion_tokens: int | None = None
     repeated: bool = False
+
+
+class _Repeated(stop_base):
+    """Stop reasking once the model gave the very same answer to a reask (see ``_CallState.repeated``)."""
+
+    def __init__(self, state: _CallState) -> None:
+        self.state = state
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        return self.state.repeated
 
 
 class StructuredClient:
@@ -202,7 +213,7 @@ class StructuredClient:
         give it again: reasking stops there instead of spending the remaining attempts.
         """
         return Retrying(
-            stop=stop_after_attempt(self.policy.reasks + 1) | (lambda _: state.repeated),
+            stop=stop_after_attempt(self.policy.reasks + 1) | _Repeated(state),
             retry=retry_if_exception_type(PARSE_ERRORS),
             reraise=True,
         )

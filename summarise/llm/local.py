@@ -214,7 +214,8 @@ class GreedyGrammar:
             lib.llama_sampler_accept(self._sampler, int(token))
             self._accepted += 1
         best = int(np.argmax(scores))
-        self._one[0].id, self._one[0].logit, self._one[0].p = best, float(scores[best]), 0.0
+        # ctypes converts Python numbers on assignment; llama_cpp types the fields as their ctypes classes.
+        self._one[0].id, self._one[0].logit, self._one[0].p = best, float(scores[best]), 0.0  # type: ignore[assignment]
         self._apply(self._one, 1)
         if np.isfinite(self._one[0].logit):
             return scores
