@@ -35,7 +35,6 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +55,7 @@ from summarise.llm import BackendConfig, RetryPolicy, StructuredClient, backend_
 from summarise.llm.base import ChatBackend, request_key
 from summarise.llm.capabilities import Capabilities
 from summarise.llm.client import short_error
+from summarise.pipeline import ordered
 from summarise.schemas import ArticleBrief
 from summarise.store import Store, default_home
 from summarise.story import Story, story_hash
@@ -284,19 +284,12 @@ class BatchJobs(RemoteBatches):
             else:
                 self.keep_result(job, custom_id, {"status_code": 200, "body": completion.model_dump(mode="json")}, None)
 
-        with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-            running: set[Future[None]] = set()
-            for custom_id, request in work():
-                if len(running) >= max(1, concurrency) * 2:
-                    done, running = wait(running, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        future.result()
-                running.add(pool.submit(answer, custom_id, request))
-                sent += 1
-                if on_done:
-                    on_done(sent)
-            for future in running:
-                future.result()
+        for _, outcome in ordered(lambda pair: answer(*pair), work(), max(1, concurrency)):
+            if isinstance(outcome, BaseException):  # answer() keeps every request's own failure: this is ours
+                raise outcome
+            sent += 1
+            if on_done:
+                on_done(sent)
         return sent
 
     def close(self) -> None:

@@ -10,7 +10,7 @@ is).
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -211,7 +211,7 @@ def _warm(run: Run) -> None:
             return
 
 
-def ordered(work: Callable[[Any], Any], items: list[Any], workers: int) -> Iterator[tuple[Any, Any]]:
+def ordered(work: Callable[[Any], Any], items: Iterable[Any], workers: int) -> Iterator[tuple[Any, Any]]:
     """``(item, result or exception)`` in input order, ``workers`` items being worked on at once.
 
     Stops starting new work when the consumer stops (a configuration error ends the run).
