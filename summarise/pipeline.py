@@ -174,8 +174,6 @@ def extract_each(run: Run, listener: Listener) -> Iterator[tuple[Article, Articl
     A :class:`ConfigError` (the same for every article) is yielded once and ends the run.
     """
     listener.started(run)
-    if run.workers > 1:
-        _warm(run)
 
     def one(article: Article) -> ArticleBrief:
         if (brief := run.cached.get(article.id)) is not None:
@@ -187,27 +185,6 @@ def extract_each(run: Run, listener: Listener) -> Iterator[tuple[Article, Articl
         listener.finished(article, outcome)
         yield article, outcome
         if isinstance(outcome, ConfigError):
-            return
-
-
-def _warm(run: Run) -> None:
-    """Build here, once, what every article's questions share, before the workers start.
-
-    The entity tables, the answer models and their JSON schemas are built on first use and
-    cached without a lock (``functools.lru_cache``): workers starting together would each
-    build them (16 workers spent 4 s of CPU on it, and the first request left 2 s late).
-    Building the requests of the first article to be asked builds them all; the requests are
-    thrown away (its worker builds them again) and so is any error (its worker reports it).
-    """
-    if run.extractor is None:
-        return
-    for article in run.loaded.articles:
-        if article.id in run.cached:
-            continue
-        try:
-            if run.extractor.requests(article):  # none: the story's pre-filter skips it, try the next
-                return
-        except Exception:  # the article's own extraction meets it again and reports it
             return
 
 

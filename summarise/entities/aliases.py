@@ -7,9 +7,9 @@ Canonical name -> aliases. These are data: every spelling of a name, deciding no
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from summarise.grounding import normalise
+from summarise.once import built_once
 
 # Canonical name -> aliases (the canonical name itself always matches).
 COUNTRY_ALIASES: dict[str, tuple[str, ...]] = {
@@ -94,7 +94,7 @@ _LATIN_NAME = re.compile(r"^[A-Za-z\u00c0-\u00ff][A-Za-z\u00c0-\u00ff .'\u2019-]
 DEMONYM_OWNER_RATIO = 50
 
 
-@lru_cache(maxsize=1)
+@built_once
 def country_aliases() -> dict[str, tuple[str, ...]]:
     """Every country with its aliases: the curated table above, enriched from the ``countryinfo`` library.
 

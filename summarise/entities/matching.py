@@ -13,6 +13,7 @@ from functools import cache, lru_cache
 
 from summarise.entities.aliases import ORGANISATION_ALIASES, country_aliases
 from summarise.grounding import normalise
+from summarise.once import built_once
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def _pattern(alias: str) -> re.Pattern[str]:
     return re.compile(r"(?<![\w.])" + body + r"(?![\w])" + _WATERS, flags)
 
 
-@lru_cache(maxsize=1)
+@built_once
 def _entities() -> tuple[tuple[Entity, tuple[re.Pattern[str], ...]], ...]:
     table: list[tuple[Entity, tuple[re.Pattern[str], ...]]] = []
     for kind, source in (("country", country_aliases()), ("organisation", ORGANISATION_ALIASES)):
@@ -128,7 +129,7 @@ def _is_acronym(alias: str) -> bool:
     return len(alias) <= 4 and alias.replace(".", "").isupper()
 
 
-@lru_cache(maxsize=1)
+@built_once
 def _by_canonical() -> dict[str, tuple[Entity, tuple[re.Pattern[str], ...]]]:
     return {entity.canonical: (entity, patterns) for entity, patterns in _entities()}
 
@@ -158,7 +159,7 @@ def names_entity(text: str, canonical: str) -> bool:
     return alias_in(text, canonical) is not None
 
 
-@lru_cache(maxsize=1)
+@built_once
 def known_names() -> frozenset[str]:
     """Every name of every known country and organisation, normalised (:func:`summarise.grounding.normalise`)."""
     return frozenset(normalise(name) for entity, _ in _entities() for name in entity.names)

@@ -51,6 +51,7 @@ from summarise.exceptions import (
 )
 from summarise.llm.base import ChatBackend
 from summarise.llm.retry import RetryPolicy
+from summarise.once import built_once
 from summarise.schemas import Usage, using_validation_context
 from summarise.store import CallRecord, Store
 
@@ -321,7 +322,7 @@ def _prepared(response_model: type[BaseModel]) -> type[BaseModel]:
     return response_schema(response_model)
 
 
-@lru_cache(maxsize=1)
+@built_once
 def _handlers() -> Any:
     """Instructor's request, parse and reask handlers for OpenAI-style JSON-schema answers."""
     handle_response_model(None, mode=MODE)  # loads instructor's handler registry
