@@ -46,7 +46,7 @@ def apply_topic(answer: Any, brief: ArticleBrief, article: Article, story: Story
 def apply_coalitions(answer: Any, brief: ArticleBrief, article: Article, story: Story | None) -> None:
     """The coalitions question: each coalition with what its sentences state of its target, leader and members."""
     stands_for = story.stands_for() if story is not None else {}
-    target_aliases = story_target_aliases(story)
+    target_aliases = story.target_aliases() if story is not None else {}
     numbered = numbered_sentences(article.text)
     heads = [head_noun(draft.name) for draft in answer.coalitions]
     shared = {head for head in heads if heads.count(head) > 1}
@@ -87,17 +87,6 @@ def apply_coalitions(answer: Any, brief: ArticleBrief, article: Article, story: 
     brief.coalitions = [c for c in brief.coalitions if not _relationship(c)]
     if brief.coalitions:
         brief.topic_evidence = brief.coalitions[0].evidence
-
-
-def story_target_aliases(story: Story | None) -> dict[str, tuple[str, ...]]:
-    """Each name of a story target (normalised) and all of that target's names (none without a story)."""
-    if story is None:
-        return {}
-    return {
-        normalise(name): (target.name, *target.aliases)
-        for target in story.targets
-        for name in (target.name, *target.aliases)
-    }
 
 
 def add_readings(brief: ArticleBrief, article: Article) -> None:

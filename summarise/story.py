@@ -39,6 +39,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from summarise.exceptions import StoryError
+from summarise.grounding import normalise
 
 Name = str
 
@@ -88,6 +89,14 @@ class Story(_Strict):
     def target_names(self) -> list[str]:
         """Every target with its aliases, the canonical name first."""
         return [name for target in self.targets for name in (target.name, *target.aliases)]
+
+    def target_aliases(self) -> dict[str, tuple[str, ...]]:
+        """Each name of a target (normalised) and all of that target's names, the canonical name first."""
+        return {
+            normalise(name): (target.name, *target.aliases)
+            for target in self.targets
+            for name in (target.name, *target.aliases)
+        }
 
     def stands_for(self) -> dict[str, str]:
         """Each extra alias and the canonical name it stands for."""
