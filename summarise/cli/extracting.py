@@ -144,8 +144,10 @@ class _ProgressBar:
         self.counts["skipped"] += bool(info and any(w.startswith(PREFILTER_SKIPPED) for w in info.warnings))
         status = "cached" if cached else f"{info.seconds:.0f} s" if info else ""
         if info and info.failed_steps:
+            from summarise.questions import COMBINED
+
             # the failed question's reason, or the combined request's (asked every question at once)
-            why = next((w for w in info.warnings if w.startswith((f"{info.failed_steps[0]}: ", "all: "))), "")
+            why = next((w for w in info.warnings if w.startswith((f"{info.failed_steps[0]}: ", f"{COMBINED}: "))), "")
             self.progress.console.print(
                 f"[yellow]incomplete:[/] {escape(str(article.source))}: no valid answer for "
                 f"{', '.join(info.failed_steps)} ({status})" + (f": {escape(why)}" if why else ""),
