@@ -221,34 +221,21 @@ class Extractor:
         An answer that fails as a whole is not lost as a whole: each question's part of it
         is salvaged on its own, so one bad part costs that question only (as when asked apart).
         """
-        from summarise.llm.client import CallInfo
-
         if on_step:
             on_step(COMBINED)
         block = self._article_block(article)
         models, messages = self._combined_question(article, named, block)
         context = self.context(article)
-        call = CallInfo(article_id=article.id, step=COMBINED, prompt_hash=self.prompts.hash, article_text=block)
+        together = combined_answer(tuple(models.values()))
+        outcome = self._send(article, COMBINED, together, messages, block, COMBINED_MAX_TOKENS, context, info)
         answers: dict[str, BaseModel | None]
-        try:
-            answer, usage = self.client.structured(
-                combined_answer(tuple(models.values())),
-                messages,
-                context=context,
-                info=call,
-                max_tokens=COMBINED_MAX_TOKENS,
-            )
-            info.usage.add(usage)
-            info.dropped_facts += [f"{COMBINED}: {item}" for item in context.get("dropped", [])]
-            answers = dict.fromkeys(models, answer)
-        except ExtractionError as error:
-            if isinstance(error.usage, Usage):
-                info.usage.add(error.usage)
-            info.warnings.append(f"{COMBINED}: {error.detail}")
+        if isinstance(outcome, ExtractionError):
             answers = {
-                name: self._salvage(name, model, part_for(model, error.last_content), context, info)
+                name: self._salvage(name, model, part_for(model, outcome.last_content), context, info)
                 for name, model in models.items()
             }
+        else:
+            answers = dict.fromkeys(models, outcome)
         for question in QUESTIONS:
             if question.name in answers:
                 yield question, answers[question.name]
@@ -264,14 +251,8 @@ class Extractor:
         for question in QUESTIONS:
             models[question.name], values = question.answer_model(Asked(article, named, self.story))
             tasks.append(self.prompts.render(question.name, **values))
-        messages = [
-            {"role": "system", "content": self.prompts.render("system").strip()},
-            {
-                "role": "user",
-                "content": (block or self._article_block(article)) + self.prompts.render("combined") + "".join(tasks),
-            },
-        ]
-        return models, messages
+        block = block or self._article_block(article)
+        return models, self._messages(block + self.prompts.render("combined") + "".join(tasks))
 
     def requests(self, article: Article) -> list[tuple[str, dict[str, Any]]]:
         """The first request of every question :meth:`extract` would ask, as ``(step, request)``.
@@ -296,31 +277,53 @@ class Extractor:
         self, article: Article, question: Question, named: list[Entity], block: str | None = None
     ) -> tuple[type[BaseModel], list[dict]]:
         model, values = question.answer_model(Asked(article, named, self.story))
-        block = block or self._article_block(article)
-        messages = [
+        return model, self._messages(
+            (block or self._article_block(article)) + self.prompts.render(question.name, **values)
+        )
+
+    def _messages(self, user: str) -> list[dict]:
+        """The system prompt, then ``user`` (the article and the task)."""
+        return [
             {"role": "system", "content": self.prompts.render("system").strip()},
-            {"role": "user", "content": block + self.prompts.render(question.name, **values)},
+            {"role": "user", "content": user},
         ]
-        return model, messages
 
     def _ask(self, article: Article, question: Question, named: list[Entity], info: ExtractionInfo) -> BaseModel | None:
-        from summarise.llm.client import CallInfo
-
         block = self._article_block(article)
         model, messages = self._question(article, question, named, block)
         context = self.context(article)
-        call = CallInfo(article_id=article.id, step=question.name, prompt_hash=self.prompts.hash, article_text=block)
+        outcome = self._send(article, question.name, model, messages, block, question.max_tokens, context, info)
+        if isinstance(outcome, ExtractionError):
+            return self._salvage(question.name, model, outcome.last_content, context, info)
+        return outcome
+
+    def _send(
+        self,
+        article: Article,
+        step: str,
+        model: type[BaseModel],
+        messages: list[dict],
+        block: str,
+        max_tokens: int,
+        context: dict[str, Any],
+        info: ExtractionInfo,
+    ) -> BaseModel | ExtractionError:
+        """Ask (with the client's reasks) and note the usage, dropped facts or failure in ``info``.
+
+        An answer that never validated is returned as its error, for the caller to salvage.
+        """
+        from summarise.llm.client import CallInfo
+
+        call = CallInfo(article_id=article.id, step=step, prompt_hash=self.prompts.hash, article_text=block)
         try:
-            answer, usage = self.client.structured(
-                model, messages, context=context, info=call, max_tokens=question.max_tokens
-            )
+            answer, usage = self.client.structured(model, messages, context=context, info=call, max_tokens=max_tokens)
         except ExtractionError as error:
             if isinstance(error.usage, Usage):
                 info.usage.add(error.usage)
-            info.warnings.append(f"{question.name}: {error.detail}")
-            return self._salvage(question.name, model, error.last_content, context, info)
+            info.warnings.append(f"{step}: {error.detail}")
+            return error
         info.usage.add(usage)
-        info.dropped_facts += [f"{question.name}: {item}" for item in context.get("dropped", [])]
+        info.dropped_facts += [f"{step}: {item}" for item in context.get("dropped", [])]
         return answer
 
     @staticmethod
