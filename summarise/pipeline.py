@@ -102,10 +102,7 @@ def prepare(
     backend_name = resolve_backend_name(config)
     able = backend_capabilities(config)
     combined = questions == "combined" or (questions == "auto" and able.combined)
-    workers = options.concurrency or able.workers
-    if able.max_workers is not None:  # the embedded model runs in this process on the CPU: one article at a time
-        workers = min(workers, able.max_workers)
-    run = Run(loaded, config, backend_name, able, combined, workers, Store())
+    run = Run(loaded, config, backend_name, able, combined, able.workers_for(options.concurrency), Store())
     if not options.no_cache and options.record is None:
         run.cached = _cached_briefs(loaded.articles, config, prompts.hash, options, combined, run.store)
     if len(run.cached) < run.total:

@@ -57,6 +57,8 @@ def test_a_llama_cpp_server_is_asked_one_question_at_a_time_by_its_slots(props_s
     assert served_names(base_url) == ("q", "/models/q-1.5b.gguf", "q-1.5b.gguf", "q-1.5b")
     assert able.serves == ("q", "/models/q-1.5b.gguf", "q-1.5b.gguf", "q-1.5b")  # what the run notes
     assert EMBEDDED.max_workers == 1 and ENDPOINT.max_workers is None
+    assert [EMBEDDED.workers_for(n) for n in (4, None)] == [1, 1]  # -j does not apply to the embedded model
+    assert [ENDPOINT.workers_for(n) for n in (None, 3)] == [8, 3]
 
 
 def test_any_other_endpoint_is_asked_every_question_at_once(props_server):

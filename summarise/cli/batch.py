@@ -235,7 +235,7 @@ def batch_run(
         job, problems = jobs.build(articles, local=True)
         for problem in problems:
             err.print(f"[bold red]error:[/] {escape(problem)}", soft_wrap=True)
-        workers = concurrency or jobs.capabilities.workers
+        workers = jobs.capabilities.workers_for(concurrency)
         total = jobs.store.batch_counts(job)["requests"]
         with progress_bar(transient=True) as bar:
             task = bar.add_task(f"job {job}: requests ({workers} at once)", total=total)

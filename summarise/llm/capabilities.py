@@ -47,6 +47,11 @@ class Capabilities:
     #: server's alias, file name and file stem); empty when it answers the model asked.
     serves: tuple[str, ...] = ()
 
+    def workers_for(self, requested: int | None) -> int:
+        """Requests to send at once: ``requested`` (``--concurrency``) or the default, at most ``max_workers``."""
+        workers = requested or self.workers
+        return workers if self.max_workers is None else min(workers, self.max_workers)
+
 
 EMBEDDED = Capabilities(
     combined=False,
