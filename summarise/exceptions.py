@@ -63,6 +63,28 @@ class ModelUnavailableError(ConfigError):
     """The embedded model or its runtime cannot be loaded."""
 
 
+class EngineCrashedError(ModelUnavailableError):
+    """The embedded engine's worker process died (a native crash, a kill): the run stops, what finished is kept."""
+
+    exit_code = 7
+
+    def __init__(self, *, cause: str, doing: str, cpu: str, amx_kernels: bool, rebuild: str) -> None:
+        self.cause = cause
+        self.doing = doing
+        self.cpu = cpu
+        self.amx_kernels = amx_kernels
+        self.rebuild = rebuild
+        why = (
+            "; this build has llama.cpp's AMX kernels, which crash on some CPUs with AMX (llama.cpp issue 20824)"
+            if amx_kernels
+            else ""
+        )
+        super().__init__(
+            f"the embedded engine (llama.cpp) died {doing}: {cause}, on {cpu}{why}. Briefs finished before are "
+            f"kept and a rerun resumes. Rebuild the engine for this CPU: {rebuild}; `summarise doctor` then checks it"
+        )
+
+
 class ReplayMissingError(SummariseError):
     """The replay backend has no recording for a request."""
 

@@ -11,6 +11,7 @@ from summarise.articles import article_from_text
 from summarise.entities import entities_in
 from summarise.extract import Extractor
 from summarise.llm import StructuredClient
+from summarise.llm.engine import LlamaEngine
 
 SHORT_ARTICLE = """---
 title: Jordan and Iraq join anti-Daesh operations room
@@ -47,7 +48,8 @@ def test_the_embedded_model_extracts_a_grounded_brief(embedded_backend, allow_mo
 def test_the_grammar_check_gives_the_tokens_of_llama_cpp_own_grammar(embedded_backend, allow_model_requests):
     """GreedyGrammar (the most likely token checked first) answers exactly as llama-cpp-python's grammar does.
 
-    Both start from an empty cache, so they read the same prompt the same way.
+    Both start from an empty cache, so they read the same prompt the same way: the backend's worker
+    process answers with GreedyGrammar, the engine loaded here answers with llama-cpp-python's grammar.
     """
     schema = {
         "type": "object",
@@ -69,16 +71,16 @@ def test_the_grammar_check_gives_the_tokens_of_llama_cpp_own_grammar(embedded_ba
         "max_tokens": 80,
         "response_format": {"type": "json_schema", "json_schema": {"name": "A", "schema": schema}},
     }
-    llama = embedded_backend._load()
-    llama.reset()
+    embedded_backend.engine_call("reset")
     checked = embedded_backend.complete(request).choices[0].message.content
-    llama.reset()
-    own = llama.create_chat_completion(
+    engine = LlamaEngine(str(embedded_backend.gguf_path), n_ctx=embedded_backend.n_ctx)
+    own = engine.llama.create_chat_completion(
         messages=messages,
         temperature=0,
         max_tokens=80,
         seed=0,
         response_format={"type": "json_object", "schema": schema},
     )
+    engine.close()
     assert checked == own["choices"][0]["message"]["content"]
     assert json.loads(checked)["month"] in range(1, 13)

@@ -378,7 +378,7 @@ def test_the_embedded_model_is_blocked_by_default(tmp_path):
 
     with pytest.raises(ConfigError, match=r"\(local backend\)"):
         backend.complete({"messages": MESSAGES})
-    assert backend._llama is None  # refused before loading anything
+    assert backend._worker is None  # refused before starting the engine's worker or loading anything
 
 
 def test_allow_model_requests_opens_the_switch(allow_model_requests):

@@ -62,6 +62,8 @@ __all__ = [
 ]
 
 BACKENDS = ("auto", "openai", "local", "replay")
+#: Seconds an endpoint's request may take unless ``SUMMARISE_TIMEOUT`` says otherwise.
+ENDPOINT_TIMEOUT = 180.0
 
 
 @dataclass
@@ -75,7 +77,9 @@ class BackendConfig:
     api_key: str | None = field(default=None, repr=False)
     base_url: str | None = field(default=None, repr=False)
     n_ctx: int = 8192
-    timeout: float = 180.0
+    #: Seconds one request may take (``SUMMARISE_TIMEOUT``); ``None``: an endpoint's 180 s, no limit for the
+    #: embedded model (reading a long article on a slow CPU takes minutes).
+    timeout: float | None = None
 
     @classmethod
     def from_env(cls, **overrides: object) -> BackendConfig:
@@ -157,7 +161,7 @@ def make_backend(config: BackendConfig, progress: Callable[[int, int], None] | N
                 config.model or DEFAULT_OPENAI_MODEL,
                 api_key=config.api_key,
                 base_url=config.base_url,
-                timeout=config.timeout,
+                timeout=config.timeout or ENDPOINT_TIMEOUT,
             )
         except Exception as error:  # the SDK rejects a malformed base URL with its own error types
             raise ConfigError(
@@ -177,11 +181,13 @@ def make_backend(config: BackendConfig, progress: Callable[[int, int], None] | N
     if config.gguf is not None:
         if not config.gguf.is_file():
             raise ConfigError(f"{config.gguf}: no such GGUF file (from --gguf or SUMMARISE_GGUF)")
-        return LocalBackend(config.gguf, model=config.model or config.gguf.stem, n_ctx=config.n_ctx)
+        return LocalBackend(
+            config.gguf, model=config.model or config.gguf.stem, n_ctx=config.n_ctx, timeout=config.timeout
+        )
     model_name = config.model or DEFAULT_EMBEDDED_MODEL
     if model_name not in EMBEDDED_MODELS:
         choices = ", ".join(EMBEDDED_MODELS)
         raise ConfigError(f"unknown embedded model '{model_name}': choose one of {choices}, or pass --gguf PATH")
     spec = EMBEDDED_MODELS[model_name]
     path = ensure_gguf(spec, progress=progress)
-    return LocalBackend(path, model=spec.name, sha256=spec.sha256, n_ctx=config.n_ctx)
+    return LocalBackend(path, model=spec.name, sha256=spec.sha256, n_ctx=config.n_ctx, timeout=config.timeout)

@@ -6,9 +6,9 @@ whatever ``--concurrency`` asks), a line that says why (shown when the choice is
 the questions of one article, asked apart, go at once (``parallel_steps``), and the names of the
 one model a server answers with whatever a request names (``serves``).
 
-- The embedded model runs in this process on the CPU: one request at a time, one question at a
-  time (it reuses the article's evaluated prompt between questions, and its small answers are
-  what a 1.5B model gets right).
+- The embedded model runs on this machine's CPU (in a worker process): one request at a time,
+  one question at a time (it reuses the article's evaluated prompt between questions, and its
+  small answers are what a 1.5B model gets right).
 - A llama.cpp server says what it is at ``/props`` (``total_slots``: how many requests it
   decodes at once). It decodes on the same kind of hardware, keeps each slot's evaluated prompt,
   so it is asked like the embedded model: as many requests at once as it has slots, one
@@ -56,8 +56,8 @@ class Capabilities:
 EMBEDDED = Capabilities(
     combined=False,
     workers=1,
-    why="one question at a time, one article at a time: the embedded model runs in this process",
-    max_workers=1,  # in this process, on the CPU: a second article at once only waits
+    why="one question at a time, one article at a time: the embedded model runs on this machine's CPU",
+    max_workers=1,  # one engine on the CPU: a second article at once only waits
 )
 ENDPOINT = Capabilities(
     combined=True,

@@ -1,37 +1,32 @@
-"""The ``local`` backend: a GGUF model run in-process by llama-cpp-python.
+"""The ``local`` backend: a GGUF model run by llama.cpp in a worker process of its own.
 
-llama-cpp-python does not accept a ``response_format`` of type ``json_schema``; it
-constrains decoding with ``{"type": "json_object", "schema": ...}``, so that is what
-the schema instructor sends is turned into. Decoding is greedy (temperature 0) with a
-fixed seed, so one prompt gives one answer. The model is loaded on first use and
-kept: successive requests that share a prefix (the article) reuse its evaluation.
-
-The schema is enforced by :class:`GreedyGrammar`, which gives the same tokens as
-llama-cpp-python's own grammar sampling, faster: llama-cpp-python checks every token of
-the vocabulary (151,000 for Qwen) against the grammar at every step, which cost a third
-of the decoding time here; greedy decoding only needs to know whether the most likely
-token is allowed, and only when it is not are the others checked.
+The engine itself (loading the model, the schema held by a grammar, greedy decoding) is
+:mod:`summarise.llm.engine`; it runs in the worker of :mod:`summarise.llm.worker`, started on
+the first request and kept for the next ones (the model stays loaded and the article's evaluated
+prompt is reused between its questions). A crash of that native code is one
+:class:`~summarise.exceptions.EngineCrashedError`, not the end of the command.
 """
 
 from __future__ import annotations
 
-import ctypes
-import json
 import os
 import threading
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
 from openai.types.chat import ChatCompletion
 
-from summarise.exceptions import ContextOverflowError, ModelUnavailableError
+from summarise.llm import native
 from summarise.llm.base import ChatBackend
 from summarise.llm.identity import local_identity
+from summarise.llm.worker import EngineWorker
+
+#: The engine the worker builds (``module:Class``); tests point it at scripted engines.
+ENGINE = "summarise.llm.engine:LlamaEngine"
 
 
 class LocalBackend(ChatBackend):
-    """llama.cpp in-process."""
+    """llama.cpp in a worker process."""
 
     name: ClassVar[str] = "local"
 
@@ -44,6 +39,7 @@ class LocalBackend(ChatBackend):
         n_ctx: int = 8192,
         n_threads: int | None = None,
         seed: int = 0,
+        timeout: float | None = None,
     ) -> None:
         self.gguf_path = gguf_path
         self.model = model or gguf_path.stem
@@ -51,7 +47,9 @@ class LocalBackend(ChatBackend):
         self.n_ctx = n_ctx
         self.n_threads = n_threads or max(os.cpu_count() or 1, 1)
         self.seed = seed
-        self._llama: Any = None
+        #: Seconds a request (or loading the model) may take before the worker is stopped; None: no limit.
+        self.timeout = timeout
+        self._worker: EngineWorker | None = None
         self._lock = threading.Lock()
 
     def identity(self) -> str:
@@ -60,181 +58,42 @@ class LocalBackend(ChatBackend):
 
     def describe(self) -> dict[str, Any]:
         """Backend, model, GGUF hash and runtime version."""
-        try:
-            import llama_cpp
-
-            runtime = f"llama-cpp-python {llama_cpp.__version__}"
-        except ImportError:
-            runtime = "llama-cpp-python (not installed)"
+        version = native.engine_version()
         return {
             "backend": self.name,
             "model": self.model,
             "gguf_sha256": self.sha256,
-            "runtime": runtime,
+            "runtime": f"llama-cpp-python {version}" if version else "llama-cpp-python (not installed)",
             "n_ctx": self.n_ctx,
             "decoding": "greedy, temperature 0, seed 0",
         }
 
-    def _load(self) -> Any:
-        if self._llama is None:
-            try:
-                from llama_cpp import Llama
-            except ImportError:
-                raise ModelUnavailableError(
-                    "the local backend needs llama-cpp-python: pip install 'summarise[local]' "
-                    "(it compiles from source, about 5 minutes), or set OPENAI_API_KEY / OPENAI_BASE_URL"
-                ) from None
-            try:
-                # No flash attention: 20 % faster prompt reading and 10 % faster decoding here, but its different
-                # rounding flips greedy answers of this small model (measured: a coalition named after a country).
-                self._llama = Llama(
-                    model_path=str(self.gguf_path),
-                    n_ctx=self.n_ctx,
-                    n_threads=self.n_threads,
-                    seed=self.seed,
-                    verbose=False,
-                )
-            except (ValueError, RuntimeError) as error:
-                raise ModelUnavailableError(f"cannot load {self.gguf_path}: {error}") from None
-        return self._llama
-
     def complete(self, request: dict[str, Any]) -> ChatCompletion:
-        """Run one chat completion in-process, schema-constrained when a schema is given."""
+        """Run one chat completion in the worker, schema-constrained when a schema is given."""
         self._check_allowed()
-        with self._lock:
-            llama = self._load()
-            arguments: dict[str, Any] = {
-                "messages": request["messages"],
-                "temperature": request.get("temperature", 0) or 0,
-                "max_tokens": request.get("max_tokens") or 800,
-                "seed": self.seed,
-            }
-            response_format = request.get("response_format")
-            schema = None
-            if response_format and response_format.get("type") == "json_schema":
-                schema = response_format["json_schema"]["schema"]
-            elif response_format:
-                arguments["response_format"] = response_format
-            try:
-                if schema is not None and not arguments["temperature"]:
-                    answer = _greedy_with_grammar(llama, arguments, schema)
-                elif schema is not None:
-                    answer = llama.create_chat_completion(
-                        **arguments, response_format={"type": "json_object", "schema": schema}
-                    )
-                else:
-                    answer = llama.create_chat_completion(**arguments)
-            except ValueError as error:
-                if "exceed context window" in str(error) or "context" in str(error).lower():
-                    raise ContextOverflowError(
-                        f"the article does not fit the model's context of {self.n_ctx} tokens ({error}): "
-                        "raise it with --n-ctx or SUMMARISE_N_CTX, or shorten the article"
-                    ) from None
-                raise
+        answer = self.engine_call("complete", request)
         answer["model"] = self.model
         return ChatCompletion.model_validate(answer)
 
-    def close(self) -> None:
-        """Free the model."""
+    def engine_call(self, method: str, *args: Any) -> Any:
+        """Run ``method`` of the engine (``LlamaEngine``) in the worker, starting the worker first if needed."""
         with self._lock:
-            if self._llama is not None:
-                self._llama.close()
-                self._llama = None
+            return self._engine().call(method, *args, timeout=self.timeout)
 
+    def build_features(self) -> str:
+        """The engine's build features (``llama_print_system_info``), read in the worker."""
+        with self._lock:
+            return self._engine().start(self.timeout)
 
-def _greedy_with_grammar(llama: Any, arguments: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    """A greedy completion held to ``schema`` by :class:`GreedyGrammar`.
-
-    Should the grammar check itself fail (an error inside a llama.cpp callback cannot
-    stop the generation), the request is made again with llama-cpp-python's own grammar.
-    """
-    from llama_cpp import LlamaGrammar, LogitsProcessorList
-
-    grammar = LlamaGrammar.from_string(schema_grammar(json.dumps(schema)), verbose=False)
-    check = GreedyGrammar(llama, grammar)
-    try:
-        answer = llama.create_chat_completion(**arguments, logits_processor=LogitsProcessorList([check]))
-    finally:
-        check.close()
-    if check.error is None:
-        return answer
-    return llama.create_chat_completion(**arguments, grammar=grammar)
-
-
-@lru_cache(maxsize=64)
-def schema_grammar(schema_json: str) -> str:
-    """The llama.cpp grammar (GBNF) of a JSON schema, by llama-cpp-python's converter: single spaces, no line breaks.
-
-    The embedded model decodes with it, and a llama.cpp server is sent it (``openai_backend``): given the
-    schema itself, that server lets the model break lines and indent, which a 1.5B coder model does
-    (measured: 54 % more generated tokens per article). Converted once per schema.
-    """
-    from llama_cpp.llama_grammar import json_schema_to_gbnf
-
-    return json_schema_to_gbnf(schema_json)
-
-
-class GreedyGrammar:
-    """A logits processor for greedy decoding that lets only tokens the grammar allows be chosen.
-
-    At each step the most likely token is checked against the grammar alone; when the
-    grammar refuses it, every token is checked and the refused ones are set to minus
-    infinity. Greedy decoding then picks what llama.cpp's grammar sampler would have left
-    it: the most likely allowed token. The grammar's state follows the tokens generated
-    so far, read from the ids the processor is given.
-    """
-
-    def __init__(self, llama: Any, grammar: Any) -> None:
-        import llama_cpp
-
-        self._lib = llama_cpp
-        self._sampler = llama_cpp.llama_sampler_init_grammar(
-            llama._model.vocab, grammar._grammar.encode("utf-8"), grammar._root.encode("utf-8")
-        )
-        self._one = (llama_cpp.llama_token_data * 1)()
-        self._prompt_length: int | None = None
-        self._accepted = 0
-        self.error: Exception | None = None
-
-    def __call__(self, input_ids: Any, scores: Any) -> Any:
-        """The scores with the tokens the grammar refuses at minus infinity (unchanged if the best is allowed)."""
-        try:
-            return self._constrain(input_ids, scores)
-        except Exception as error:  # raised inside a C callback, it would be lost: kept for the caller
-            self.error = self.error or error
-            return scores
-
-    def _constrain(self, input_ids: Any, scores: Any) -> Any:
-        import numpy as np
-
-        lib = self._lib
-        if self._prompt_length is None:
-            self._prompt_length = len(input_ids)
-        for token in input_ids[self._prompt_length + self._accepted :]:
-            lib.llama_sampler_accept(self._sampler, int(token))
-            self._accepted += 1
-        best = int(np.argmax(scores))
-        # ctypes converts Python numbers on assignment; llama_cpp types the fields as their ctypes classes.
-        self._one[0].id, self._one[0].logit, self._one[0].p = best, float(scores[best]), 0.0  # type: ignore[assignment]
-        self._apply(self._one, 1)
-        if np.isfinite(self._one[0].logit):
-            return scores
-        size = len(scores)
-        data = (lib.llama_token_data * size)()
-        layout = np.dtype([("id", np.intc), ("logit", np.single), ("p", np.single)], align=True)
-        view = np.frombuffer(data, dtype=layout)
-        view["id"] = np.arange(size)
-        view["logit"] = scores
-        self._apply(data, size)
-        return view["logit"].copy()
-
-    def _apply(self, data: Any, size: int) -> None:
-        """Set the logit of every candidate in ``data`` that the grammar refuses to minus infinity."""
-        candidates = self._lib.llama_token_data_array(data=data, size=size, selected=-1, sorted=False)
-        self._lib.llama_sampler_apply(self._sampler, ctypes.byref(candidates))
+    def _engine(self) -> EngineWorker:
+        if self._worker is None:
+            options = {"gguf_path": str(self.gguf_path), "n_ctx": self.n_ctx, "n_threads": self.n_threads}
+            self._worker = EngineWorker(ENGINE, {**options, "seed": self.seed})
+        return self._worker
 
     def close(self) -> None:
-        """Free the grammar sampler."""
-        if self._sampler is not None:
-            self._lib.llama_sampler_free(self._sampler)
-            self._sampler = None
+        """Free the model: the worker exits."""
+        with self._lock:
+            if self._worker is not None:
+                self._worker.close()
+                self._worker = None

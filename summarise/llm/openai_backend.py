@@ -32,8 +32,8 @@ from openai.types.chat import ChatCompletion
 
 from summarise.llm.base import ChatBackend
 from summarise.llm.capabilities import llama_server_props
+from summarise.llm.engine import schema_grammar
 from summarise.llm.identity import DEFAULT_OPENAI_MODEL, openai_identity
-from summarise.llm.local import schema_grammar
 
 __all__ = ["DEFAULT_OPENAI_MODEL", "SCHEMA_MODES", "OpenAIBackend"]
 
