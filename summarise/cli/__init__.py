@@ -1,11 +1,12 @@
 """The ``summarise`` command line. Data goes to stdout, progress and errors to stderr.
 
 Exit codes: 0 success; 1 unexpected; 2 bad input; 3 configuration; 4 missing
-recording; 5 endpoint failure; 6 validation failure (see :mod:`summarise.exceptions`).
+recording; 5 endpoint failure; 6 validation failure; 7 the embedded engine crashed (see
+:mod:`summarise.exceptions`).
 
 The root: the app, its global options and the console-script entry point. Each command
 group is a module of this package (``briefs``: extract, brief, digest, merge, eval;
-``batch``; ``logs``; ``info``: schema, models); the options they share are declared once
+``batch``; ``logs``; ``info``: schema, models; ``doctor``); the options they share are declared once
 in ``options``, the extraction loop is ``extracting``.
 """
 
@@ -21,7 +22,7 @@ import typer
 from rich.markup import escape
 
 from summarise import __version__
-from summarise.cli import batch, briefs, info
+from summarise.cli import batch, briefs, doctor, info
 from summarise.cli.common import err
 from summarise.cli.extracting import extract_all
 from summarise.cli.logs import logs_app
@@ -90,6 +91,7 @@ for command in (briefs.extract, briefs.brief, briefs.digest, briefs.merge):
 app.command("eval")(briefs.evaluate)
 app.command()(info.schema)
 app.command()(info.models)
+app.command()(doctor.doctor)
 app.add_typer(logs_app, name="logs")
 app.add_typer(batch.batch_app, name="batch")
 

@@ -36,7 +36,7 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
     if not loaded.articles:
         return exit_code or 2
     try:
-        run = pipeline.prepare(loaded, options, build_backend=_backend_with_progress)
+        run = pipeline.prepare(loaded, options, build_backend=backend_with_progress)
     except SummariseError as error:
         raise fail(error) from None
     if run.chat is not None:
@@ -80,17 +80,18 @@ def _say_how_it_asks(run: pipeline.Run, options: ExtractionOptions) -> None:
         )
 
 
-def _backend_with_progress(config: Any) -> Any:
-    """The configured backend, drawing the assembly of the embedded model's file while it lasts."""
+def backend_with_progress(config: Any) -> Any:
+    """The configured backend, drawing the assembly of the embedded model's file while it lasts (on a terminal)."""
     from summarise.llm import make_backend
 
+    if not err.is_terminal:  # a disabled transient bar still writes an empty line when it stops
+        return make_backend(config)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}%"),
         console=err,
         transient=True,
-        disable=not err.is_terminal,
     ) as bar:
         task = bar.add_task("assembling the embedded model", total=None)
         return make_backend(config, progress=lambda done, total: bar.update(task, completed=done, total=total))
