@@ -49,7 +49,7 @@ from summarise.batch_parts import (
     checkpoint,
     strict_response_format,
 )
-from summarise.exceptions import ConfigError, InputError, SummariseError
+from summarise.exceptions import ConfigError, EngineCrashedError, InputError, SummariseError
 from summarise.extract import Extractor, cached_brief
 from summarise.llm import BackendConfig, RetryPolicy, StructuredClient, backend_capabilities, make_backend
 from summarise.llm.base import ChatBackend, request_key
@@ -277,6 +277,8 @@ class BatchJobs(RemoteBatches):
         def answer(custom_id: str, request: dict[str, Any]) -> None:
             try:
                 completion = self.target.complete(request)
+            except EngineCrashedError:  # every request after it would crash too: stop, a rerun resumes here
+                raise
             except SummariseError as error:
                 self.keep_result(job, custom_id, None, {"message": str(error)})
             except Exception as error:  # a failed line, as the Batch API reports one; re-driven at collect
@@ -285,7 +287,7 @@ class BatchJobs(RemoteBatches):
                 self.keep_result(job, custom_id, {"status_code": 200, "body": completion.model_dump(mode="json")}, None)
 
         for _, outcome in ordered(lambda pair: answer(*pair), work(), max(1, concurrency)):
-            if isinstance(outcome, BaseException):  # answer() keeps every request's own failure: this is ours
+            if isinstance(outcome, BaseException):  # answer() keeps every request's own failure: a crash, or ours
                 raise outcome
             sent += 1
             if on_done:

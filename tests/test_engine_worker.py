@@ -6,6 +6,7 @@ SIGSEGV deaths of the worker process, as llama.cpp's AMX kernels die on some Int
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -192,3 +193,23 @@ def test_a_crash_mid_run_is_one_line_and_a_rerun_resumes_from_the_finished_brief
     assert resumed.exit_code == 0, resumed.stderr
     done = [line for line in resumed.stderr.splitlines() if line.startswith("done:")]
     assert [line.endswith("(cached)") for line in done] == [True, True, False, False], resumed.stderr
+
+
+def test_a_crash_stops_a_local_batch_run_which_resumes_when_run_again(monkeypatch, tmp_path, allow_model_requests):
+    """batch run --local: the crash is not recorded as each request's failure (every later one would crash too)."""
+    monkeypatch.setattr(summarise.llm.local, "ENGINE", "scripted_engines:ReplayingEngine")
+    gguf = tmp_path / "model.gguf"
+    gguf.write_bytes(b"GGUF, never loaded: the engine is scripted")
+    third_title = Path(ARTICLES[2]).read_text(encoding="utf-8").splitlines()[1].removeprefix("title: ")
+    monkeypatch.setenv(scripted_engines.CRASH_ON_TEXT, third_title)
+    command = ["batch", "run", "--local", "--backend", "local", "--gguf", str(gguf), "-f", "json", *ARTICLES]
+
+    crashed = CliRunner().invoke(app, command, catch_exceptions=False)
+
+    assert crashed.exit_code == 7, crashed.stderr
+    assert [line for line in crashed.stderr.splitlines() if line.startswith("error:")][0].count("SIGSEGV") == 1
+    monkeypatch.delenv(scripted_engines.CRASH_ON_TEXT)
+    resumed = CliRunner().invoke(app, command, catch_exceptions=False)
+
+    assert resumed.exit_code == 0, resumed.stderr
+    assert len(json.loads(resumed.stdout)["sources"]) == len(ARTICLES)
