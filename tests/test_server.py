@@ -265,3 +265,13 @@ def test_a_model_name_the_server_does_not_serve(server, monkeypatch, allow_model
         return
     props = servers.props(server)
     assert Path(props["model_path"]).name in result.stderr and "no-such-model" in result.stderr
+
+
+def test_the_server_was_built_without_amx_kernels(server):
+    """The server's own system information (logged as it starts) lists no AMX kernels (docs/engine.md)."""
+    from summarise.llm import native
+
+    log = server.log.read_text(errors="replace")
+    system_info = next((line for line in log.splitlines() if "SSE3 = " in line), None)
+    assert system_info is not None, f"{server.kind} logged no system information:\n{server.log_tail()}"
+    assert not native.has_amx_kernels(system_info), f"{server.kind} has AMX kernels: {system_info}"
