@@ -9,8 +9,9 @@ same three requests, the first request of each question (topic, coalitions, peop
 Llama settings (greedy, seed 0, the same context and threads):
 
 * **summarise**: ``Extractor.extract`` with no reask and no cache (prompt building, the schema,
-  validation, evidence checks, logging to the store, assembling the brief);
-* **bare**: ``Llama.create_chat_completion`` called directly with those three requests.
+  validation, evidence checks, logging to the store, assembling the brief, the engine's worker
+  process);
+* **bare**: ``Llama.create_chat_completion`` called directly, in this process, with those three requests.
 
 Prints both times and our overhead on top of the bare calls (target: under 10 %). Real inference
 on the CPU: about a minute per side on 2 cores.
@@ -38,6 +39,7 @@ def main() -> None:
     from summarise.articles import load_articles
     from summarise.extract import Extractor
     from summarise.llm import BackendConfig, RetryPolicy, StructuredClient, make_backend
+    from summarise.llm.engine import LlamaEngine
     from summarise.store import Store
 
     article = load_articles([args.article]).articles[0]
@@ -47,12 +49,15 @@ def main() -> None:
         StructuredClient(backend, store=store, policy=RetryPolicy(reasks=0)), store=store, use_cache=False
     )
     requests = [request for _, request in extractor.requests(article)]
-    llama = backend._load()  # the same loaded model for both sides
+    # summarise asks the engine in its worker process; the bare calls go to the same model loaded here
+    engine = LlamaEngine(str(backend.gguf_path), n_ctx=backend.n_ctx, n_threads=backend.n_threads)
+    llama = engine.llama
     llama.create_chat_completion(messages=[{"role": "user", "content": "warm up"}], max_tokens=1)
+    backend.engine_call("load")
 
     ours, bare = [], []
     for _ in range(args.runs):
-        llama.reset()  # no prompt left in the KV cache: neither side starts with the other's prefix
+        backend.engine_call("reset")  # no prompt left in the KV cache: neither side starts with a prefix
         started = time.perf_counter()
         brief = extractor.extract(article)
         ours.append(time.perf_counter() - started)
@@ -74,6 +79,7 @@ def main() -> None:
     print(f"summarise: {mine:.1f} s ({brief.extraction.usage.calls} calls); bare llama-cpp-python: {theirs:.1f} s")
     print(f"overhead: {mine - theirs:+.1f} s ({(mine - theirs) / theirs:+.1%})")
     backend.close()
+    engine.close()
     store.close()
 
 

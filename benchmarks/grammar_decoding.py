@@ -6,7 +6,7 @@ Usage::
 
 Takes the first coalitions requests recorded in ``fixtures/llm/`` (the largest answers) and sends
 each to the embedded model twice, both times from an empty cache so that the prompt is read the
-same way: once through ``LocalBackend`` (the schema held by :class:`GreedyGrammar`, which checks
+same way: once through ``LlamaEngine.complete`` (the schema held by :class:`GreedyGrammar`, which checks
 the most likely token first), once straight to ``Llama.create_chat_completion`` with the schema
 as llama-cpp-python's ``json_object`` grammar (every token checked at every step). Prints, per
 request, the seconds of each (prompt reading included), the generated tokens, and whether the two
@@ -21,6 +21,8 @@ import json
 import sys
 import time
 from pathlib import Path
+
+from openai.types.chat import ChatCompletion
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -43,19 +45,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=3)
     args = parser.parse_args()
-    import summarise.llm.base
-    from summarise.llm import BackendConfig, make_backend
+    from summarise.llm.embedded import DEFAULT_EMBEDDED_MODEL, EMBEDDED_MODELS, ensure_gguf
+    from summarise.llm.engine import LlamaEngine
 
-    summarise.llm.base.ALLOW_MODEL_REQUESTS = True  # this script exists to run the model
-    backend = make_backend(BackendConfig(backend="local"))
-    llama = backend._load()
+    # Both decoders in this process, on one loaded model: the engine's worker is not what is measured.
+    engine = LlamaEngine(str(ensure_gguf(EMBEDDED_MODELS[DEFAULT_EMBEDDED_MODEL])))
+    llama = engine.llama
     totals = {"checked": 0.0, "own": 0.0, "tokens": 0, "same": 0}
     print(f"{'request':24} {'GreedyGrammar s':>16} {'own grammar s':>14} {'tokens':>7}  same text")
     requests = coalitions_requests(args.requests)
     for name, request in requests:
         llama.reset()
         started = time.perf_counter()
-        checked = backend.complete(request)
+        checked = ChatCompletion.model_validate(engine.complete(request))
         checked_seconds = time.perf_counter() - started
         llama.reset()
         schema = request["response_format"]["json_schema"]["schema"]
@@ -80,7 +82,7 @@ def main() -> None:
         f"({totals['own'] - totals['checked']:.1f} s saved on {totals['tokens']} generated tokens); "
         f"same text {totals['same']} of {len(requests)}"
     )
-    backend.close()
+    engine.close()
 
 
 if __name__ == "__main__":
