@@ -21,7 +21,13 @@ from typer.testing import CliRunner
 
 import summarise.llm.local
 from summarise.cli import app
-from summarise.exceptions import BackendError, ContextOverflowError, EngineCrashedError, TransportError
+from summarise.exceptions import (
+    BackendError,
+    ContextOverflowError,
+    EngineCrashedError,
+    ModelUnavailableError,
+    TransportError,
+)
 from summarise.llm import native
 from summarise.llm.local import LocalBackend
 from summarise.llm.worker import EngineWorker
@@ -95,6 +101,16 @@ def test_errors_raised_in_the_engine_come_back_as_they_were(worker):
     with pytest.raises(BackendError, match="the embedded engine failed: ValueError: a bug in the engine"):
         worker.call("fail")
     assert worker.call("echo", "still here") == "still here"  # an error is not a crash: same worker
+
+
+def test_an_engine_that_is_not_installed_is_the_install_hint_not_a_crash(tmp_path, monkeypatch):
+    (tmp_path / "llama_cpp.py").write_text("raise ImportError('as if llama-cpp-python were not installed')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))  # the worker imports with the command's sys.path
+    worker = EngineWorker("summarise.llm.engine:LlamaEngine", {"gguf_path": "never-loaded.gguf"})
+
+    with pytest.raises(ModelUnavailableError, match=r"needs llama-cpp-python: pip install 'summarise\[local\]'"):
+        worker.start()
+    assert worker.pid is None  # the worker that could not build its engine is stopped
 
 
 def test_a_request_past_its_timeout_stops_the_worker_and_the_next_starts_another(worker):
@@ -207,7 +223,8 @@ def test_a_crash_stops_a_local_batch_run_which_resumes_when_run_again(monkeypatc
     crashed = CliRunner().invoke(app, command, catch_exceptions=False)
 
     assert crashed.exit_code == 7, crashed.stderr
-    assert [line for line in crashed.stderr.splitlines() if line.startswith("error:")][0].count("SIGSEGV") == 1
+    errors = [line for line in crashed.stderr.splitlines() if line.startswith("error:")]
+    assert len(errors) == 1 and "killed by SIGSEGV" in errors[0], crashed.stderr
     monkeypatch.delenv(scripted_engines.CRASH_ON_TEXT)
     resumed = CliRunner().invoke(app, command, catch_exceptions=False)
 

@@ -53,13 +53,7 @@ class LlamaEngine:
     def llama(self) -> Any:
         """The loaded ``llama_cpp.Llama`` (loading it first)."""
         if self._llama is None:
-            try:
-                from llama_cpp import Llama
-            except ImportError:
-                raise ModelUnavailableError(
-                    "the local backend needs llama-cpp-python: pip install 'summarise[local]' "
-                    "(it compiles from source, about 5 minutes), or set OPENAI_API_KEY / OPENAI_BASE_URL"
-                ) from None
+            Llama = _llama_cpp().Llama
             try:
                 # No flash attention: 20 % faster prompt reading and 10 % faster decoding here, but its different
                 # rounding flips greedy answers of this small model (measured: a coalition named after a country).
@@ -80,9 +74,7 @@ class LlamaEngine:
 
     def system_info(self) -> str:
         """What the engine was compiled with: ``CPU : SSE3 = 1 | AVX2 = 1 | ... | AMX_INT8 = 1 |``."""
-        import llama_cpp
-
-        info = llama_cpp.llama_print_system_info()
+        info = _llama_cpp().llama_print_system_info()
         return info.decode("utf-8", "replace") if isinstance(info, bytes) else str(info)
 
     def complete(self, request: dict[str, Any]) -> dict[str, Any]:
@@ -145,6 +137,18 @@ class LlamaEngine:
         if self._llama is not None:
             self._llama.close()
             self._llama = None
+
+
+def _llama_cpp() -> Any:
+    """The ``llama_cpp`` module, or the error that says how to install it."""
+    try:
+        import llama_cpp
+    except ImportError:
+        raise ModelUnavailableError(
+            "the local backend needs llama-cpp-python: pip install 'summarise[local]' "
+            "(it compiles from source, about 5 minutes), or set OPENAI_API_KEY / OPENAI_BASE_URL"
+        ) from None
+    return llama_cpp
 
 
 def _greedy_with_grammar(llama: Any, arguments: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
