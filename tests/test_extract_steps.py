@@ -319,6 +319,32 @@ def test_a_state_the_cited_sentence_says_is_joining_is_a_prospective_member():
     assert brief.extraction.usage.reasks == 0
 
 
+#: A coalition as large as real ones get: 26 states in one sentence (the anti-ISIS coalition has 90).
+LARGE_BLOC = [
+    "France", "Germany", "Italy", "Spain", "Portugal", "Greece", "Poland", "Austria", "Belgium",
+    "Netherlands", "Denmark", "Sweden", "Finland", "Ireland", "Norway", "Romania", "Bulgaria",
+    "Croatia", "Slovenia", "Hungary", "Estonia", "Latvia", "Lithuania", "Slovakia", "Czechia", "Cyprus",
+]  # fmt: skip
+
+
+def test_a_coalition_of_26_states_is_kept_whole_not_lost_to_a_list_limit():
+    """The model may list 15 members; the code completes the rest from the sentence listing them all."""
+    text = (
+        "---\ntitle: Twenty-six states sign a river charter\npublished: 2025-06-02\n---\n"
+        f"{', '.join(LARGE_BLOC[:-1])} and {LARGE_BLOC[-1]} signed the river charter in Vienna on Monday.\n\n"
+        "The charter sets one rule for shipping on every river its members share, officials said.\n"
+    )
+    answer = coalitions(name="river charter", kind="regional", target=None, members=LARGE_BLOC[:15], objectives=[])
+    answer["coalitions"][0]["mechanisms"] = []
+    backend = ScriptedBackend(function=answering(coalitions=answer))
+
+    brief = extractor_for(backend).extract(article_from_text(text, "charter.md"))
+
+    assert brief.extraction.failed_steps == []
+    [coalition] = brief.coalitions
+    assert sorted(m.name for m in coalition.members) == sorted(LARGE_BLOC)
+
+
 def test_a_joining_state_no_cited_sentence_names_is_dropped_and_recorded_without_a_reask(article):
     backend = ScriptedBackend(function=answering(coalitions=coalitions(joining=["Egypt"])))
 

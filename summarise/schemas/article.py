@@ -57,7 +57,9 @@ class Coalition(Grounded):
     kind: CoalitionKind = "other"
     target: ShortText | None = Field(default=None, description="Canonical name of the organisation it fights.")
     led_by: ShortText | None = None
-    members: list[CoalitionMember] = Field(default_factory=list, max_length=16)
+    #: As many as a stated member count can be (real coalitions reach 90): the model lists up to 15 and the
+    #: code completes the rest from the sentence listing them, so a lower cap lost whole articles.
+    members: list[CoalitionMember] = Field(default_factory=list, max_length=200)
     member_count_stated: int | None = Field(
         default=None, ge=1, le=200, description="A member count the article states in words or digits."
     )
