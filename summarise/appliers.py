@@ -13,7 +13,10 @@ events, figures, claims, quotes and people.
 from __future__ import annotations
 
 import re
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+from pydantic import ValidationError
 
 from summarise.answers import names_a_country, names_member
 from summarise.articles import Article
@@ -37,6 +40,8 @@ from summarise.statements import quotations, statements
 from summarise.story import Story
 from summarise.support import states_leader, states_target
 
+Fact = TypeVar("Fact")
+
 
 def apply_topic(answer: Any, brief: ArticleBrief, article: Article, story: Story | None) -> None:
     """The subject question: whether the article is on topic."""
@@ -58,8 +63,10 @@ def apply_coalitions(answer: Any, brief: ArticleBrief, article: Article, story: 
         _stated_target(draft, stands_for, quoted, target_aliases)
         for draft, quoted in zip(answer.coalitions, about, strict=True)
     ]
-    brief.coalitions = [
-        Coalition(
+
+    def coalition(drafted: tuple[Any, list[str], bool]) -> Coalition:
+        draft, quoted, target_stated = drafted
+        return Coalition(
             evidence=draft.evidence,
             name=_grouping_name(draft),
             kind=draft.kind,
@@ -70,8 +77,9 @@ def apply_coalitions(answer: Any, brief: ArticleBrief, article: Article, story: 
             objectives=[Statement(evidence=s.evidence, text=s.text) for s in draft.objectives],
             mechanisms=[Statement(evidence=s.evidence, text=s.text) for s in draft.mechanisms],
         )
-        for draft, quoted, target_stated in zip(answer.coalitions, about, stated, strict=True)
-    ]
+
+    drafted = zip(answer.coalitions, about, stated, strict=True)
+    brief.coalitions = valid_facts(brief, "coalitions", coalition, drafted, lambda item: item[0].name)
     if brief.extraction is not None:
         brief.extraction.dropped_facts += [
             f"coalitions: target {draft.target} of {draft.name!r}: no sentence about it says it acts against it"
@@ -98,21 +106,18 @@ def add_readings(brief: ArticleBrief, article: Article) -> None:
     if not brief.on_topic:
         return
     numbered = numbered_sentences(article.text)
-    brief.events = sorted(
-        (
-            Event(
-                evidence=e.sentence[:EVIDENCE_MAX_CHARS],
-                when_text=e.when,
-                date=e.date,
-                date_basis=e.basis,
-                description=e.description[:500],
-            )
-            for e in events_in(numbered, article.published)
-        ),
-        key=lambda event: (event.date is None, event.date or ""),
-    )
-    brief.figures = [
-        Figure(
+
+    def event(e: Any) -> Event:
+        return Event(
+            evidence=e.sentence[:EVIDENCE_MAX_CHARS],
+            when_text=e.when,
+            date=e.date,
+            date_basis=e.basis,
+            description=e.description[:500],
+        )
+
+    def figure(f: Any) -> Figure:
+        return Figure(
             evidence=f.sentence[:EVIDENCE_MAX_CHARS],
             value=f.value,
             value_as_written=f.written[:200],
@@ -120,25 +125,54 @@ def add_readings(brief: ArticleBrief, article: Article) -> None:
             what=f.what[:500],
             qualifier=f.qualifier,
         )
-        for f in figures_in(numbered)
-    ]
-    found = statements(numbered, article.outlet)
-    brief.claims = [
-        Claim(evidence=s.sentence[:EVIDENCE_MAX_CHARS], holder=s.holder[:200], claim=s.claim[:500]) for s in found
-    ]
-    brief.quotes = [
-        Quote(evidence=q.text[:EVIDENCE_MAX_CHARS], speaker=q.speaker[:200], text=q.text[:500])
-        for q in quotations(numbered)
-    ]
-    brief.people = [
-        Person(
+
+    def claim(s: Any) -> Claim:
+        return Claim(evidence=s.sentence[:EVIDENCE_MAX_CHARS], holder=s.holder[:200], claim=s.claim[:500])
+
+    def quote(q: Any) -> Quote:
+        return Quote(evidence=q.text[:EVIDENCE_MAX_CHARS], speaker=q.speaker[:200], text=q.text[:500])
+
+    def person(p: Any) -> Person:
+        return Person(
             evidence=p.sentence[:EVIDENCE_MAX_CHARS],
             name=p.name,
             role=p.role[:200] if p.role else None,
             affiliation=p.affiliation,
         )
-        for p in people_in(numbered)
-    ]
+
+    events = valid_facts(brief, "events", event, events_in(numbered, article.published))
+    brief.events = sorted(events, key=lambda e: (e.date is None, e.date or ""))
+    brief.figures = valid_facts(brief, "figures", figure, figures_in(numbered))
+    brief.claims = valid_facts(brief, "claims", claim, statements(numbered, article.outlet))
+    brief.quotes = valid_facts(brief, "quotes", quote, quotations(numbered))
+    brief.people = valid_facts(brief, "people", person, people_in(numbered))
+
+
+def valid_facts(
+    brief: ArticleBrief,
+    kind: str,
+    make: Callable[[Any], Fact],
+    readings: Iterable[Any],
+    describe: Callable[[Any], str] | None = None,
+) -> list[Fact]:
+    """``make(reading)`` for each reading; one whose fact fails validation is dropped and recorded, never the article.
+
+    The record (in the brief's ``dropped_facts``) names the kind, the reading's words and what failed.
+    """
+    kept: list[Fact] = []
+    for reading in readings:
+        try:
+            kept.append(make(reading))
+        except ValidationError as error:
+            if brief.extraction is None:
+                continue
+            words = describe(reading) if describe else getattr(reading, "sentence", getattr(reading, "text", ""))
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            brief.extraction.dropped_facts.append(
+                f"{kind}: {str(words)[:80]!r}: {where + ': ' if where else ''}{first['msg'].lower()}"
+            )
+    return kept
 
 
 def _grouping_name(draft: Any) -> str:

@@ -345,6 +345,22 @@ def test_a_coalition_of_26_states_is_kept_whole_not_lost_to_a_list_limit():
     assert sorted(m.name for m in coalition.members) == sorted(LARGE_BLOC)
 
 
+def test_a_fact_that_fails_validation_is_dropped_and_recorded_never_the_article():
+    """A wire marker or a one-word line with a number reads as a figure too short to be evidence: that figure goes."""
+    text = ARTICLE + "\nDay 3.\n\n-30-\n"
+    backend = ScriptedBackend(function=answering())
+
+    brief = extractor_for(backend).extract(article_from_text(text, "wire.md"))
+
+    assert brief.extraction.failed_steps == [] and brief.coalitions
+    assert [f.value_as_written for f in brief.figures] == ["43,000"]
+    dropped = [fact for fact in brief.extraction.dropped_facts if fact.startswith("figures: ")]
+    assert dropped == [
+        "figures: 'Day 3.': evidence: string should have at least 8 characters",
+        "figures: '-30-': evidence: string should have at least 8 characters",
+    ]
+
+
 def test_a_joining_state_no_cited_sentence_names_is_dropped_and_recorded_without_a_reask(article):
     backend = ScriptedBackend(function=answering(coalitions=coalitions(joining=["Egypt"])))
 
