@@ -28,6 +28,16 @@ CRASH_ON_TEXT = "SCRIPTED_ENGINE_CRASH_ON_TEXT"  # die of SIGSEGV at the first r
 WITH_AMX = "SCRIPTED_ENGINE_WITH_AMX"  # report a build with AMX kernels
 
 
+def scripted_model(monkeypatch: Any, folder: Path, engine: str = "ScriptedEngine") -> Path:
+    """Make the local backend's worker build ``engine`` of this module; the GGUF path it is given, never loaded."""
+    import summarise.llm.local
+
+    monkeypatch.setattr(summarise.llm.local, "ENGINE", f"scripted_engines:{engine}")
+    gguf = folder / "model.gguf"
+    gguf.write_bytes(b"GGUF, never loaded: the engine is scripted")
+    return gguf
+
+
 def segfault() -> None:
     """Die as a native crash does: killed by SIGSEGV, no Python cleanup."""
     os.kill(os.getpid(), signal.SIGSEGV)

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import summarise.llm.local
 from summarise.cli import app
 from summarise.llm import native
 from summarise.llm.worker import EngineWorker
@@ -87,16 +86,9 @@ def doctor(*args: str):
     return CliRunner().invoke(app, ["doctor", *args], catch_exceptions=False)
 
 
-def scripted_gguf(tmp_path: Path, monkeypatch) -> Path:
-    monkeypatch.setattr(summarise.llm.local, "ENGINE", "scripted_engines:ScriptedEngine")
-    gguf = tmp_path / "model.gguf"
-    gguf.write_bytes(b"GGUF, never loaded: the engine is scripted")
-    return gguf
-
-
 def test_doctor_reports_the_build_the_cpu_the_model_and_the_speed(tmp_path, monkeypatch):
     """Through a scripted engine (its speed figures are scripted, not measured)."""
-    result = doctor("--gguf", str(scripted_gguf(tmp_path, monkeypatch)))
+    result = doctor("--gguf", str(scripted_engines.scripted_model(monkeypatch, tmp_path)))
 
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -111,7 +103,7 @@ def test_doctor_reports_the_build_the_cpu_the_model_and_the_speed(tmp_path, monk
 def test_doctor_warns_of_a_build_with_amx_kernels(tmp_path, monkeypatch):
     monkeypatch.setenv(scripted_engines.WITH_AMX, "1")
 
-    result = doctor("--gguf", str(scripted_gguf(tmp_path, monkeypatch)))
+    result = doctor("--gguf", str(scripted_engines.scripted_model(monkeypatch, tmp_path)))
 
     warning = next(line for line in result.stdout.splitlines() if line.startswith("warning:"))
     assert "AMX kernels" in warning and "issue 20824" in warning and "CMAKE_ARGS=" in warning
@@ -120,7 +112,7 @@ def test_doctor_warns_of_a_build_with_amx_kernels(tmp_path, monkeypatch):
 def test_doctor_says_the_engine_crashed_and_how_to_rebuild_it(tmp_path, monkeypatch):
     monkeypatch.setenv(scripted_engines.CRASH_ON_LOAD, "1")
 
-    result = doctor("--gguf", str(scripted_gguf(tmp_path, monkeypatch)))
+    result = doctor("--gguf", str(scripted_engines.scripted_model(monkeypatch, tmp_path)))
 
     assert result.exit_code == 7
     last = result.stdout.splitlines()[-1]

@@ -19,7 +19,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import summarise.llm.local
 from summarise.cli import app
 from summarise.exceptions import (
     BackendError,
@@ -160,8 +159,7 @@ def test_a_worker_whose_command_was_killed_exits_by_itself(tmp_path):
 
 
 def test_the_local_backend_answers_through_its_worker(monkeypatch, allow_model_requests, tmp_path):
-    monkeypatch.setattr(summarise.llm.local, "ENGINE", SCRIPTED)
-    backend = LocalBackend(tmp_path / "model.gguf", model="scripted-local")
+    backend = LocalBackend(scripted_engines.scripted_model(monkeypatch, tmp_path), model="scripted-local")
     try:
         first = backend.complete({"messages": MESSAGES})
         second = backend.complete({"messages": MESSAGES})
@@ -177,6 +175,8 @@ def test_the_local_backend_answers_through_its_worker(monkeypatch, allow_model_r
 # --- the command: a crash mid-run -------------------------------------------------------------------
 
 ARTICLES = [str(path) for path in sorted((ROOT / "fixtures" / "articles").glob("0[1-4]*"))]
+#: The third article's title: its requests show it, so a scripted engine can crash on them.
+THIRD_TITLE = Path(ARTICLES[2]).read_text(encoding="utf-8").splitlines()[1].removeprefix("title: ")
 
 
 def brief(*args: str):
@@ -187,11 +187,8 @@ def test_a_crash_mid_run_is_one_line_and_a_rerun_resumes_from_the_finished_brief
     monkeypatch, tmp_path, allow_model_requests
 ):
     """The engine dies of SIGSEGV at the third article's first request: exit 7, one line, two briefs kept."""
-    monkeypatch.setattr(summarise.llm.local, "ENGINE", "scripted_engines:ReplayingEngine")
-    gguf = tmp_path / "model.gguf"
-    gguf.write_bytes(b"GGUF, never loaded: the engine is scripted")
-    third_title = Path(ARTICLES[2]).read_text(encoding="utf-8").splitlines()[1].removeprefix("title: ")
-    monkeypatch.setenv(scripted_engines.CRASH_ON_TEXT, third_title)
+    gguf = scripted_engines.scripted_model(monkeypatch, tmp_path, "ReplayingEngine")
+    monkeypatch.setenv(scripted_engines.CRASH_ON_TEXT, THIRD_TITLE)
 
     crashed = brief("--gguf", str(gguf), "--format", "json", *ARTICLES)
 
@@ -213,11 +210,8 @@ def test_a_crash_mid_run_is_one_line_and_a_rerun_resumes_from_the_finished_brief
 
 def test_a_crash_stops_a_local_batch_run_which_resumes_when_run_again(monkeypatch, tmp_path, allow_model_requests):
     """batch run --local: the crash is not recorded as each request's failure (every later one would crash too)."""
-    monkeypatch.setattr(summarise.llm.local, "ENGINE", "scripted_engines:ReplayingEngine")
-    gguf = tmp_path / "model.gguf"
-    gguf.write_bytes(b"GGUF, never loaded: the engine is scripted")
-    third_title = Path(ARTICLES[2]).read_text(encoding="utf-8").splitlines()[1].removeprefix("title: ")
-    monkeypatch.setenv(scripted_engines.CRASH_ON_TEXT, third_title)
+    gguf = scripted_engines.scripted_model(monkeypatch, tmp_path, "ReplayingEngine")
+    monkeypatch.setenv(scripted_engines.CRASH_ON_TEXT, THIRD_TITLE)
     command = ["batch", "run", "--local", "--backend", "local", "--gguf", str(gguf), "-f", "json", *ARTICLES]
 
     crashed = CliRunner().invoke(app, command, catch_exceptions=False)

