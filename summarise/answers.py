@@ -40,6 +40,8 @@ from summarise.support import (
     enumeration_sentence,
     list_holding,
     stated_count,
+    states_left,
+    states_target,
     text_similarity,
 )
 
@@ -61,26 +63,29 @@ def grounding_context(text: str, published: object = None, stands_for: dict[str,
     }
 
 
-#: What an article may be mainly about. A small model answers a yes-or-no topic question "yes" to
-#: almost anything; choosing the subject among these, it tells a ferry terminal or a science cruise
-#: that names several countries from a coalition story.
+#: What an article may be mainly about: the first question. A small model finds a "coalition" in almost any
+#: article naming several countries (a research consortium, a ferry route, a schools' robotics cup; 5 of 6
+#: off-topic controls with no subject question); choosing the subject first, it tells those apart.
 SUBJECTS = (
     "security or military cooperation between states",
-    "an alliance, coalition or pact",
+    "an alliance, coalition, bloc or pact",
     "war, attacks or terrorism",
     "diplomacy or politics",
-    "travel or transport",
     "business, trade or the economy",
+    "travel or transport",
     "science, health or the environment",
     "sport",
     "culture or local news",
 )
-#: The subjects of an article that may report a coalition, alliance or joint mechanism.
-ON_TOPIC_SUBJECTS = frozenset(SUBJECTS[:4])
+#: The subjects of an article that may report a coalition. An economic bloc is "business, trade or the
+#: economy": such an article is on topic when the coalitions question finds a coalition in it.
+ON_TOPIC_SUBJECTS = frozenset(SUBJECTS[:5])
+#: The on-topic subjects that need a coalition found to stay on topic (most business news reports none).
+NEEDS_A_COALITION = frozenset(SUBJECTS[4:5])
 
 
 class TopicAnswer(BaseModel):
-    """The first question: the article's subject, which says whether it is on topic."""
+    """The first question: the article's subject, which says whether it may be on topic."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -229,11 +234,11 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
 
     class CoalitionDraft(Pointed):
         name: ShortText
+        made_of: ShortText
         kind: CoalitionKind
         target: Organisation | None  # type: ignore[valid-type]
         led_by: MemberName | None  # type: ignore[valid-type]
         members: list[MemberName] = Field(max_length=15 if member_names else 0)  # type: ignore[valid-type]
-        joining: list[MemberName] = Field(max_length=5 if member_names else 0)  # type: ignore[valid-type]
         member_count_stated: int | None = Field(ge=1, le=200)
         sentence: SentenceNumber
         objectives: list[StatementDraft] = Field(max_length=2)
@@ -254,7 +259,6 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
             pool = _ground_members(self, members, member_names, numbered, named, info)
             _complete_listed_members(self, pool, member_names, numbered)
             _quote_the_members(self, members, pool, numbered, named)
-            _ground_joining(self, numbered, named, info)
             _check_member_count(self, pool, numbered, info)
 
     class CoalitionsAnswer(BaseModel):
@@ -300,9 +304,7 @@ def _refuse_a_country_name(draft: Any) -> None:
 
 
 def _tidy_names(draft: Any) -> list[str]:
-    """The members without repeats, the coalition itself or two names run together; a member is no target."""
-    if draft.target in draft.members:  # a name cannot be both: the members list is the surer answer
-        draft.target = None
+    """The members without repeats, the coalition itself or two names run together."""
     itself = normalise(draft.name)
     if draft.led_by is not None and (normalise(draft.led_by) == itself or _joined_names(draft.led_by)):
         draft.led_by = None
@@ -344,7 +346,29 @@ def _ground_members(
             + ": list only states or organisations the article says take part",
         )
     draft.members = [name for name in members if name not in unnamed]
+    _separate_roles(draft, [numbered[n - 1] for n in pool])
     return pool
+
+
+def _separate_roles(draft: Any, sentences: list[str]) -> None:
+    """A coalition's target, or a body its members leave, is never its member: the sentences decide which it is.
+
+    A name given as both member and target is the target when a sentence about the coalition says it
+    acts against it ("against X", "X attacks"), else a member whose target the model guessed. A name
+    these sentences say is fought, or left ("left X", "withdrew from X"), is no member.
+    """
+    if draft.target in draft.members:
+        if any(states_target(sentence, draft.target) for sentence in sentences):
+            draft.members = [name for name in draft.members if name != draft.target]
+        else:
+            draft.target = None
+    draft.members = [
+        name
+        for name in draft.members
+        if not any(
+            states_target(sentence, name, before_only=True) or states_left(sentence, name) for sentence in sentences
+        )
+    ]
 
 
 def _complete_listed_members(draft: Any, pool: list[int], member_names: list[str], numbered: list[str]) -> None:
@@ -357,9 +381,7 @@ def _complete_listed_members(draft: Any, pool: list[int], member_names: list[str
         listed = list_holding(numbered[number - 1], draft.members, member_names)
         if listed:
             draft.members += [
-                name
-                for name in listed
-                if name not in {*draft.members, *draft.joining, draft.target} and normalise(name) != itself
+                name for name in listed if name not in {*draft.members, draft.target} and normalise(name) != itself
             ]
             break
 
@@ -375,24 +397,6 @@ def _quote_the_members(draft: Any, members: list[str], pool: list[int], numbered
             numbered, draft.sentence, lambda s: text_similarity(draft.name, s), STATES_TEXT_MIN
         )
         draft.sentence = naming or draft.sentence
-
-
-def _ground_joining(draft: Any, numbered: list[str], named: Names, info: ValidationInfo) -> None:
-    """Joining (not yet a member): named in the sentence quoted for the coalition or for its members.
-
-    A member already is not joining; one named in neither sentence is left out (recorded).
-    """
-    count = len(numbered)
-    itself = normalise(draft.name)
-    quoted = [n for n in (draft.sentence, draft.members_sentence) if n is not None and 1 <= n <= count]
-    joining = [
-        name
-        for name in dict.fromkeys(draft.joining)
-        if name not in draft.members and name != draft.target and normalise(name) != itself and not _joined_names(name)
-    ]
-    unstated = [name for name in joining if not any(named(numbered[n - 1], name) for n in quoted)]
-    _drop_quietly(info, [f"joining {name} of {draft.name!r}: not named in its cited sentences" for name in unstated])
-    draft.joining = [name for name in joining if name not in unstated]
 
 
 def _check_member_count(draft: Any, pool: list[int], numbered: list[str], info: ValidationInfo) -> None:

@@ -8,8 +8,10 @@ A year is taken from the wording when it states one. When it does not ("in March
 "Dec. 8"), the year comes from the article's publication date: the date is placed
 in the publication year unless that puts it more than two months after publication
 (then it is the year before) or more than ten months before it (then the year after:
-"on January 5" in a paper of December 20). Without a publication date the year stays
-unknown and no date is given: the wording is kept as it is.
+"on January 5" in a paper of December 20). The tense of the words around the date decides when
+they say which: "the regime fell in December", in a paper of 11 November, is the December before,
+and "talks will resume in October", in a paper of 20 November, the October after. Without a
+publication date the year stays unknown and no date is given: the wording is kept as it is.
 """
 
 from __future__ import annotations
@@ -53,8 +55,13 @@ DateBasis = Literal["text", "publication_date"]
 _RELATIVE = re.compile(r"\b(last|next|previous|following|ago|earlier|later|before|after)\b", re.I)
 
 
-def resolve_date(when_text: str, published: dt.date | None) -> tuple[str | None, DateBasis | None]:
+def resolve_date(
+    when_text: str, published: dt.date | None, context: str | None = None
+) -> tuple[str | None, DateBasis | None]:
     """Return ``(partial ISO date, basis)`` for a date's wording, or ``(None, None)``.
+
+    ``context`` is the clause the wording stands in: its tense places a date without a year
+    before or after the publication date (see :func:`tense_of`).
 
     >>> resolve_date("in March", dt.date(2025, 3, 12))
     ('2025-03', 'publication_date')
@@ -84,7 +91,7 @@ def resolve_date(when_text: str, published: dt.date | None) -> tuple[str | None,
         if year is None:
             if published is None or _RELATIVE.search(when_text):
                 return None, None  # "March last year": the year cannot be told from the wording alone
-            year = _year_near(published, month, day)
+            year = _year_near(published, month, day, tense_of(context or ""))
             basis = "publication_date"
         if day is not None and not _valid_day(year, month, day):
             day = None
@@ -220,13 +227,47 @@ def _valid_day(year: int, month: int, day: int) -> bool:
     return True
 
 
-def _year_near(published: dt.date, month: int, day: int | None) -> int:
+def _year_near(published: dt.date, month: int, day: int | None, tense: str | None = None) -> int:
+    """The year of a month (and day) without one: near the publication date, on the side the tense says."""
     candidate = dt.date(published.year, month, min(day or 1, 28))
     if candidate > published + dt.timedelta(days=62):
-        return published.year - 1
-    if candidate < published - dt.timedelta(days=303):
-        return published.year + 1
-    return published.year
+        year = published.year - 1
+    elif candidate < published - dt.timedelta(days=303):
+        year = published.year + 1
+    else:
+        year = published.year
+    first = dt.date(year, month, min(day or 1, 28))
+    last = first if day else add_months(first.replace(day=1), 1) - dt.timedelta(days=1)
+    if tense == "past" and first > published:
+        return year - 1
+    if tense == "future" and last < published:
+        return year + 1
+    return year
+
+
+#: Words that put a clause in the future, or in the past (a verb in the past tense, "ago", "since").
+_FUTURE = re.compile(
+    r"\b(?:will|would|shall|'ll|plans?\s+to|planning\s+to|planned\s+(?:for|to)|scheduled|expected|due\s+to|upcoming|coming|next|"
+    r"set\s+to|to\s+be\s+held|intends?|aims?\s+to|is\s+to|are\s+to)\b",
+    re.I,
+)
+_PAST = re.compile(
+    r"\b(?:was|were|had|did|since|ago|last|previous|earlier|fell|began|took|came|met|won|lost|left|made|held|"
+    r"signed|fled|saw|gave|went|became|withdrew|quit|said|told|sent|rose|after|following)\b|\b[a-z]{3,}ed\b",
+    re.I,
+)
+
+
+def tense_of(clause: str) -> str | None:
+    """``future`` when the clause speaks of what will be, ``past`` of what was, else ``None``.
+
+    Future words win: "after the vote in December, the council will meet" is still to come.
+    """
+    if _FUTURE.search(clause):
+        return "future"
+    if _PAST.search(clause):
+        return "past"
+    return None
 
 
 _TIME_WORDS = re.compile(

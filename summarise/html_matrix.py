@@ -186,14 +186,19 @@ def _matrix_row(
     if member.membership != ["member"]:
         details.append("/".join(member.membership))
     omitted = set(member.omitted_by)
+    said = {source: status.value for status in member.statuses for source in status.sources}
     cells = []
     for column in columns:
         support = next((s for s in member.supports if s.source == column.id), None)
         item = items.get((column.id, support.evidence)) if support else first_item.get(column.id)
         state: CellState = "listed" if support else "omitted" if column.id in omitted else "silent"
+        status = said.get(column.id, "member")
         summary = _cell_summary(member, column, state, support)
+        if state == "listed" and status != "member":
+            summary += f": {status}"
         about = f"{summary}: “{support.evidence}”" if support else summary
-        cells.append(Cell(column, state, CELL_MARK[state], summary, about, item.anchor if item else None))
+        cell_mark = status.split(",")[0] if state == "listed" and status != "member" else CELL_MARK[state]
+        cells.append(Cell(column, state, cell_mark, summary, about, item.anchor if item else None))
     return MatrixRow(member, mark, details, cells)
 
 

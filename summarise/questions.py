@@ -4,8 +4,13 @@ Each :class:`Question` names its prompt (``prompts/<name>.txt``), its token budg
 model is built for one article (:mod:`summarise.answers`: a schema limited to the names the article
 uses, and the values its prompt is filled with) and how its answer is applied to the brief
 (:mod:`summarise.appliers`). The extractor asks the registry in turn, in parallel or in one request
-(:class:`summarise.extract.Extractor`): three strategies over the same questions. An article the
-first question finds off topic is asked nothing more.
+(:class:`summarise.extract.Extractor`): three strategies over the same questions.
+
+First the article's subject, then its coalitions. An article whose subject cannot report a
+coalition (travel, science, sport, culture) is asked nothing more; one about business, trade or the
+economy is on topic only if the coalitions question finds a coalition in it (an economic bloc is a
+coalition; most business news reports none). Asked with no subject question, a small model found a
+"coalition" in 5 of 6 off-topic controls.
 """
 
 from __future__ import annotations
@@ -84,7 +89,7 @@ def _coalitions_model(asked: Asked) -> tuple[type[BaseModel], dict[str, str]]:
 
 QUESTIONS: tuple[Question, ...] = (
     Question("topic", 40, _topic_model, apply_topic),
-    Question("coalitions", 600, _coalitions_model, apply_coalitions),
+    Question("coalitions", 700, _coalitions_model, apply_coalitions),
 )
 #: Every question in one request: its step's name in the call log, and its token budget.
 COMBINED = "all"

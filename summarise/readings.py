@@ -101,7 +101,7 @@ def events_in(sentences: Sequence[str], published: dt.date | None) -> list[Dated
             if before and resolve_date(f"{before.group(1)} {when}", published)[0]:
                 when, at = f"{before.group(1)} {when}", at - len(before.group(0))
             seen.add(when)
-            date, basis = resolve_date(when, published)
+            date, basis = resolve_date(when, published, clause_around(sentence, at, at + len(when)))
             # "in March last year": the month of the one, the year of the other.
             following = expressions[index + 1] if index + 1 < len(expressions) else None
             if following and re.fullmatch(r"\s*", sentence[at + len(when) : sentence.find(following, at)] or " x"):

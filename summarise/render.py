@@ -320,8 +320,8 @@ def _coalition_lines(coalition: MergedCoalition, labels: _Labels) -> list[str]:
             status = STATUS_MARK[member.status]
             if member.status == "agreed":
                 status += f" ({_outlets(member.outlets)})"
-            if member.membership != ["member"]:
-                status += f"; {'/'.join(member.membership)}"
+            if member.membership != ["member"]:  # what each source says it is: a member, declined, withdrawn...
+                status += "; " + "; ".join(f"{md(said.value)} ({labels(said.sources)})" for said in member.statuses)
             roles = "; ".join(md(role.value) for role in member.roles)
             lines.append(
                 f"| {md(member.name)} | {status} | {labels(member.source_ids)} | {labels(member.omitted_by) or '—'} | "

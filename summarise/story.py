@@ -74,7 +74,8 @@ class Story(_Strict):
     """A story file, validated: unknown keys are refused."""
 
     title: str = Field(min_length=1, max_length=200)
-    targets: tuple[StoryTarget, ...] = Field(min_length=1)
+    #: None for a story of blocs and mechanisms that act against no one (an economic bloc, a grain deal).
+    targets: tuple[StoryTarget, ...] = ()
     coalitions: tuple[KnownCoalition, ...] = ()
     #: Canonical name -> more names for it ("United States" = ["CENTCOM"]): a name here counts as its canonical.
     aliases: dict[Name, tuple[Name, ...]] = Field(default_factory=dict)
@@ -112,7 +113,7 @@ class Story(_Strict):
 def topic_of(story: Story | None) -> str:
     """The topic the model is asked about: the story's targets, or any coalition at all."""
     kinds = "coalitions, alliances and joint mechanisms of states or organisations"
-    if story is None:
+    if story is None or not story.targets:
         return f"{kinds} (military, security, political or economic), whoever they are formed against"
     targets = ", ".join(story.target_names()[:6])
     return f"{kinds} formed, planned, joined or acting against {targets}"
@@ -140,8 +141,6 @@ def load_story(path: str | Path) -> Story:
         first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         key = ".".join(str(part) for part in first["loc"]) or "(top level)"
         message = "unknown key" if first["type"] == "extra_forbidden" else first["msg"]
-        if first["type"] == "too_short" and key == "targets":
-            message = "at least one target is needed"
         raise StoryError(str(path), f"{key}: {message}") from None
 
 

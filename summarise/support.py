@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from rapidfuzz import fuzz
 
-from summarise.entities import name_spans
+from summarise.entities import entities_in, name_spans
 from summarise.grounding import normalise
 from summarise.numbers import states_number, written_numbers
 
@@ -221,13 +221,132 @@ _TARGET_AFTER = re.compile(
 _MODIFIER = re.compile(r"^-(?:linked|flagged|bound|owned|based|backed|led|allied|registered)\b", re.IGNORECASE)
 
 
-def states_target(sentence: str, name: str) -> bool:
+def states_target(sentence: str, name: str, before_only: bool = False) -> bool:
     """Whether ``sentence`` says something acts against ``name``: "against X", "to defeat X", "X attacks".
 
     Where the sentence names ``name`` comes from :func:`summarise.entities.name_spans` (any alias); a
-    group's plural name also counts in the singular ("Houthi missiles" for the Houthis).
+    group's plural name also counts in the singular ("Houthi missiles" for the Houthis). ``before_only``
+    reads only the words before the name ("against X"): "X drones" may be a member's own.
     """
     forms = [name, name[:-1]] if re.fullmatch(r"[A-Z][a-z]{3,}s", name) else [name]
     spans = [(start, end) for form in forms for start, end in name_spans(sentence, form)]
     unmodified = [(start, end) for start, end in spans if not _MODIFIER.match(sentence[end:])]
-    return _cue_beside(sentence, unmodified, _TARGET_BEFORE, _TARGET_AFTER, 80)
+    return _cue_beside(sentence, unmodified, _TARGET_BEFORE, _NEVER if before_only else _TARGET_AFTER, 80)
+
+
+_NEVER = re.compile(r"(?!)")
+#: Words before a body's name that say someone leaves it ("left X", "withdrew from X", "its exit from X").
+_LEFT_BEFORE = re.compile(
+    r"\b(?:left|leaves?|leaving|quit(?:s|ting)?|(?:withdr[ae]w\w*|withdrawals?|exit(?:s|ed|ing)?|departure|"
+    r"pull(?:s|ed|ing)?\s+out|broke\s+away|break(?:s|ing)?\s+away|split|suspended\s+from|expelled\s+from)"
+    r"\s+(?:of|from))\s+(?:(?:the|an?|its|their)\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def states_left(sentence: str, name: str) -> bool:
+    """Whether ``sentence`` says someone leaves ``name``: "left X", "quit X", "withdrew from X", "exit from X"."""
+    return _cue_beside(sentence, name_spans(sentence, name), _LEFT_BEFORE, _NEVER, 40)
+
+
+# --- who a grouping is made of ------------------------------------------------------------------------
+
+#: Words for members that make a grouping a coalition of the topic: states, their governments, forces and
+#: organisations, in the plural (a "Secretary of State" is one person).
+_STATE_ACTORS = re.compile(
+    r"\b(?:countr|states\b|nations\b|governments|administrations|navies|naval|arm(?:y|ies|ed)|militar|"
+    r"forces\b|troops|warships|ministr|ministers|leaders|presidents|juntas?|capitals|powers|econom|producers|"
+    r"exporters|blocs?\b|alliances?|coalitions?|organi[sz]ations|unions?\b|militias|rebels|fighters|parties\b|"
+    r"partners|members|signatories|allies|neighbou?rs)",
+    re.IGNORECASE,
+)
+#: Words for members that are not states: a consortium of these is no coalition of states, whatever countries it names.
+_OTHER_ACTORS = re.compile(
+    r"\b(?:universit|institut|compan|firms?\b|business|corporat|scientists|researchers?|academ|schools?|students|"
+    r"teams?\b|clubs?\b|players|athletes|crews?\b|sailors|studios?|artists|film|festivals?|museums?|hospitals?|"
+    r"charit|volunteers|fans\b|operators|ferr|ports?\b|airlines?|investors|manufacturers|brands?|musicians|robot)",
+    re.IGNORECASE,
+)
+
+
+def made_of_states(made_of: str) -> bool:
+    """Whether a grouping's members, in the article's words, are states or their bodies: a coalition of the topic.
+
+    They are when the words name states or their forces and organisations ("ten countries", "navies", "member
+    states") or name two states or bodies ("Mali, Burkina Faso and Niger"), unless they are companies,
+    institutes or people from those states ("universities from Egypt and Jordan"). One person ("the Secretary
+    of State") is no coalition.
+    """
+    states = _STATE_ACTORS.search(made_of) is not None
+    if _OTHER_ACTORS.search(made_of) and not states:
+        return False
+    return states or len({entity.canonical for entity in entities_in(made_of)}) >= 2
+
+
+# --- statuses read from the sentences ------------------------------------------------------------------
+
+#: Status words whose state stands before them ("X declined", "X will join", "X was invited", "X's withdrawal").
+_STATUS_AFTER_NAME: dict[str, re.Pattern[str]] = {
+    status: re.compile(r"^(?:['\u2019]s)?\s*(?:" + pattern + r")", re.IGNORECASE)
+    for status, pattern in {
+        "declined": r"(?:,?\s*(?:which|that|who)\s+)?(?:has\s+|had\s+|have\s+)?(?:also\s+|formally\s+|officially\s+)?"
+        r"(?:declined|refused|rejected|turned\s+down|opted\s+out|stayed\s+out|(?:said\s+it\s+)?"
+        r"(?:will|would|did|does|do|could)\s+not\s+(?:join|take\s+part|participate)|"
+        r"(?:won't|wouldn't|didn't|doesn't)\s+(?:join|take\s+part|participate))",
+        "withdrawn": r"(?:,?\s*(?:which|that|who)\s+)?(?:has\s+|had\s+|have\s+)?(?:also\s+|formally\s+|officially\s+)?"
+        r"(?:withdrew|withdrawn|withdrawal|quit|left|pulled\s+out|exit|exited|departure|ended\s+its\s+"
+        r"(?:participation|membership))",
+        "suspended": r"(?:,?\s*(?:which|that|who)\s+)?(?:has\s+|had\s+|have\s+|was\s+|were\s+|has\s+been\s+)?"
+        r"(?:suspended|suspension|froze|halted\s+its\s+participation)",
+        "invited": r"(?:,?\s*(?:which|that|who)\s+)?(?:was|were|has\s+been|have\s+been|had\s+been|is|are)\s+"
+        r"(?:also\s+|formally\s+|officially\s+)?invited",
+        "joining": r"(?:,?\s*(?:which|that|who)\s+)?(?:(?:will|would|is\s+set\s+to|are\s+set\s+to|is\s+to|are\s+to|"
+        r"intends\s+to|plans\s+to|hopes\s+to|agreed\s+to|is\s+expected\s+to|are\s+expected\s+to)\s+"
+        r"(?:formally\s+|also\s+)?(?:join|become\s+(?:a|the|its)\s+(?:\w+\s+)?member)|is\s+joining|are\s+joining|"
+        r"(?:has|have)\s+applied|applied\s+to\s+join|accepted\s+(?:the|an|its)\s+invitation)",
+        "observer": r"(?:,?\s*(?:which|that|who)\s+)?(?:is|are|was|were|became|will\s+be|as)\s+(?:an?\s+)?"
+        r"(?:observers?|partners?\s+countr(?:y|ies)|partner\s+states?)",
+    }.items()
+}
+#: Status words whose states follow them ("invited X, Y and Z", "partner countries X and Y").
+_STATUS_BEFORE_NAMES: dict[str, re.Pattern[str]] = {
+    "invited": re.compile(r"\binvit(?:ed|ing|ations?\s+to)\s+(?:\w+\s+)?$", re.IGNORECASE),
+    "observer": re.compile(
+        r"\b(?:partner\s+countries|observers?|partner\s+states)\s*(?::|,|were|are|include|such\s+as)?\s*$",
+        re.IGNORECASE,
+    ),
+}
+_LIST_JOIN = re.compile(
+    r"^\s*(?:,\s*(?:and\s+|as\s+well\s+as\s+)?|\s+and\s+|\s+or\s+|\s+as\s+well\s+as\s+)\s*(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def statuses_in(sentence: str, names: Sequence[str], other_bodies: Sequence[str] = ()) -> dict[str, str]:
+    """The statuses ``sentence`` gives the states or bodies in ``names`` (their canonical names): name -> status.
+
+    A state stands in a list right before its status's words ("Argentina declined", "Mali, Niger and Burkina
+    Faso will join", "Russia's withdrawal") or right after words that take it ("invited Argentina, Egypt and
+    Ethiopia"). Only names the sentence writes count; a list is read through commas, "and" and "or". Words
+    followed closely by one of ``other_bodies`` ("left ECOWAS", "will join NATO") give a status in that
+    body, not in this coalition, and are passed over.
+    """
+    spans = sorted((start, end, name) for name in dict.fromkeys(names) for start, end in name_spans(sentence, name))
+    lists: list[list[tuple[int, int, str]]] = []
+    for span in spans:
+        if lists and _LIST_JOIN.match(sentence[lists[-1][-1][1] : span[0]]):
+            lists[-1].append(span)
+        else:
+            lists.append([span])
+    found: dict[str, str] = {}
+    for group in lists:
+        after = sentence[group[-1][1] :]
+        before = sentence[: group[0][0]]
+        for status, pattern in _STATUS_AFTER_NAME.items():
+            match = pattern.match(after)
+            if match and not any(name_spans(after[match.end() : match.end() + 40], body) for body in other_bodies):
+                found.update({name: status for _, _, name in group if name not in found})
+        for status, pattern in _STATUS_BEFORE_NAMES.items():
+            if pattern.search(before[-60:]):
+                found.update({name: status for _, _, name in group if name not in found})
+    return found

@@ -68,7 +68,7 @@ MEMBERS = ["Türkiye", "Syria", "Iraq", "Jordan"]
 
 
 ON_TOPIC = {"subject": "security or military cooperation between states"}
-OFF_TOPIC = {"subject": "business, trade or the economy"}
+OFF_TOPIC = {"subject": "sport"}
 
 
 def coalitions(members: list[str] = MEMBERS, **changes: Any) -> dict[str, Any]:
@@ -78,7 +78,7 @@ def coalitions(members: list[str] = MEMBERS, **changes: Any) -> dict[str, Any]:
         "target": "ISIS",
         "led_by": None,
         "members": members,
-        "joining": [],
+        "made_of": "states",
         "member_count_stated": None,
         "sentence": FOUNDING,
         "objectives": [{"text": "share intelligence", "sentence": OPENING}],
@@ -303,20 +303,67 @@ def test_a_member_still_ungrounded_after_the_reasks_is_dropped_and_the_rest_kept
     assert (brief.extraction.usage.calls, brief.extraction.usage.reasks) == (4, 2)
 
 
-def test_a_state_the_cited_sentence_says_is_joining_is_a_prospective_member():
+def test_a_state_a_sentence_says_is_invited_has_that_status_with_its_sentence():
     text = ARTICLE.replace("Daesh, officials said", "Daesh and invited Lebanon to join it, officials said")
-    invited = article_from_text(text, "invited.md")
-    answer = coalitions(joining=["Lebanon", "Jordan"])  # Jordan is a member already: listed once, as a member
-    backend = ScriptedBackend(function=answering(coalitions=answer))
+    backend = ScriptedBackend(function=answering())
 
-    brief = extractor_for(backend).extract(invited)
+    brief = extractor_for(backend).extract(article_from_text(text, "invited.md"))
 
     [coalition] = brief.coalitions
     statuses = [(m.name, m.status) for m in coalition.members]
-    assert statuses == [*((name, "member") for name in MEMBERS), ("Lebanon", "prospective")]
+    assert statuses == [*((name, "member") for name in MEMBERS), ("Lebanon", "invited")]  # not Jordan, named before
     lebanon = coalition.members[-1]
     assert "invited Lebanon to join" in lebanon.evidence
     assert brief.extraction.usage.reasks == 0
+
+
+def test_a_member_a_sentence_says_withdrew_is_withdrawn_not_a_member_with_the_date_given():
+    text = ARTICLE.replace("Egypt said it would follow the talks closely.", "Jordan withdrew from it in January.")
+    backend = ScriptedBackend(function=answering())
+
+    brief = extractor_for(backend).extract(article_from_text(text, "left.md"))
+
+    [coalition] = brief.coalitions
+    assert [(m.name, m.status) for m in coalition.members if m.status != "member"] == [("Jordan", "withdrawn")]
+    jordan = next(m for m in coalition.members if m.name == "Jordan")
+    assert jordan.evidence == "Jordan withdrew from it in January." and jordan.status_date == "2025-01"
+
+
+def test_a_state_said_to_leave_another_body_keeps_its_membership_here():
+    text = ARTICLE.replace("Egypt said it would follow the talks closely.", "Jordan left the Arab League in January.")
+    backend = ScriptedBackend(function=answering())
+
+    brief = extractor_for(backend).extract(article_from_text(text, "league.md"))
+
+    assert [(m.name, m.status) for m in brief.coalitions[0].members] == [(name, "member") for name in MEMBERS]
+
+
+def test_a_coalitions_target_is_never_its_member(article):
+    backend = ScriptedBackend(function=answering(coalitions=coalitions(members=[*MEMBERS, "ISIS"])))
+
+    brief = extractor_for(backend).extract(article)
+
+    [coalition] = brief.coalitions
+    assert [m.name for m in coalition.members] == MEMBERS and coalition.target == "ISIS"
+
+
+def test_a_grouping_of_institutes_is_no_coalition(article):
+    backend = ScriptedBackend(function=answering(coalitions=coalitions(made_of="universities and institutes")))
+
+    brief = extractor_for(backend).extract(article)
+
+    assert brief.coalitions == []
+    assert any("made of 'universities and institutes'" in fact for fact in brief.extraction.dropped_facts)
+
+
+def test_business_news_is_on_topic_only_with_a_coalition_found(article):
+    bloc = ScriptedBackend(function=answering(topic={"subject": "business, trade or the economy"}))
+    nothing = ScriptedBackend(
+        function=answering(topic={"subject": "business, trade or the economy"}, coalitions={"coalitions": []})
+    )
+
+    assert extractor_for(bloc).extract(article).on_topic is True
+    assert extractor_for(nothing).extract(article).on_topic is False
 
 
 #: A coalition as large as real ones get: 26 states in one sentence (the anti-ISIS coalition has 90).
@@ -359,17 +406,6 @@ def test_a_fact_that_fails_validation_is_dropped_and_recorded_never_the_article(
         "figures: 'Day 3.': evidence: string should have at least 8 characters",
         "figures: '-30-': evidence: string should have at least 8 characters",
     ]
-
-
-def test_a_joining_state_no_cited_sentence_names_is_dropped_and_recorded_without_a_reask(article):
-    backend = ScriptedBackend(function=answering(coalitions=coalitions(joining=["Egypt"])))
-
-    brief = extractor_for(backend).extract(article)
-
-    assert [m.name for m in brief.coalitions[0].members] == MEMBERS
-    [dropped] = brief.extraction.dropped_facts
-    assert "joining Egypt" in dropped and "not named in its cited sentences" in dropped
-    assert brief.extraction.usage.reasks == 0
 
 
 def test_a_sentence_calling_the_coalition_by_its_head_noun_can_state_its_leader():

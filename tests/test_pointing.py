@@ -31,7 +31,7 @@ def coalition(**changes):
         "target": None,
         "led_by": None,
         "members": ["Norway", "Iceland", "Faroe Islands"],
-        "joining": [],
+        "made_of": "states",
         "member_count_stated": None,
         "sentence": 1,
         "objectives": [],

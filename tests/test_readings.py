@@ -45,7 +45,7 @@ def test_each_distinct_time_expression_is_one_event_at_its_first_sentence():
     ("when", "date"),
     [
         ("on Monday", "2025-06-09"),  # the last Monday up to publication
-        ("in March", "2025-03"),  # the publication year: March is before June
+        ("in March", "2026-03"),  # "will board ... in March", in a paper of June: the March to come
         ("last month", "2025-05"),
     ],
 )

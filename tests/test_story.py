@@ -73,8 +73,7 @@ def test_the_topic_names_the_targets_or_any_coalition(tmp_path):
     [
         ("colour = 'red'\n" + NAVAL, "colour: unknown key"),
         (NAVAL.replace('membership = "open"', 'membership = "ajar"'), "coalitions.0.membership"),
-        ("title = 'x'\ntargets = []\n", "targets: at least one target is needed"),
-        ("title = 'x'\n", "targets: Field required"),
+        ("title = ''\n", "title: String should have at least 1 character"),
         ("title = 'x\n", "not valid TOML"),
         (NAVAL.replace("[[targets]]\nname", "[[targets]]\nlabel"), "targets.0.label: unknown key"),
     ],
@@ -94,7 +93,7 @@ def test_a_missing_story_file_is_an_error(tmp_path):
 
 
 def test_the_cli_refuses_a_bad_story_file_in_one_line(tmp_path):
-    bad = write(tmp_path, "title = 'x'\ntargets = []\n")
+    bad = write(tmp_path, "title = 'x'\ntargets = 3\n")
     result = subprocess.run(
         [sys.executable, "-m", "summarise", "merge", "--story", str(bad), str(tmp_path / "none.jsonl")],
         capture_output=True,

@@ -27,6 +27,7 @@ from summarise.cli.common import err
 from summarise.cli.extracting import extract_all
 from summarise.cli.logs import logs_app
 from summarise.cli.options import ExtractionOptions
+from summarise.cli.story import story_app
 from summarise.exceptions import MissingDependencyError, SummariseError
 
 __all__ = ["ExtractionOptions", "app", "extract_all", "run"]
@@ -94,6 +95,7 @@ app.command()(info.models)
 app.command()(doctor.doctor)
 app.add_typer(logs_app, name="logs")
 app.add_typer(batch.batch_app, name="batch")
+app.add_typer(story_app, name="story")
 
 
 def run() -> None:

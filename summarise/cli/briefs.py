@@ -79,6 +79,12 @@ def brief(
     if not briefs:
         raise typer.Exit(exit_code or 2)
     write_merged(briefs, chosen, output, digest, options.story)
+    if options.story is None and len(briefs) > 1:
+        err.print(
+            f"no story file: the coalitions were discovered across the {len(briefs)} articles; "
+            "`summarise story draft` writes them as a story file to review and reuse with --story",
+            soft_wrap=True,
+        )
     raise typer.Exit(exit_code)
 
 
@@ -263,12 +269,21 @@ def evaluate(
     each article's misses and inventions. Exit status: 0, or the extraction's (see `extract`).
     """
     from summarise.articles import load_articles
-    from summarise.evaluate import load_gold, load_gold_conflicts, render_report, score, score_conflicts
+    from summarise.evaluate import (
+        load_gold,
+        load_gold_coalitions,
+        load_gold_conflicts,
+        render_report,
+        score,
+        score_coalitions,
+        score_conflicts,
+    )
     from summarise.merge import merge_briefs
 
     try:
         gold_articles = load_gold(gold)
         gold_conflicts = load_gold_conflicts(merged) if merged else None
+        gold_coalitions = load_gold_coalitions(merged) if merged else None
     except SummariseError as error:
         raise fail(error) from None
     briefs: list[ArticleBrief] = []
@@ -287,7 +302,10 @@ def evaluate(
         **report,
     }
     if gold_conflicts is not None:
-        report["conflicts"] = score_conflicts(merge_briefs(briefs, options.story), gold_conflicts)
+        merged_brief = merge_briefs(briefs, options.story)
+        report["conflicts"] = score_conflicts(merged_brief, gold_conflicts)
+        if gold_coalitions is not None:
+            report["coalitions"] = score_coalitions(merged_brief, gold_coalitions)
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:

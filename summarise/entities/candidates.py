@@ -51,14 +51,17 @@ _ORGANISATION_HEADS = (
     "union",
 )
 _CAPITALISED = r"(?:[A-Z][\w'\u2019&-]*)"
+# Only the organisation word may be in any case: a run of lower-case words before it ("the United States on
+# Monday announced Operation") is a sentence, not a name.
 _ORGANISATION_NAME = re.compile(
-    rf"\b(?:{_CAPITALISED}\s+(?:(?:of|for|the|and|de|al)\s+)?){{0,5}}(?:{'|'.join(_ORGANISATION_HEADS)})\b"
-    rf"(?:\s+(?:of|for)\s+(?:the\s+)?{_CAPITALISED}(?:\s+{_CAPITALISED}){{0,3}})?",
-    re.IGNORECASE,
+    rf"\b(?:{_CAPITALISED}\s+(?:(?:of|for|the|and|de|al)\s+)?){{0,5}}(?i:{'|'.join(_ORGANISATION_HEADS)})\b"
+    rf"(?:\s+(?:of|for)\s+(?:the\s+)?{_CAPITALISED}(?:\s+{_CAPITALISED}){{0,3}})?"
 )
 _ACRONYM = re.compile(r"(?<![\w.])[A-Z][A-Z&]{1,6}(?![\w.])")
 _GROUP_PLURAL = re.compile(r"\b(?:the|The)\s+([A-Z][a-z]{3,}(?:is|ists|ans|ites|s))\b")
 _ROMAN = re.compile(r"^[IVXLC]+$")
+#: A dateline: the capitalised place a paragraph opens with, before a comma or a dash.
+_DATELINE = re.compile(r"(?m)^[ \t]*(?:[A-Z][A-Z'.-]+[ \t]+){0,3}[A-Z][A-Z'.-]+(?=\s*(?:,|\u2013|\u2014|--|\(|-\s))")
 
 
 def organisation_candidates(text: str, limit: int = 30) -> list[str]:
@@ -91,8 +94,11 @@ def organisation_candidates(text: str, limit: int = 30) -> list[str]:
         candidate = " ".join(words)
         if normalise(candidate) not in known and not _state_service(words, known):
             found.setdefault(candidate, None)
+    datelines = [range(*match.span()) for match in _DATELINE.finditer(text)]
     for match in _ACRONYM.finditer(text):
         acronym = match.group(0)
+        if any(match.start() in line for line in datelines):
+            continue  # "ERBIL, Kurdistan Region - ...": a place the story is filed from
         if not _ROMAN.match(acronym) and normalise(acronym) not in known:
             found.setdefault(acronym, None)
     for match in _GROUP_PLURAL.finditer(text):

@@ -44,8 +44,8 @@ and the totals, :mod:`~summarise.evaluate.conflicts` a merged brief's conflicts,
 :mod:`~summarise.evaluate.report` renders the result.
 """
 
-from summarise.evaluate.conflicts import score_conflicts
-from summarise.evaluate.gold import GoldArticle, GoldConflict, load_gold, load_gold_conflicts
+from summarise.evaluate.conflicts import score_coalitions, score_conflicts
+from summarise.evaluate.gold import GoldArticle, GoldConflict, load_gold, load_gold_coalitions, load_gold_conflicts
 from summarise.evaluate.report import render_report
 from summarise.evaluate.scoring import score, totals
 
@@ -53,9 +53,11 @@ __all__ = [
     "GoldArticle",
     "GoldConflict",
     "load_gold",
+    "load_gold_coalitions",
     "load_gold_conflicts",
     "render_report",
     "score",
+    "score_coalitions",
     "score_conflicts",
     "totals",
 ]

@@ -1,4 +1,4 @@
-"""Scoring a merged brief's conflicts: a gold conflict is found when one conflict holds all its values."""
+"""Scoring a merged brief: its conflicts (found when one conflict holds every gold value) and its coalitions."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from typing import Any
 from rapidfuzz import fuzz
 
 from summarise.entities import canonical_name
-from summarise.evaluate.gold import DATE, GoldConflict
+from summarise.evaluate.gold import DATE, GoldConflict, GoldStoryCoalition
 from summarise.grounding import normalise
 from summarise.numbers import numbers_in
-from summarise.schemas import CoalitionBrief
+from summarise.schemas import CoalitionBrief, MergedCoalition
 
 CONFLICT_VALUE_MIN_RATIO = 90.0
 
@@ -67,3 +67,55 @@ def score_conflicts(merged: CoalitionBrief, gold: Sequence[GoldConflict]) -> dic
     extra = [f"{c.id} {c.kind}: {c.about}" for c in merged.conflicts if c.id not in used]
     recall = round(len(found) / len(gold), 4) if gold else 1.0
     return {"gold": len(gold), "found": found, "missed": missed, "recall": recall, "not_in_gold": extra}
+
+
+def _names_match(real: GoldStoryCoalition, entry: MergedCoalition) -> bool:
+    """Whether a merged entry goes by one of the real coalition's names (or an alias inside one of its names)."""
+    real_names = {normalise(name) for name in (real.name, *real.aliases)}
+    seen = {normalise(entry.name), *(normalise(name.value) for name in entry.names_seen)}
+    return any(
+        a == b or re.search(rf"(?<!\w){re.escape(a)}(?!\w)", b) is not None for a in real_names for b in seen if a
+    )
+
+
+def _members_match(real: GoldStoryCoalition, entry: MergedCoalition) -> bool:
+    """Whether half or more of the entry's members are the real coalition's (two shared at least)."""
+    wanted = {canonical_name(name) or name for name in real.members}
+    found = {member.name for member in entry.members if set(member.membership) & {"member", "joining"}}
+    shared = wanted & found
+    return len(shared) >= 2 and 2 * len(shared) >= len(found)
+
+
+def score_coalitions(merged: CoalitionBrief, real: Sequence[GoldStoryCoalition]) -> dict[str, Any]:
+    """The merged brief's coalitions against the story's real ones: one entry each, with its stated leader.
+
+    An entry is a real coalition's when it goes by one of its names, or else when half its
+    members are the real one's. A real coalition split over several entries, an entry that is
+    no real coalition, and a wrong leader are all counted.
+    """
+    entries: dict[str, list[str]] = {c.name: [] for c in real}
+    unmatched = []
+    for entry in merged.coalitions:
+        home = next((c for c in real if _names_match(c, entry)), None) or next(
+            (c for c in real if _members_match(c, entry)), None
+        )
+        if home is None:
+            unmatched.append(entry.name)
+        else:
+            entries[home.name].append(entry.id)
+    leaders_right = 0
+    for coalition in real:
+        ids = entries[coalition.name]
+        if len(ids) == 1:
+            entry = next(c for c in merged.coalitions if c.id == ids[0])
+            wanted = canonical_name(coalition.leader) or coalition.leader if coalition.leader else None
+            leaders_right += (entry.led_by or None) == wanted
+    return {
+        "real": len(real),
+        "entries": len(merged.coalitions),
+        "one_entry": sum(len(ids) == 1 for ids in entries.values()),
+        "split": {name: ids for name, ids in entries.items() if len(ids) > 1},
+        "missing": [name for name, ids in entries.items() if not ids],
+        "leader_right": leaders_right,
+        "not_real": unmatched,
+    }

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -72,6 +72,8 @@ class GoldArticle(BaseModel):
     numbers: list[GoldNumber] | None = None
     objectives: list[str] | None = None
     coalitions: list[GoldCoalition] | None = None
+    #: Each state whose status towards the main coalition the article states, other than plain membership.
+    statuses: dict[str, Literal["joining", "invited", "declined", "withdrawn", "suspended", "observer"]] | None = None
 
 
 class GoldConflict(BaseModel):
@@ -80,6 +82,18 @@ class GoldConflict(BaseModel):
     model_config = ConfigDict(extra="forbid")
     about: str
     values: list[str] = Field(min_length=2)
+    kind: str | None = None
+
+
+class GoldStoryCoalition(BaseModel):
+    """One real coalition of a story: the merged brief should show it once, with its stated leader."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    leader: str | None = None
+    members: list[str] = Field(default_factory=list)
 
 
 def load_gold(path: Path) -> dict[str, GoldArticle]:
@@ -105,6 +119,17 @@ def load_gold_conflicts(path: Path) -> list[GoldConflict]:
         return [GoldConflict.model_validate(item) for item in raw["conflicts"]]
     except ValidationError as error:
         raise InputError(str(path), first_problem(error)) from None
+
+
+def load_gold_coalitions(path: Path) -> list[GoldStoryCoalition] | None:
+    """The story's real coalitions (``"coalitions"`` of a conflicts file), or None when it lists none."""
+    raw = _read_json(path)
+    if not isinstance(raw, dict) or "coalitions" not in raw:
+        return None
+    try:
+        return [GoldStoryCoalition.model_validate(item) for item in raw["coalitions"]]
+    except ValidationError as error:
+        raise InputError(str(path), f"coalitions: {first_problem(error)}") from None
 
 
 def _read_json(path: Path) -> Any:

@@ -19,6 +19,15 @@ def render_report(report: Mapping[str, Any]) -> str:
         )
         lines += [f"  missed conflict: {about}" for about in conflicts["missed"]]
         lines += [f"  not in gold: {extra}" for extra in conflicts["not_in_gold"]]
+    if "coalitions" in report:
+        found = report["coalitions"]
+        lines.append(
+            f"coalitions of the merged brief: {found['entries']} entries for {found['real']} real; "
+            f"{found['one_entry']} real with one entry, {found['leader_right']} with its stated leader"
+        )
+        lines += [f"  split: {name} over {', '.join(ids)}" for name, ids in found["split"].items()]
+        lines += [f"  missing: {name}" for name in found["missing"]]
+        lines += [f"  no real coalition: {name}" for name in found["not_real"]]
     for name, result in report["articles"].items():
         if problems := _article_problems(result):
             lines += ["", name]

@@ -13,7 +13,7 @@ from summarise.schemas import ArticleBrief, ArticleRef
 
 EVENT_TEXT_MIN_RATIO = 45.0
 OBJECTIVE_MIN_RATIO = 60.0
-FIELDS = ("members", "people", "events", "numbers", "objectives")
+FIELDS = ("members", "statuses", "people", "events", "numbers", "objectives")
 
 
 def prf(tp: int, fp: int, fn: int) -> dict[str, float]:
@@ -44,11 +44,30 @@ def score_members(brief: ArticleBrief, gold: GoldArticle) -> dict[str, Any]:
     """
     listed = [name for coalition in gold.coalitions or [] for name in coalition.members]
     wanted = list(dict.fromkeys(_canonical(n) for n in [*gold.members, *gold.other_participants, *listed]))
-    found = list(dict.fromkeys(_canonical(m.name) for c in brief.coalitions for m in c.members))
+    found = list(
+        dict.fromkeys(_canonical(m.name) for c in brief.coalitions for m in c.members if m.status in IN_COALITION)
+    )
     return _field(
         len([n for n in found if n in wanted]),
         [n for n in found if n not in wanted],
         [n for n in wanted if n not in found],
+    )
+
+
+#: The statuses that put a state in a coalition: scored as members (the others as statuses).
+IN_COALITION = ("member", "joining")
+
+
+def score_statuses(brief: ArticleBrief, gold: GoldArticle) -> dict[str, Any] | None:
+    """Each state's status other than plain membership (joining, invited, declined, withdrawn...) against the gold's."""
+    if gold.statuses is None:
+        return None
+    wanted = {(_canonical(name), status) for name, status in gold.statuses.items()}
+    found = {(_canonical(m.name), m.status) for c in brief.coalitions for m in c.members if m.status != "member"}
+    return _field(
+        len(found & wanted),
+        [f"{name}: {status}" for name, status in sorted(found - wanted)],
+        [f"{name}: {status}" for name, status in sorted(wanted - found)],
     )
 
 
@@ -188,6 +207,7 @@ def score_article(gold: GoldArticle, brief: ArticleBrief | None, text: str | Non
                 "events": [] if gold.events is not None else None,
                 "numbers": [] if gold.numbers is not None else None,
                 "objectives": None,
+                "statuses": {} if gold.statuses is not None else None,
             }
         )
     return {
@@ -195,6 +215,7 @@ def score_article(gold: GoldArticle, brief: ArticleBrief | None, text: str | Non
         "incomplete": bool(brief and brief.extraction and brief.extraction.failed_steps),
         "on_topic": {"gold": gold.on_topic, "brief": scored.on_topic, "right": scored.on_topic == gold.on_topic},
         "members": score_members(scored, gold),
+        "statuses": score_statuses(scored, gold),
         "people": score_people(scored, gold),
         "events": score_events(scored, gold),
         "numbers": score_numbers(scored, gold),

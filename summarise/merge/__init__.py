@@ -16,20 +16,26 @@ Rules, in the order they are applied:
   matched by a spelling key (case, accents, apostrophes and the particle "al" do not count);
   names that are merely similar (al-Sharaa and Al-Sarraj) are merged only when both carry the
   same role and the same country, the reason is recorded, and every spelling stays visible.
-- **Coalitions.** A coalition whose name (or evidence, when the leader fits) names a known
-  coalition, such as the US-led Global Coalition to Defeat ISIS, is that coalition. Others with
-  the same target join the coalition whose members overlap most (at least half of the union);
-  two coalitions of one article are never merged.
+- **Coalitions.** Discovered across all the articles, not article by article
+  (:func:`~summarise.merge.coalitions.discover_coalitions`): every pair of descriptions from
+  different articles is scored (a story's known coalition; the same proper name, or an acronym the
+  articles spell out; the same stated leader against the same target; members overlapping by half)
+  and linked surest first, never two of one article, never two with different names of their own or
+  different stated leaders. ``summarise story draft`` writes the result as a story file.
 - **Member status.** A source *enumerates* a coalition when it states a member count or lists
   three or more members. A member left out by an enumerating source is in ``conflict``;
   otherwise it is ``agreed`` when two or more outlets list it and ``single_source`` when one
   does. Open coalitions (international ones, where an article names only a few of dozens of
   members) have no enumerating sources.
+  Each member also keeps what each source says it is (member, joining, invited, declined,
+  withdrawn, suspended, observer) with the date its sentence gives; statuses no change over time
+  explains are a ``status`` conflict.
 - **Timeline.** A date taken from a publication date is dropped when the source has none (the
   wording stays). Events with compatible dates (one a prefix of the other) and similar
   descriptions are one entry; very similar events with incompatible dates are a date conflict.
-- **Figures.** Grouped by unit and by what they measure; each distinct value is kept with its
-  sources and their publication dates, never averaged; more than one value is a conflict.
+- **Figures.** Grouped by unit and by what they measure; each distinct value (as qualified: "more
+  than 20" and "20" are two) is kept with its sources and their publication dates, never averaged;
+  values of two sources that cannot both be true as qualified are a conflict (member counts too).
 - **Claims.** Near-identical claims are merged; two claims on the same point where exactly one is
   negated are a conflict.
 

@@ -14,7 +14,7 @@ from summarise.merge.timeline import merge_timeline
 from summarise.schemas import ArticleBrief, CoalitionBrief, MergedCoalition, Source
 from summarise.story import Story
 
-MERGE_VERSION = "1"
+MERGE_VERSION = "2"
 
 
 def merge_briefs(briefs: Iterable[ArticleBrief], story: Story | None = None) -> CoalitionBrief:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from itertools import pairwise
+from typing import Any, get_args
 
-from summarise.entities import without_entity_names
+from summarise.answers import names_a_country
+from summarise.entities import canonical_name, without_entity_names
 from summarise.merge.compare import (
     CLAIM_SIMILARITY,
     MEMBER_OVERLAP,
@@ -17,6 +19,7 @@ from summarise.merge.compare import (
     greedy_clusters,
     majority,
     norm,
+    ranges_disagree,
     similar,
 )
 from summarise.merge.sources import Conflicts, MergeSource, Outlets, attributed, dedupe_supports, support
@@ -24,6 +27,8 @@ from summarise.schemas import (
     AgreementStatus,
     Coalition,
     CoalitionKind,
+    Figure,
+    MemberStatus,
     MergedCoalition,
     MergedMember,
     MergedStatement,
@@ -45,55 +50,133 @@ class _Description:
     known: str | None
     members: dict[str, list[Any]] = field(default_factory=dict)  # canonical name -> CoalitionMember list
     member_set: frozenset[str] = frozenset()
+    #: The coalition's name and the other names the articles give it ("AES" for "Alliance of Sahel States (AES)").
+    names: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        self.member_set = frozenset(self.members)
+        # The states or bodies in it (a member, or joining); one a source says declined, left or only
+        # observes is in ``members`` with that status, not in the set compared and counted.
+        self.member_set = frozenset(
+            name for name, listed in self.members.items() if any(m.status in IN_COALITION for m in listed)
+        )
 
 
-@dataclass
-class _CoalitionCluster:
-    """Descriptions taken for one coalition, with what a new description is compared to."""
+#: The member overlap (Jaccard) that makes two descriptions with different stated leaders one coalition.
+SAME_MEMBERS = 0.8
+#: The statuses of a state or body that put it in a coalition (the others say it is not, or no longer, in it).
+IN_COALITION = frozenset(("member", "joining"))
 
-    descriptions: list[_Description] = field(default_factory=list)
-    sources: set[str] = field(default_factory=set)
-    targets: set[str] = field(default_factory=set)
-    leaders: set[str] = field(default_factory=set)
-    members: set[str] = field(default_factory=set)
 
-    def add(self, description: _Description) -> None:
-        self.descriptions.append(description)
-        self.sources.add(description.source.id)
-        self.targets |= {description.target} if description.target else set()
-        self.leaders |= {description.leader} if description.leader else set()
-        self.members |= description.member_set
+def _same_coalition(a: _Description, b: _Description) -> int:
+    """How surely two descriptions (of different sources) are one coalition: 0 (not), 1 (members), 2 (leader), 3 (name).
 
-    def takes(self, item: _Description) -> bool:
-        """Whether ``item`` describes this coalition (two descriptions of one article never do).
+    A story's known coalition groups by name. Otherwise the same proper name, or an acronym and the
+    name it abbreviates, make one coalition (3); the same stated leader against the same target (2);
+    members that overlap by half (1). Two names of their own that differ keep descriptions apart
+    whatever their members (neighbouring coalitions share members); two stated leaders that differ
+    need nearly the same members (then who leads it is a conflict).
+    """
+    if a.source.id == b.source.id:
+        return 0
+    if a.known or b.known:
+        return 4 if a.known == b.known else 0
+    name_a, name_b = a.coalition.name, b.coalition.name
+    for x in a.names or (name_a,):
+        for y in b.names or (name_b,):
+            if _same_proper_name(x, y) or _abbreviates(x, y) or _abbreviates(y, x) or _same_body(x, y):
+                return 3
+    if is_proper_name(name_a) and is_proper_name(name_b):
+        return 0  # two coalitions with names of their own
+    if a.leader and a.leader == b.leader and a.target and a.target == b.target:
+        return 2
+    if a.member_set and b.member_set:
+        shared = a.member_set & b.member_set
+        compatible_targets = not (a.target and b.target and a.target != b.target)
+        # Two stated leaders that differ: the same coalition only with nearly the same members (a dispute
+        # over who leads it), not two neighbouring coalitions that share some.
+        overlap = MEMBER_OVERLAP if not (a.leader and b.leader and a.leader != b.leader) else SAME_MEMBERS
+        if len(shared) >= 2 and len(shared) / len(a.member_set | b.member_set) >= overlap and compatible_targets:
+            return 1
+    return 0
 
-        A story's known coalition groups by name; otherwise the same proper name, or members that
-        overlap by half, make one coalition; so does the same leader against the same target (both
-        stated: an open coalition's sources name different few of its members), or, with no members
-        to compare, against a compatible one, unless the two have different proper names. Targets
-        alone never split a coalition: sources name them differently.
-        """
-        if item.source.id in self.sources:
-            return False
-        known = self.descriptions[0].known
-        if known or item.known:
-            return known == item.known
-        if any(_same_proper_name(item.coalition.name, d.coalition.name) for d in self.descriptions):
-            return True
-        if self.members and item.member_set:
-            shared = len(self.members & item.member_set) / len(self.members | item.member_set)
-            if shared >= MEMBER_OVERLAP:
-                return True
-            compatible = bool(item.target and item.target in self.targets)
-        else:
-            compatible = not item.target or not self.targets or item.target in self.targets
-        named_apart = _is_proper_name(item.coalition.name) and any(
-            _is_proper_name(d.coalition.name) for d in self.descriptions
-        )  # no proper name shared (checked above): two coalitions with names of their own
-        return bool(item.leader and item.leader in self.leaders and compatible and not named_apart)
+
+def _body_named(name: str) -> str | None:
+    """The organisation a coalition's name is, when the name is only that of one the tables know ("BRICS")."""
+    canonical = canonical_name(name.strip())
+    return canonical if canonical is not None and not names_a_country(name) else None
+
+
+def _same_body(a: str, b: str) -> bool:
+    """Whether two coalition names are the same known organisation ("BRICS" and "BRICS"; "EU" and "European Union")."""
+    body = _body_named(a)
+    return body is not None and body == _body_named(b)
+
+
+def _abbreviates(acronym: str, name: str) -> bool:
+    """Whether ``acronym`` ("AES") is the initials of ``name``'s capitalised words ("Alliance of Sahel States")."""
+    letters = re.sub(r"[^A-Za-z]", "", acronym)
+    if not re.fullmatch(r"[A-Z]{2,8}", letters) or not acronym.isupper():
+        return False
+    initials = "".join(word[0] for word in re.findall(r"\b[A-Z][\w'\u2019-]*", name) if not word.isupper())
+    return len(initials) >= 2 and initials == letters
+
+
+#: "Alliance of Sahel States (AES)": a name and, in brackets, the acronym it goes by.
+_NAME_AND_ACRONYM = re.compile(
+    r"((?:[A-Z][\w'\u2019-]*\s+(?:(?:of|for|the|and|on|de|des|du|la|le)\s+)*){1,8})\(([A-Z][A-Z+&]{1,8})\)"
+)
+
+
+def _bare(name: str) -> str:
+    return norm(re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE))
+
+
+def _spelled_out(descriptions: list[_Description]) -> dict[str, set[str]]:
+    """Each acronym the articles spell out ("... (AES)") and its long names, both ways: read from every evidence."""
+    names: dict[str, set[str]] = {}
+    for d in descriptions:
+        for text in {d.coalition.name, d.coalition.evidence}:
+            for match in _NAME_AND_ACRONYM.finditer(text):
+                long, short = match.group(1).strip(), match.group(2)
+                names.setdefault(_bare(short), set()).add(long)
+                names.setdefault(_bare(long), set()).add(short)
+    return names
+
+
+def discover_coalitions(descriptions: list[_Description]) -> list[list[_Description]]:
+    """The story's coalitions: the descriptions of all its articles grouped, surest links first.
+
+    Every pair of descriptions from different articles is scored (:func:`_same_coalition`) and
+    linked in order of score, then of the sources' order, never putting two descriptions of one
+    article together: a group is a coalition whichever article is read first.
+    """
+    spelled_out = _spelled_out(descriptions)
+    for d in descriptions:
+        d.names = (d.coalition.name, *spelled_out.get(_bare(d.coalition.name), ()))
+    group = list(range(len(descriptions)))
+    sources: list[set[str]] = [{d.source.id} for d in descriptions]
+
+    def root(index: int) -> int:
+        while group[index] != index:
+            group[index] = group[group[index]]
+            index = group[index]
+        return index
+
+    pairs = [
+        (-score, i, j)
+        for i, a in enumerate(descriptions)
+        for j in range(i + 1, len(descriptions))
+        if (score := _same_coalition(a, descriptions[j]))
+    ]
+    for _, i, j in sorted(pairs):
+        first, second = root(i), root(j)
+        if first != second and not sources[first] & sources[second]:
+            group[second] = first
+            sources[first] |= sources[second]
+    clusters: dict[int, list[_Description]] = {}
+    for index, description in enumerate(descriptions):
+        clusters.setdefault(root(index), []).append(description)
+    return list(clusters.values())
 
 
 #: Words that describe any coalition: two names sharing only these are not the same name.
@@ -124,10 +207,10 @@ def _same_proper_name(a: str, b: str) -> bool:
     return len(words_a & words_b) / min(len(words_a), len(words_b)) >= NAME_OVERLAP
 
 
-def _is_proper_name(name: str) -> bool:
+def is_proper_name(name: str) -> bool:
     """Whether a coalition name has a capitalised word of its own (not generic, not a state's or body's name)."""
     own = _distinctive_words(name)  # no generic word, no state or body, nothing of its target
-    capitalised = re.findall(r"\b[A-Z][a-z]+", without_entity_names(name))
+    capitalised = re.findall(r"\b[A-Z][a-z]+|\b[A-Z]{2,8}\b", without_entity_names(name))  # "Aspides", "AES"
     return any(word.lower() in own for word in capitalised)
 
 
@@ -139,7 +222,7 @@ def _common_proper_name(cluster: list[_Description], outlets: Outlets) -> str | 
     Spellings of one proper name ("Alliance of Sahel States", "Sahel alliance") count together,
     and the one most outlets write is given.
     """
-    named = [(d.coalition.name, d.source.id) for d in cluster if _is_proper_name(d.coalition.name)]
+    named = [(d.coalition.name, d.source.id) for d in cluster if is_proper_name(d.coalition.name)]
     best: tuple[int, int, str] | None = None
     for name, _ in named:
         same = [source for other, source in named if _same_proper_name(name, other)]
@@ -148,13 +231,20 @@ def _common_proper_name(cluster: list[_Description], outlets: Outlets) -> str | 
         if best is None or candidate[:2] > best[:2]:
             best = candidate
     if best is None or 2 * best[0] < outlets.count(d.source.id for d in cluster):
+        # No name of its own: a known organisation's, if half the outlets call it that ("BRICS").
+        bodies = [(body, d.source.id) for d in cluster if (body := _body_named(d.coalition.name))]
+        body = majority(name for name, _ in bodies)
+        if body and 2 * outlets.count(s for name, s in bodies if name == body) >= outlets.count(
+            d.source.id for d in cluster
+        ):
+            return body
         return None
     return best[2]
 
 
 def _describe(source: MergeSource, coalition: Coalition, story: Story | None) -> _Description:
     stands_for = story.stands_for() if story is not None else {}
-    target = canonical_entity(coalition.target) or clean(coalition.target)
+    target = canonical_entity(coalition.target) or clean(coalition.target) or _target_in_name(coalition.name)
     leader = canonical_entity(coalition.led_by) or clean(coalition.led_by)
     members: dict[str, list[Any]] = {}
     for member in coalition.members:
@@ -165,6 +255,12 @@ def _describe(source: MergeSource, coalition: Coalition, story: Story | None) ->
             leader = name
     leader = stands_for.get(leader or "", leader)
     return _Description(source, coalition, target, leader, _known_coalition(coalition, leader, target, story), members)
+
+
+def _target_in_name(name: str) -> str | None:
+    """The state or body a coalition's own name says it acts against ("coalition against ISIS"), if it names one."""
+    found = re.search(r"\b(?:against|to\s+defeat|to\s+fight|to\s+counter)\s+(?:the\s+)?(.+)$", name, re.IGNORECASE)
+    return canonical_entity(found.group(1)) if found else None
 
 
 def _known_coalition(coalition: Coalition, leader: str | None, target: str | None, story: Story | None) -> str | None:
@@ -198,17 +294,10 @@ def merge_coalitions(
     """Coalition descriptions grouped into coalitions, each with its members' status; disputes listed as conflicts."""
     known = {coalition.name: coalition for coalition in story.coalitions} if story is not None else {}
     descriptions = [_describe(source, c, story) for source in sources for c in source.facts(Coalition)]
-    clusters: list[_CoalitionCluster] = []
-    for description in descriptions:
-        home = next((cluster for cluster in clusters if cluster.takes(description)), None)
-        if home is None:
-            home = _CoalitionCluster()
-            clusters.append(home)
-        home.add(description)
     merged: list[MergedCoalition] = []
-    for number, cluster in enumerate(clusters, start=1):
-        facts = known.get(cluster.descriptions[0].known or "")
-        merged.append(_merge_coalition(f"C{number}", cluster.descriptions, outlets, conflicts, facts))
+    for number, cluster in enumerate(discover_coalitions(descriptions), start=1):
+        facts = known.get(cluster[0].known or "")
+        merged.append(_merge_coalition(f"C{number}", cluster, outlets, conflicts, facts))
     names = Counter(c.name for c in merged)
     for coalition in merged:
         if names[coalition.name] > 1:
@@ -251,6 +340,7 @@ def _merge_coalition(
     members = _merge_members(cluster, enumerating, outlets)
     member_order = {member.name: index for index, member in enumerate(members)}
     _member_conflicts(name, cluster, enumerating, member_order, outlets, conflicts)
+    _status_conflicts(name, cluster, outlets, conflicts)
 
     counts: dict[int, list[Support]] = {}
     for d in cluster:
@@ -295,13 +385,15 @@ def _merge_members(
         )
         count = outlets.count(s.source for s in supports)
         omitted_by = outlets.sort(d.source.id for d in enumerating if name not in d.members)
-        status: AgreementStatus = "conflict" if omitted_by else "agreed" if count >= 2 else "single_source"
-        membership = sorted({m.status for _, m in listing}, key=["member", "prospective", "former", "unclear"].index)
+        disputed = not statuses_agree([(d.source, m) for d, m in listing])
+        status: AgreementStatus = "conflict" if omitted_by or disputed else "agreed" if count >= 2 else "single_source"
+        membership = sorted({m.status for _, m in listing}, key=list(get_args(MemberStatus)).index)
         members.append(
             MergedMember(
                 name=name,
                 status=status,
                 membership=membership,
+                statuses=attributed(((_status_words(m), d.source.id) for d, m in listing), outlets),
                 roles=attributed(((m.role, d.source.id) for d, m in listing if clean(m.role)), outlets, norm),
                 omitted_by=omitted_by,
                 supports=supports,
@@ -311,6 +403,67 @@ def _merge_members(
     rank = {"agreed": 0, "single_source": 1, "conflict": 2}
     # Keep the first-mentioned order within a status: the leader and core members come first.
     return sorted(members, key=lambda m: (rank[m.status], -m.outlets, names.index(m.name)))
+
+
+#: The changes of status a coalition sees over time: a later source may say a state moved on, not back.
+_NEXT_STATUSES: dict[str, frozenset[str]] = {
+    "invited": frozenset(("joining", "member", "declined", "observer")),
+    "observer": frozenset(("invited", "joining", "member", "withdrawn")),
+    "joining": frozenset(("member", "withdrawn", "declined")),
+    "member": frozenset(("suspended", "withdrawn")),
+    "suspended": frozenset(("member", "withdrawn")),
+    "withdrawn": frozenset(("invited", "joining")),
+    "declined": frozenset(("invited", "joining")),
+}
+
+
+def _status_words(member: Any) -> str:
+    return f"{member.status}, {member.status_date}" if member.status_date else member.status
+
+
+def _status_time(source: MergeSource, member: Any) -> str:
+    return member.status_date or (source.published.isoformat() if source.published else "")
+
+
+def statuses_agree(said: list[tuple[MergeSource, Any]]) -> bool:
+    """Whether the statuses sources give one state agree: the same, or changes over time in a possible order.
+
+    In order of the dates the sources give (their sentence's, else their publication's), each status
+    must equal the one before or follow from it ("invited", later "member", later "withdrawn"). Two
+    statuses on one date, a step back, or a source with no date disagree.
+    """
+    statuses = {member.status for _, member in said}
+    if len(statuses) < 2:
+        return True
+    timed = sorted((_status_time(source, member), member.status) for source, member in said)
+    if any(not when for when, _ in timed):
+        return False
+    for (when, before), (later, after) in pairwise(timed):
+        if after == before:
+            continue
+        if later[:10] == when[:10] or later.startswith(when) or when.startswith(later):
+            return False
+        if after not in _NEXT_STATUSES.get(before, frozenset()):
+            return False
+    return True
+
+
+def _status_conflicts(coalition_name: str, cluster: list[_Description], outlets: Outlets, conflicts: Conflicts) -> None:
+    """Sources disagreeing on a state's status (one says it is a member, another that it withdrew) is a conflict."""
+    names = list(dict.fromkeys(name for d in cluster for name in d.members))
+    for name in names:
+        said = [(d.source, m) for d in cluster for m in d.members.get(name, [])]
+        if statuses_agree(said):
+            continue
+        values: dict[str, list[str]] = {}
+        for source, member in said:
+            values.setdefault(_status_words(member), []).append(source.id)
+        conflicts.add(
+            "status",
+            f"where {name} stands in the {coalition_name}",
+            sorted(values.items(), key=lambda kv: -len(kv[1])),
+            note="Statuses in the order of their dates would be a change over time; these are not.",
+        )
 
 
 def _member_conflicts(
@@ -339,7 +492,8 @@ def _member_conflicts(
             [(", ".join(names), ids) for names, ids in values],
             note="Members that some of these sources leave out are marked 'conflict'.",
         )
-    counts: dict[int, list[str]] = {}
+    counts: dict[str, list[str]] = {}
+    qualified: list[tuple[str, tuple[float, str]]] = []
     stated_by: set[str] = set()
     listing = {id(d) for d in enumerating}
     for d in cluster:
@@ -347,16 +501,31 @@ def _member_conflicts(
         if not stated and id(d) not in listing:
             continue
         number = stated or len(d.member_set)
-        counts.setdefault(number, []).append(d.source.id)
+        qualifier = _count_qualifier(d) if stated else "exact"
+        label = f"{number} ({qualifier.replace('_', ' ')})" if qualifier != "exact" else str(number)
+        counts.setdefault(label, []).append(d.source.id)
+        qualified.append((d.source.id, (number, qualifier)))
         if stated:
             stated_by.add(d.source.id)
-    if len(counts) > 1 and stated_by:
+    disagree = any(
+        a != b and ranges_disagree(x, y) for index, (a, x) in enumerate(qualified) for b, y in qualified[index + 1 :]
+    )
+    if disagree and stated_by:
         conflicts.add(
             "member_count",
             f"how many members the {coalition_name} has",
-            [(str(number), ids) for number, ids in sorted(counts.items())],
+            [(label, ids) for label, ids in sorted(counts.items(), key=lambda kv: int(kv[0].split()[0]))],
             note="A count is the number a source states, else the number of members it lists.",
         )
+
+
+def _count_qualifier(d: _Description) -> str:
+    """How the source qualifies its member count ("more than 20"): the qualifier of that number in its sentences."""
+    sentences = {d.coalition.evidence, *(m.evidence for listed in d.members.values() for m in listed)}
+    for figure in d.source.facts(Figure):
+        if figure.value == d.coalition.member_count_stated and figure.evidence in sentences:
+            return figure.qualifier
+    return "exact"
 
 
 def _merge_statements(items: list[tuple[MergeSource, Statement]], outlets: Outlets) -> list[MergedStatement]:

@@ -128,3 +128,31 @@ def countries_in(text: str | None) -> frozenset[str]:
     if not text:
         return frozenset()
     return frozenset(e.canonical for e in entities_in(text, "country"))  # demonyms are aliases: "Syrian"
+
+
+#: How far "about" reaches either side of its value, as a share of it.
+ABOUT_SHARE = 0.1
+
+
+def value_range(value: float, qualifier: str) -> tuple[float, float]:
+    """The values a figure as qualified allows: "more than 20" is above 20, "about 800" 720 to 880, "20" just 20."""
+    step = 1e-9
+    if qualifier == "more_than":
+        return value + step, float("inf")
+    if qualifier == "at_least":
+        return value, float("inf")
+    if qualifier == "less_than":
+        return float("-inf"), value - step
+    if qualifier == "up_to":
+        return float("-inf"), value
+    if qualifier == "about":
+        reach = max(abs(value) * ABOUT_SHARE, 1.0)
+        return value - reach, value + reach
+    return value, value
+
+
+def ranges_disagree(a: tuple[float, str], b: tuple[float, str]) -> bool:
+    """Whether two qualified values cannot both be true: "more than 20" and "20" cannot; "more than 20" and 23 can."""
+    low_a, high_a = value_range(*a)
+    low_b, high_b = value_range(*b)
+    return high_a < low_b or high_b < low_a

@@ -11,8 +11,10 @@ from summarise.merge.compare import (
     greedy_clusters,
     majority,
     norm,
+    ranges_disagree,
     similar,
     singular,
+    value_range,
     words,
 )
 from summarise.merge.sources import Conflicts, MergeSource, Outlets, dedupe_supports, support
@@ -88,11 +90,12 @@ def merge_figures(sources: list[MergeSource], outlets: Outlets, conflicts: Confl
 
     groups = []
     for number, cluster in enumerate(greedy_clusters(items, lambda item: _measure(item[1]), _same_measure), start=1):
-        values: dict[float, list[tuple[MergeSource, Figure]]] = {}
+        # One value as sources qualify it: "more than 20" and "a total of 20" are two values, not one.
+        values: dict[tuple[float, tuple[float, float]], list[tuple[MergeSource, Figure]]] = {}
         for source, figure in cluster:
-            values.setdefault(figure.value, []).append((source, figure))
+            values.setdefault((figure.value, value_range(figure.value, figure.qualifier)), []).append((source, figure))
         merged_values = []
-        for value, pairs in sorted(values.items(), key=lambda kv: min(outlets.order[s.id] for s, _ in kv[1])):
+        for (value, _), pairs in sorted(values.items(), key=lambda kv: min(outlets.order[s.id] for s, _ in kv[1])):
             supports = dedupe_supports((support(s, f.evidence, f.value_as_written) for s, f in pairs), outlets)
             merged_values.append(
                 FigureValue(
@@ -107,7 +110,8 @@ def merge_figures(sources: list[MergeSource], outlets: Outlets, conflicts: Confl
         what = majority((f.what for _, f in cluster), lambda w: (len(w), w)) or cluster[0][1].what
         group = FigureGroup(id=f"F{number}", what=what, unit=cluster[0][1].unit, values=merged_values)
         # One source giving two values reports a change ("from 15 members to 12"), not a disagreement.
-        if len(merged_values) > 1 and len({s for v in merged_values for s in v.source_ids}) > 1:
+        # Values that can all be true as qualified ("more than 20" and 23) are no disagreement.
+        if len(merged_values) > 1 and _disagree(cluster):
             dated = {v.published[0] for v in merged_values if v.published}
             group.conflict = conflicts.add(
                 "figure",
@@ -119,6 +123,15 @@ def merge_figures(sources: list[MergeSource], outlets: Outlets, conflicts: Confl
             )
         groups.append(group)
     return groups
+
+
+def _disagree(cluster: list[tuple[MergeSource, Figure]]) -> bool:
+    """Whether two sources give values of the figure that cannot both be true as they qualify them."""
+    return any(
+        a.id != b.id and ranges_disagree((x.value, x.qualifier), (y.value, y.qualifier))
+        for index, (a, x) in enumerate(cluster)
+        for b, y in cluster[index + 1 :]
+    )
 
 
 def _figure_label(value: FigureValue) -> str:

@@ -36,7 +36,7 @@ def _event_date(source: MergeSource, event: Event) -> tuple[str | None, str | No
     if basis == "publication_date" and source.published is None:
         date, basis = None, None  # a year taken from a date the source does not have: invented
     if date is None:
-        date, basis = resolve_date(event.when_text, source.published)
+        date, basis = resolve_date(event.when_text, source.published, event.description)
     return date, basis
 
 

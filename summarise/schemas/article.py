@@ -29,16 +29,26 @@ class ArticleRef(BaseModel):
     published: dt.date | None = None
 
 
-MemberStatus = Literal["member", "prospective", "former", "unclear"]
+#: Where a state or body stands towards a coalition, as one source says: a member, or one of the
+#: statuses analysts follow (joining, invited, declined, withdrawn or left, suspended, observer or partner).
+MemberStatus = Literal["member", "joining", "invited", "declined", "withdrawn", "suspended", "observer"]
+#: The statuses of earlier versions, read as today's (a brief saved by an older summarise stays readable).
+_OLD_STATUSES = {"prospective": "joining", "former": "withdrawn", "unclear": "member"}
 
 
 class CoalitionMember(Grounded):
-    """A country or organisation the article places in a coalition."""
+    """A country or organisation the article places in a coalition, or says stands in another relation to it."""
 
     name: ShortText = Field(description="Canonical name of the country or organisation.")
     name_as_written: ShortText | None = Field(default=None, description="The spelling the article uses.")
     role: ShortText | None = Field(default=None, description="e.g. leader, host, partner.")
-    status: MemberStatus = "member"
+    status: MemberStatus = Field(default="member", description="What the evidence says it is: member, or a status.")
+    status_date: PartialDate | None = Field(default=None, description="The date the status's sentence gives.")
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _read_old_statuses(cls, value: object) -> object:
+        return _OLD_STATUSES.get(value, value) if isinstance(value, str) else value
 
 
 class Statement(Grounded):
@@ -171,6 +181,7 @@ class ArticleBrief(BaseModel):
 
     article: ArticleRef
     on_topic: bool | None = Field(description="Whether the article is about the story; null if that could not be told.")
+    subject: str | None = Field(default=None, max_length=200, description="What the model says the article is about.")
     topic_evidence: str | None = None
     coalitions: list[Coalition] = Field(default_factory=list, max_length=6)
     people: list[Person] = Field(default_factory=list, max_length=20)

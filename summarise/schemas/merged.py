@@ -17,7 +17,7 @@ from summarise.schemas.article import CoalitionKind, DateBasis, FigureQualifier,
 from summarise.schemas.fields import PartialDate
 
 AgreementStatus = Literal["agreed", "single_source", "conflict"]
-ConflictKind = Literal["member_list", "member_count", "leader", "date", "figure", "name_spelling", "claim"]
+ConflictKind = Literal["member_list", "member_count", "leader", "date", "figure", "name_spelling", "claim", "status"]
 
 
 class Support(BaseModel):
@@ -88,9 +88,16 @@ class MergedMember(Sourced):
     name: str = Field(description="Canonical name from the alias tables.")
     status: AgreementStatus = Field(
         description="agreed: 2+ outlets list it and none omits it; single_source: one outlet; "
-        "conflict: a source that enumerates the coalition's members leaves it out."
+        "conflict: a source that enumerates the coalition's members leaves it out, or sources give it "
+        "statuses that no change over time explains."
     )
-    membership: list[MemberStatus] = Field(description="What the sources say: member, prospective, former, unclear.")
+    membership: list[MemberStatus] = Field(
+        description="What the sources say it is: member, joining, invited, declined, withdrawn, suspended, observer."
+    )
+    statuses: list[Attributed] = Field(
+        default_factory=list,
+        description="Each status with its sources, and the date its sentence gives ('withdrawn, 2023-07').",
+    )
     roles: list[Attributed] = Field(default_factory=list)
     omitted_by: list[str] = Field(
         default_factory=list, description="Sources that enumerate this coalition's members without this one."
