@@ -10,7 +10,9 @@ For each story of the fixtures (the ISIS samples of ``fixtures/articles/`` and t
 second run free), scores them with ``summarise eval --briefs``, and prints one row per story and
 part: *tuned* (articles anyone looked at while changing the code) and *held out* (listed in
 ``fixtures/stories/holdout.json``: never looked at while tuning, the honest estimate of quality on
-unseen news). It also scores the merged brief's conflicts against the story's ``conflicts.json``
+unseen news). It also scores the merged brief against the story's ``conflicts.json``: the conflicts
+found of those listed there, and the merged coalitions against the story's real ones (one entry each,
+with its stated leader),
 and prints, for the on-topic articles, seconds, prompt and generated tokens and reasks per article
 (a replayed run has no real seconds: use ``--backend local`` for the embedded model's figures).
 ``--backend openai`` asks the endpoint ``OPENAI_BASE_URL`` names (a llama.cpp server serving the
@@ -45,13 +47,16 @@ STORIES = {
         ROOT / "fixtures/stories/red_sea/gold.json",
         ROOT / "fixtures/stories/red_sea/conflicts.json",
     ),
-    "sahel": (
-        ROOT / "fixtures/stories/sahel",
-        ROOT / "fixtures/stories/sahel/gold.json",
-        ROOT / "fixtures/stories/sahel/conflicts.json",
-    ),
+    **{
+        story: (
+            ROOT / f"fixtures/stories/{story}",
+            ROOT / f"fixtures/stories/{story}/gold.json",
+            ROOT / f"fixtures/stories/{story}/conflicts.json",
+        )
+        for story in ("sahel", "brics", "grain_deal")
+    },
 }
-FIELDS = ("members", "people", "events", "numbers", "objectives")
+FIELDS = ("members", "statuses", "people", "events", "numbers", "objectives")
 
 
 def summarise(*args: str) -> subprocess.CompletedProcess[str]:
@@ -106,8 +111,9 @@ def main() -> None:
         for part, results in parts.items():
             if results:
                 rows.append((story, part, totals(results)))
-        conflict_report = report.get("conflicts", {})
-        rows.append((story, "conflicts", conflict_report))
+        rows.append((story, "conflicts", report.get("conflicts", {})))
+        if "coalitions" in report:
+            rows.append((story, "coalitions", report["coalitions"]))
         for line in briefs.read_text(encoding="utf-8").splitlines():
             brief = json.loads(line)
             info = brief.get("extraction") or {}
@@ -129,7 +135,16 @@ def main() -> None:
             missed = result.get("missed")
             print(f"{story:14} {'conflicts':10}    found {found} of {result.get('gold', 0)}: missed {missed}")
             continue
-        scores = " ".join(f"{result[field]['f1']:>10.2f}" for field in FIELDS)
+        if part == "coalitions":
+            print(
+                f"{story:14} {'coalitions':10}    {result['entries']} merged entries for {result['real']} real: "
+                f"{result['one_entry']} with one entry, {result['leader_right']} with the stated leader; "
+                f"split {result['split'] or '-'}; not real {result['not_real'] or '-'}"
+            )
+            continue
+        scores = " ".join(
+            f"{result[field]['f1']:>10.2f}" if result[field]["articles"] else f"{'-':>10}" for field in FIELDS
+        )
         grounded = result["groundedness"]
         topic = result["on_topic"]
         print(
