@@ -306,6 +306,10 @@ def _other_bodies(draft: Any, bodies: list[str]) -> list[str]:
     return [body for body in dict.fromkeys(bodies) if not (mentions(draft.name, body) or normalise(body) in own)]
 
 
+#: How far along each status is: of two an article gives one state, the one further on is kept.
+_STATUS_STEP = {"invited": 0, "observer": 1, "joining": 2, "declined": 3, "suspended": 3, "withdrawn": 4}
+
+
 def _read_statuses(draft: Any, quoted: list[str], names: list[str], other_bodies: list[str]) -> list[Any]:
     """The statuses the coalition's sentences give (see :func:`statuses_in`), read by the code.
 
@@ -313,15 +317,16 @@ def _read_statuses(draft: Any, quoted: list[str], names: list[str], other_bodies
     them with name, status and sentence, the embedded model left the list empty in all 58 answers of the
     recorded fixtures, so the code reads them. A status other than joining takes the name out of the members.
     """
-    statuses: list[Any] = []
-    given: set[str] = set()
+    given: dict[str, Any] = {}
     itself = normalise(draft.name)
     for sentence in quoted:
         for name, status in statuses_in(sentence, names, other_bodies).items():
-            if name in given or name == draft.target or normalise(name) == itself:
+            if name == draft.target or normalise(name) == itself:
                 continue
-            given.add(name)
-            statuses.append(SimpleNamespace(name=name, status=status, evidence=sentence))
+            # One article saying two things of a state ("invited", then "would join"): the step further on.
+            if name not in given or _STATUS_STEP[status] > _STATUS_STEP[given[name].status]:
+                given[name] = SimpleNamespace(name=name, status=status, evidence=sentence)
+    statuses = list(given.values())
     outside = {status.name for status in statuses if status.status != "joining"}
     draft.members = [name for name in draft.members if name not in outside]
     return statuses

@@ -285,9 +285,11 @@ def made_of_states(made_of: str) -> bool:
 
 # --- statuses read from the sentences ------------------------------------------------------------------
 
+#: "X said it would ...", "X announced that it had ...": the state's own words about its status.
+_REPORTED = r"(?:(?:said|says|announced|confirmed|declared)\s+(?:on\s+\w+\s+)?(?:that\s+)?(?:it|they)\s+)?"
 #: Status words whose state stands before them ("X declined", "X will join", "X was invited", "X's withdrawal").
 _STATUS_AFTER_NAME: dict[str, re.Pattern[str]] = {
-    status: re.compile(r"^(?:['\u2019]s)?\s*(?:" + pattern + r")", re.IGNORECASE)
+    status: re.compile(r"^(?:['\u2019]s)?\s*" + _REPORTED + r"(?:" + pattern + r")", re.IGNORECASE)
     for status, pattern in {
         "declined": r"(?:,?\s*(?:which|that|who)\s+)?(?:has\s+|had\s+|have\s+)?(?:also\s+|formally\s+|officially\s+)?"
         r"(?:declined|refused|rejected|turned\s+down|opted\s+out|stayed\s+out|(?:said\s+it\s+)?"
@@ -310,7 +312,7 @@ _STATUS_AFTER_NAME: dict[str, re.Pattern[str]] = {
 }
 #: Status words whose states follow them ("invited X, Y and Z", "partner countries X and Y").
 _STATUS_BEFORE_NAMES: dict[str, re.Pattern[str]] = {
-    "invited": re.compile(r"\binvit(?:ed|ing|ations?\s+to)\s+(?:\w+\s+)?$", re.IGNORECASE),
+    "invited": re.compile(r"\binvit(?:es?|ed|ing|ations?\s+to)\s+(?:\w+\s+)?$", re.IGNORECASE),
     "observer": re.compile(
         r"\b(?:partner\s+countries|observers?|partner\s+states)\s*(?::|,|were|are|include|such\s+as)?\s*$",
         re.IGNORECASE,

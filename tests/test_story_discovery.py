@@ -234,3 +234,33 @@ def test_one_name_is_one_coalition_even_when_sources_state_different_leaders():
     merged = merge_briefs(briefs)
     assert [c.name for c in merged.coalitions] == ["BRICS"]
     assert [c.kind for c in merged.conflicts] == ["leader"]
+
+
+def test_statuses_are_read_from_the_words_around_the_states_the_sentence_names():
+    from summarise.support import statuses_in
+
+    names = ["Argentina", "Egypt", "Ethiopia", "United Arab Emirates", "Mali", "Niger", "Russia"]
+    assert statuses_in("The leaders agreed to invite Argentina, Egypt and Ethiopia.", names) == {
+        "Argentina": "invited",
+        "Egypt": "invited",
+        "Ethiopia": "invited",
+    }
+    assert statuses_in("The United Arab Emirates said it would join in January.", names) == {
+        "United Arab Emirates": "joining"
+    }
+    assert statuses_in("Argentina declined the offer.", names) == {"Argentina": "declined"}
+    assert statuses_in("Russia's withdrawal ended the deal.", names) == {"Russia": "withdrawn"}
+    # Leaving another body is no status in this coalition.
+    assert statuses_in("Mali and Niger left ECOWAS in January.", names, ["ECOWAS"]) == {}
+
+
+def test_a_member_list_differing_only_by_a_suspended_member_is_no_member_list_dispute():
+    evidence = "Russia, Ukraine, Türkiye and the United Nations run the grain deal."
+    suspended = "Ukraine, Türkiye and the United Nations go on while Russia suspended its part."
+    first = coalition("Black Sea Grain Initiative", ["Russia", "Ukraine", "Türkiye", "United Nations"], evidence)
+    second = coalition("Black Sea Grain Initiative", ["Ukraine", "Türkiye", "United Nations"], suspended)
+    second.members.append(member("Russia", suspended, "suspended"))
+    merged = merge_briefs(
+        [brief("a", "A", "2022-10-01", coalitions=[first]), brief("b", "B", "2022-11-01", coalitions=[second])]
+    )
+    assert not [c for c in merged.conflicts if c.kind in ("member_list", "member_count", "status")]

@@ -15,6 +15,8 @@ from summarise.numbers import numbers_in
 from summarise.schemas import CoalitionBrief, MergedCoalition
 
 CONFLICT_VALUE_MIN_RATIO = 90.0
+#: The statuses a conflict's values may be ("withdrawn" against "suspended, 2023-07").
+STATUS_VALUES = frozenset(("member", "joining", "invited", "declined", "withdrawn", "suspended", "observer"))
 
 
 def _country_set(value: str) -> frozenset[str] | None:
@@ -32,6 +34,8 @@ def conflict_value_matches(gold_value: str, merged_value: str) -> bool:
     """Same text, the same set of countries, the same number or date, or (a statement) its words inside."""
     if normalise(gold_value) == normalise(merged_value):
         return True
+    if gold_value in STATUS_VALUES:  # a status: the merged value may add the date its sentence gives
+        return merged_value.split(",")[0].strip() == gold_value
     countries = _country_set(gold_value)
     if countries is not None:
         return countries == _country_set(merged_value)

@@ -477,12 +477,17 @@ def _member_conflicts(
     """List disagreements about the member list (between enumerating sources) and the member count.
 
     A count is the number a source states, else (for an enumerating source) the number of members
-    it lists; stated counts that differ are a dispute even for an open coalition.
+    it lists; stated counts that differ are a dispute even for an open coalition. A state some source
+    gives another status (suspended, withdrawn, invited...) is left to the statuses: lists differing by
+    it are no member-list dispute, and a suspended member still counts.
     """
+    with_status = {
+        name for d in cluster for name, said in d.members.items() if any(m.status not in IN_COALITION for m in said)
+    }
     lists: dict[tuple[str, ...], list[str]] = {}
     for d in enumerating:
-        if d.member_set:
-            key = tuple(sorted(d.member_set, key=member_order.__getitem__))
+        if d.member_set - with_status:
+            key = tuple(sorted(d.member_set - with_status, key=member_order.__getitem__))
             lists.setdefault(key, []).append(d.source.id)
     if len(lists) > 1:
         values = sorted(lists.items(), key=lambda kv: (-outlets.count(kv[1]), -len(kv[0])))
@@ -500,7 +505,8 @@ def _member_conflicts(
         stated = d.coalition.member_count_stated
         if not stated and id(d) not in listing:
             continue
-        number = stated or len(d.member_set)
+        suspended = {name for name, said in d.members.items() if any(m.status == "suspended" for m in said)}
+        number = stated or len(d.member_set | suspended)
         qualifier = _count_qualifier(d) if stated else "exact"
         label = f"{number} ({qualifier.replace('_', ' ')})" if qualifier != "exact" else str(number)
         counts.setdefault(label, []).append(d.source.id)
