@@ -121,14 +121,11 @@ def apply_coalitions(answer: Any, brief: ArticleBrief, article: Article, story: 
             for c in brief.coalitions
             if _relationship(c)
         ]
-    relationships = [c for c in brief.coalitions if _relationship(c)]
     brief.coalitions = [c for c in brief.coalitions if not _relationship(c)]
-    # Business news is on topic when it reports a coalition (an economic bloc), or a relationship of two
-    # states or bodies the tables know.
+    # Business news is on topic when the model found a grouping of states in it (an economic bloc), even one
+    # whose members its sentences do not all support.
     if brief.subject in NEEDS_A_COALITION:
-        brief.on_topic = bool(brief.coalitions) or any(
-            sum(bool(entities_in(m.name)) for m in c.members) >= 2 for c in relationships
-        )
+        brief.on_topic = bool(answer.coalitions)
     if brief.coalitions:
         brief.topic_evidence = brief.coalitions[0].evidence
 
