@@ -193,3 +193,18 @@ def merge_brief_with_text(hostile: str) -> CoalitionBrief:
             )
         ]
     )
+
+
+def test_story_draft_writes_the_coalitions_discovered_across_the_recorded_articles(tmp_path):
+    from summarise.story import load_story
+
+    sahel = sorted(str(path) for path in (ROOT / "fixtures" / "stories" / "sahel").glob("0*"))
+    drafted = tmp_path / "sahel.toml"
+    result = run("story", "draft", "--backend", "replay", "--replay-dir", str(RECORDINGS), "-o", str(drafted), *sahel)
+    assert result.exit_code == 0, result.stderr
+    assert "1 coalition(s) to review" in result.stderr
+    story = load_story(drafted)
+    [alliance] = story.coalitions
+    assert alliance.name == "Alliance of Sahel States" and "Confederation of Sahel States" in alliance.aliases
+    assert alliance.membership == "closed"
+    assert "# C1: described by 5 outlet(s): 01_bamako_charter.txt" in drafted.read_text(encoding="utf-8")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 from summarise import __version__
 from summarise.merge.brief import merge_briefs
@@ -66,9 +67,10 @@ def story_toml(story: Story, merged: CoalitionBrief) -> str:
     ]
     for target in story.targets:
         lines += ["", "[[targets]]", f"name = {_string(target.name)}"]
+    files = {source.id: Path(source.source).name for source in merged.sources}
     for coalition, merged_coalition in zip(story.coalitions, merged.coalitions, strict=True):
-        sources = ", ".join(dict.fromkeys(s.source for s in merged_coalition.supports))
-        lines += ["", f"# {merged_coalition.id}: described by {merged_coalition.outlets} outlet(s) ({sources})"]
+        sources = ", ".join(dict.fromkeys(files.get(s.source, s.source) for s in merged_coalition.supports))
+        lines += ["", f"# {merged_coalition.id}: described by {merged_coalition.outlets} outlet(s): {sources}"]
         lines += ["[[coalitions]]", f"name = {_string(coalition.name)}"]
         lines.append(f"aliases = [{', '.join(_string(alias) for alias in coalition.aliases)}]")
         for key in ("leader", "target", "kind", "membership"):
