@@ -273,14 +273,17 @@ def made_of_states(made_of: str) -> bool:
     """Whether a grouping's members, in the article's words, are states or their bodies: a coalition of the topic.
 
     They are when the words name states or their forces and organisations ("ten countries", "navies", "member
-    states") or name two states or bodies ("Mali, Burkina Faso and Niger"), unless they are companies,
-    institutes or people from those states ("universities from Egypt and Jordan"). One person ("the Secretary
-    of State") is no coalition.
+    states", "Gulf monarchies": any group in the plural) or name two states or an organisation ("Mali, Burkina
+    Faso and Niger", "NATO"), unless they are companies, institutes or people from those states ("universities
+    from Egypt and Jordan"). One person ("the Secretary of State") is no coalition.
     """
     states = _STATE_ACTORS.search(made_of) is not None
     if _OTHER_ACTORS.search(made_of) and not states:
         return False
-    return states or len({entity.canonical for entity in entities_in(made_of)}) >= 2
+    named = entities_in(made_of)
+    # Some group in the plural ("Gulf monarchies"), two states, or an organisation ("NATO"): not one person.
+    plural = re.search(r"\b[a-z]{3,}s\b", made_of) is not None
+    return states or plural or len({e.canonical for e in named}) >= 2 or any(e.kind != "country" for e in named)
 
 
 # --- statuses read from the sentences ------------------------------------------------------------------

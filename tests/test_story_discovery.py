@@ -264,3 +264,16 @@ def test_a_member_list_differing_only_by_a_suspended_member_is_no_member_list_di
         [brief("a", "A", "2022-10-01", coalitions=[first]), brief("b", "B", "2022-11-01", coalitions=[second])]
     )
     assert not [c for c in merged.conflicts if c.kind in ("member_list", "member_count", "status")]
+
+
+def test_a_grouping_is_a_coalition_when_made_of_states_or_their_bodies_not_of_one_person_or_of_companies():
+    from summarise.support import made_of_states
+
+    for states in ("ten countries", "Gulf monarchies", "NATO", "Mali, Burkina Faso and Niger", "member states"):
+        assert made_of_states(states), states
+    for others in (
+        "US Secretary of State Antony Blinken",
+        "universities and marine institutes",
+        "Egypt and Mumbai studios",
+    ):
+        assert not made_of_states(others), others
