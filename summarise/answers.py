@@ -39,6 +39,7 @@ from summarise.support import (
     best_supporting,
     enumeration_sentence,
     list_holding,
+    named_as_origin,
     stated_count,
     states_left,
     states_target,
@@ -251,7 +252,8 @@ def coalitions_answer(member_names: list[str], organisations: list[str]) -> type
             stands_for = context.get("stands_for") or {}
 
             def named(sentence: str, name: str) -> bool:
-                return names_member(sentence, name, stands_for)
+                # A crew's or a firm's home country is named, but not as a party (see named_as_origin).
+                return names_member(sentence, name, stands_for) and not named_as_origin(sentence, name, member_names)
 
             _drop_unstated_statements(self, info)
             _refuse_a_country_name(self)

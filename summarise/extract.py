@@ -57,7 +57,7 @@ if TYPE_CHECKING:  # the LLM layer (instructor, openai) is imported when a model
 
 #: Part of every cache key: raise it whenever the code changes what it makes of an article (what it reads,
 #: keeps or drops), so that briefs cached by an older summarise are made again, not served.
-EXTRACTION_VERSION = "25"
+EXTRACTION_VERSION = "26"
 #: How the warning of an article the story's keyword pre-filter skipped begins.
 PREFILTER_SKIPPED = "skipped by the story's keyword pre-filter"
 

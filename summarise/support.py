@@ -355,3 +355,29 @@ def statuses_in(sentence: str, names: Sequence[str], other_bodies: Sequence[str]
             if pattern.search(before[-60:]):
                 found.update({name: status for _, _, name in group if name not in found})
     return found
+
+
+#: People or companies, then where they come from ("crew members, who come from A, B and C", "firms from A").
+_FROM_BEFORE = re.compile(_OTHER_ACTORS.pattern + r"[^.;:]{0,40}?\b(?:from|of|in)\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+def named_as_origin(sentence: str, name: str, names: Sequence[str]) -> bool:
+    """Whether ``sentence`` names ``name`` only as where people or companies come from, not as a party.
+
+    "Its crew members, who come from Bulgaria, Ukraine and Mexico": the list (read through commas and
+    "and") follows people and "from". A coalition's members are states acting, not the homes of a crew.
+    """
+    spans = sorted(span for other in dict.fromkeys((name, *names)) for span in name_spans(sentence, other))
+    own = name_spans(sentence, name)
+    if not own:
+        return False
+    for start, _ in own:
+        first = start
+        for other_start, other_end in reversed([span for span in spans if span[1] <= start]):
+            if _LIST_JOIN.match(sentence[other_end:first]):
+                first = other_start
+            else:
+                break
+        if not _FROM_BEFORE.search(sentence[max(0, first - 80) : first]):
+            return False
+    return True
