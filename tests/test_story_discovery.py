@@ -277,3 +277,12 @@ def test_a_grouping_is_a_coalition_when_made_of_states_or_their_bodies_not_of_on
         "Egypt and Mumbai studios",
     ):
         assert not made_of_states(others), others
+
+
+def test_a_state_named_only_as_the_home_of_a_crew_is_not_named_as_a_party():
+    from summarise.support import named_as_origin
+
+    crew = "Its 25 crew members, who come from Bulgaria, Ukraine and Mexico, are still being held."
+    names = ["Bulgaria", "Ukraine", "Mexico", "France", "Italy"]
+    assert all(named_as_origin(crew, name, names) for name in ("Bulgaria", "Ukraine", "Mexico"))
+    assert not named_as_origin("Warships from France and Italy will join the operation.", "France", names)
