@@ -114,15 +114,27 @@ def canonical_name(name: str) -> str | None:
 
     Short all-capital acronyms must match exactly: "us" and "is" are words, not names.
     """
-    wanted = normalise(name)
+    exact, normalised = _alias_index()
+    found = [hit for hit in (exact.get(name.strip()), normalised.get(normalise(name))) if hit is not None]
+    return min(found)[1] if found else None  # the first entity and alias in table order, as a scan would find
+
+
+@built_once
+def _alias_index() -> tuple[dict[str, tuple[int, str]], dict[str, tuple[int, str]]]:
+    """Each acronym as written, and each other alias normalised, with its place in table order and its canonical name.
+
+    Built once: a lookup normalised every alias of every entity, which made the merger's comparisons of
+    coalition names by far its slowest part.
+    """
+    exact: dict[str, tuple[int, str]] = {}
+    normalised: dict[str, tuple[int, str]] = {}
+    position = 0
     for entity, _ in _entities():
         for alias in entity.names:
-            if _is_acronym(alias):
-                if name.strip() == alias:
-                    return entity.canonical
-            elif normalise(alias) == wanted:
-                return entity.canonical
-    return None
+            index = exact if _is_acronym(alias) else normalised
+            index.setdefault(alias if index is exact else normalise(alias), (position, entity.canonical))
+            position += 1
+    return exact, normalised
 
 
 def _is_acronym(alias: str) -> bool:

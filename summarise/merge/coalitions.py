@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any, get_args
 
@@ -100,6 +101,7 @@ def _same_coalition(a: _Description, b: _Description) -> int:
     return 0
 
 
+@lru_cache(maxsize=1 << 14)
 def _body_named(name: str) -> str | None:
     """The organisation a coalition's name is, when the name is only that of one the tables know ("BRICS")."""
     canonical = canonical_name(name.strip())
@@ -114,11 +116,22 @@ def _same_body(a: str, b: str) -> bool:
 
 def _abbreviates(acronym: str, name: str) -> bool:
     """Whether ``acronym`` ("AES") is the initials of ``name``'s capitalised words ("Alliance of Sahel States")."""
+    letters = _acronym_letters(acronym)
+    return letters is not None and _initials(name) == letters
+
+
+@lru_cache(maxsize=1 << 14)
+def _acronym_letters(acronym: str) -> str | None:
+    """The letters of an all-capital acronym of 2 to 8 letters ("AES"), or ``None`` for any other name."""
     letters = re.sub(r"[^A-Za-z]", "", acronym)
-    if not re.fullmatch(r"[A-Z]{2,8}", letters) or not acronym.isupper():
-        return False
+    return letters if re.fullmatch(r"[A-Z]{2,8}", letters) and acronym.isupper() else None
+
+
+@lru_cache(maxsize=1 << 14)
+def _initials(name: str) -> str | None:
+    """The initials of a name's capitalised words that are not acronyms themselves, if two or more."""
     initials = "".join(word[0] for word in re.findall(r"\b[A-Z][\w'\u2019-]*", name) if not word.isupper())
-    return len(initials) >= 2 and initials == letters
+    return initials if len(initials) >= 2 else None
 
 
 #: "Alliance of Sahel States (AES)": a name and, in brackets, the acronym it goes by.
@@ -189,10 +202,14 @@ _GENERIC_NAME_WORDS = frozenset(
 )
 
 
-def _distinctive_words(name: str) -> set[str]:
-    """A coalition name's own words: no generic word, no state or organisation, nothing of its target."""
+@lru_cache(maxsize=1 << 14)
+def _distinctive_words(name: str) -> frozenset[str]:
+    """A coalition name's own words: no generic word, no state or organisation, nothing of its target.
+
+    Cached, as is :func:`is_proper_name`: every pair of descriptions compares their names.
+    """
     own = re.split(r"\b(?:against|to|versus|vs|on)\b", norm(without_entity_names(name)), maxsplit=1)[0]
-    return set(re.findall(r"[a-z]+", own)) - _GENERIC_NAME_WORDS
+    return frozenset(re.findall(r"[a-z]+", own)) - _GENERIC_NAME_WORDS
 
 
 def _same_proper_name(a: str, b: str) -> bool:
@@ -207,6 +224,7 @@ def _same_proper_name(a: str, b: str) -> bool:
     return len(words_a & words_b) / min(len(words_a), len(words_b)) >= NAME_OVERLAP
 
 
+@lru_cache(maxsize=1 << 14)
 def is_proper_name(name: str) -> bool:
     """Whether a coalition name has a capitalised word of its own (not generic, not a state's or body's name)."""
     own = _distinctive_words(name)  # no generic word, no state or body, nothing of its target
