@@ -53,9 +53,10 @@ def apply_topic(answer: Any, brief: ArticleBrief, article: Article, story: Story
 def apply_coalitions(answer: Any, brief: ArticleBrief, article: Article, story: Story | None) -> None:
     """The coalitions question: each coalition with what its sentences state of its target, leader and members.
 
-    The article is on topic when the model found any coalition of states, their organisations or armed
-    groups that the validation kept (a relationship of two states left out below still makes it on
-    topic: it reports states acting together); a grouping of companies, researchers or people is none.
+    Whether the article is on topic is the topic question's answer (:func:`apply_topic`), except for
+    business, trade or economic news: that is on topic when the model found a grouping of states,
+    their organisations or armed groups in it (an economic bloc), even one whose members its sentences
+    do not all support. A grouping of companies, researchers or people is none.
     """
     groupings = [draft for draft in answer.coalitions if not made_of_states(draft.made_of)]
     if brief.extraction is not None:
@@ -80,8 +81,9 @@ def apply_coalitions(answer: Any, brief: ArticleBrief, article: Article, story: 
 
     opposed = [_opposed(draft, quoted) for draft, quoted in zip(answer.coalitions, about, strict=True)]
 
-    named = list(dict.fromkeys(e.canonical for e in entities_in(article.text)))
-    bodies = [e.canonical for e in entities_in(article.text) if e.kind != "country"]
+    entities = entities_in(article.text)
+    named = list(dict.fromkeys(e.canonical for e in entities))
+    bodies = [e.canonical for e in entities if e.kind != "country"]
     bodies += organisation_candidates(article.text)
 
     def coalition(drafted: tuple[Any, list[str], bool, set[str]]) -> Coalition:

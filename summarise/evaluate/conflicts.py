@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, get_args
 
 from rapidfuzz import fuzz
 
@@ -12,11 +12,11 @@ from summarise.entities import canonical_name
 from summarise.evaluate.gold import DATE, GoldConflict, GoldStoryCoalition
 from summarise.grounding import normalise
 from summarise.numbers import numbers_in
-from summarise.schemas import CoalitionBrief, MergedCoalition
+from summarise.schemas import CoalitionBrief, MemberStatus, MergedCoalition
 
 CONFLICT_VALUE_MIN_RATIO = 90.0
 #: The statuses a conflict's values may be ("withdrawn" against "suspended, 2023-07").
-STATUS_VALUES = frozenset(("member", "joining", "invited", "declined", "withdrawn", "suspended", "observer"))
+STATUS_VALUES = frozenset(get_args(MemberStatus))
 
 
 def _country_set(value: str) -> frozenset[str] | None:

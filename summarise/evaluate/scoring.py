@@ -9,7 +9,7 @@ from typing import Any
 from summarise.entities import canonical_name
 from summarise.evaluate.gold import GoldArticle
 from summarise.evaluate.matching import date_agrees, match_people, one_to_one, roles_agree, similarity
-from summarise.schemas import ArticleBrief, ArticleRef
+from summarise.schemas import IN_COALITION, ArticleBrief, ArticleRef
 
 EVENT_TEXT_MIN_RATIO = 45.0
 OBJECTIVE_MIN_RATIO = 60.0
@@ -52,10 +52,6 @@ def score_members(brief: ArticleBrief, gold: GoldArticle) -> dict[str, Any]:
         [n for n in found if n not in wanted],
         [n for n in wanted if n not in found],
     )
-
-
-#: The statuses that put a state in a coalition: scored as members (the others as statuses).
-IN_COALITION = ("member", "joining")
 
 
 def score_statuses(brief: ArticleBrief, gold: GoldArticle) -> dict[str, Any] | None:

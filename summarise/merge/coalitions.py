@@ -25,6 +25,7 @@ from summarise.merge.compare import (
 )
 from summarise.merge.sources import Conflicts, MergeSource, Outlets, attributed, dedupe_supports, support
 from summarise.schemas import (
+    IN_COALITION,
     AgreementStatus,
     Coalition,
     CoalitionKind,
@@ -64,8 +65,6 @@ class _Description:
 
 #: The member overlap (Jaccard) that makes two descriptions with different stated leaders one coalition.
 SAME_MEMBERS = 0.8
-#: The statuses of a state or body that put it in a coalition (the others say it is not, or no longer, in it).
-IN_COALITION = frozenset(("member", "joining"))
 
 
 def _same_coalition(a: _Description, b: _Description) -> int:

@@ -13,6 +13,7 @@ evidence grounded in the article), :mod:`~summarise.schemas.article` (one articl
 from __future__ import annotations
 
 from summarise.schemas.article import (
+    IN_COALITION,
     ArticleBrief,
     ArticleRef,
     Claim,
@@ -67,6 +68,7 @@ from summarise.schemas.merged import (
 
 __all__ = [
     "EVIDENCE_MAX_CHARS",
+    "IN_COALITION",
     "AgreementStatus",
     "ArticleBrief",
     "ArticleRef",

@@ -32,6 +32,8 @@ class ArticleRef(BaseModel):
 #: Where a state or body stands towards a coalition, as one source says: a member, or one of the
 #: statuses analysts follow (joining, invited, declined, withdrawn or left, suspended, observer or partner).
 MemberStatus = Literal["member", "joining", "invited", "declined", "withdrawn", "suspended", "observer"]
+#: The statuses that put a state or body in a coalition; the others say it is not, or no longer, in it.
+IN_COALITION: frozenset[str] = frozenset(("member", "joining"))
 #: The statuses of earlier versions, read as today's (a brief saved by an older summarise stays readable).
 _OLD_STATUSES = {"prospective": "joining", "former": "withdrawn", "unclear": "member"}
 
