@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 
 _BULLET = re.compile(r"^[•·▪◦●■►▸‣⁃]\s*")
 _LIST_ITEM = re.compile(r"^(?:[-*+]|\d{1,2}[.)])\s+")
@@ -289,24 +289,26 @@ def _marker_kind(unit: _Unit) -> str | None:
     return None
 
 
-def _prose_chars(units: Sequence[_Unit]) -> int:
-    return sum(len(unit.text) for unit in units if _is_prose(unit))
-
-
 def _drop_marked_sections(units: list[_Unit]) -> list[_Unit]:
+    # The prose kept so far and the prose from each unit on, summed once: a page with many footer or
+    # listing markers used to sum them again at every marker.
+    prose = [len(unit.text) if _is_prose(unit) else 0 for unit in units]
+    prose_from = list(accumulate(reversed(prose), initial=0))[::-1]  # prose_from[i]: units[i:]
     kept: list[_Unit] = []
+    kept_prose = 0
     index = 0
     while index < len(units):
         unit = units[index]
         kind = _marker_kind(unit)
         if kind is None:
             kept.append(unit)
+            kept_prose += prose[index]
             index += 1
             continue
         index += 1
         if kind == "line":
             continue
-        if kind in ("footer", "listing") and _is_tail(kept, units[index:]):
+        if kind in ("footer", "listing") and _is_tail(kept_prose, prose_from[index]):
             break
         if kind == "footer":
             continue
@@ -316,13 +318,14 @@ def _drop_marked_sections(units: list[_Unit]) -> list[_Unit]:
             while index < len(units) and not units[index].block_start:
                 index += 1
             continue
-        while index < len(units) and not _is_prose(units[index]):
+        while index < len(units) and not prose[index]:
             index += 1
     return kept
 
 
-def _is_tail(before: Sequence[_Unit], after: Sequence[_Unit]) -> bool:
-    return _prose_chars(after) * 4 < _prose_chars(before)
+def _is_tail(prose_before: int, prose_after: int) -> bool:
+    """Whether what follows a marker is a page's tail: under a quarter of the prose before it."""
+    return prose_after * 4 < prose_before
 
 
 def _drop_menu_runs(units: list[_Unit]) -> list[_Unit]:

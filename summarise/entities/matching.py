@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import string
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -66,13 +67,43 @@ def entities_in(text: str, kind: str | None = None) -> list[Entity]:
             if needle in (text if exact_case else lowered):  # a cheap test before the regex scan
                 matches += [(m.start(), m.end(), entity) for m in pattern.finditer(text)]
     first: dict[str, tuple[int, Entity]] = {}
-    for start, end, entity in matches:
-        inside_other = any(
-            other is not entity and s <= start and end <= e and (e - s) > (end - start) for s, e, other in matches
-        )
-        if not inside_other and (entity.canonical not in first or start < first[entity.canonical][0]):
+    for start, entity in _outside_others(matches):
+        if entity.canonical not in first or start < first[entity.canonical][0]:
             first[entity.canonical] = (start, entity)
     return [entity for _, entity in sorted(first.values(), key=lambda pair: pair[0])]
+
+
+def _outside_others(matches: list[tuple[int, int, Entity]]) -> Iterator[tuple[int, Entity]]:
+    """The matches (start, entity) not inside a longer match of another entity, in one sweep by start.
+
+    Matches sorted by start, the longest first, are each compared with the two furthest ends reached
+    by the matches before them (of two different entities): comparing every pair of matches made a
+    long article's scan grow with the square of its names.
+    """
+    furthest: list[tuple[int, Entity]] = []  # (end, entity): the furthest end, and the furthest of another entity
+    ordered = sorted(matches, key=lambda match: (match[0], -match[1]))
+    index = 0
+    while index < len(ordered):
+        start, end = ordered[index][:2]
+        group_end = index
+        while group_end < len(ordered) and ordered[group_end][:2] == (start, end):
+            group_end += 1
+        group = [entity for _, _, entity in ordered[index:group_end]]  # the same words, matched by each entity
+        for entity in group:
+            # A match before this one (or starting here and longer) that reaches as far or further contains it.
+            if not any(reach >= end and other is not entity for reach, other in furthest):
+                yield start, entity
+        for entity in group:
+            furthest = _furthest_two([*furthest, (end, entity)])
+        index = group_end
+
+
+def _furthest_two(ends: list[tuple[int, Entity]]) -> list[tuple[int, Entity]]:
+    """The furthest end, and the furthest end of an entity other than its own."""
+    ends = sorted(ends, key=lambda pair: -pair[0])
+    top = ends[:1]
+    top += [pair for pair in ends[1:] if pair[1] is not top[0][1]][:1]
+    return top
 
 
 def _folded(text: str) -> str:
