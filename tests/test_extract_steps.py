@@ -618,6 +618,29 @@ def test_an_article_too_long_for_the_context_is_cut_at_a_paragraph_and_the_cut_r
     assert brief.article.id == article.id  # the brief is still that article's
 
 
+def test_an_article_of_megabytes_is_cut_to_fit_and_kept_in_few_requests():
+    # Scripted: a model whose context holds about 6,000 characters of prompt says so in llama.cpp's words.
+    filler = "\n\n".join(f"Paragraph {n} adds background on the talks and the region." * 4 for n in range(9000))
+    article = article_from_text(ARTICLE + "\n" + filler + "\n", "long.md")
+    assert len(article.text) > 2_000_000
+    overflowing: list[int] = []
+
+    def answer(request: dict[str, Any]) -> Any:
+        asked = len(request["messages"][1]["content"])
+        if asked > 6_000:
+            overflowing.append(asked)
+            return ContextOverflowError(
+                f"the article does not fit the model's context of 1536 tokens "
+                f"(Requested tokens ({asked // 4}) exceed context window of 1536)"
+            )
+        return answering()(request)
+
+    brief = extractor_for(ScriptedBackend(function=answer)).extract(article)
+    assert brief.extraction.warnings[0].startswith("the article was cut to its first ")
+    assert brief.on_topic and {m.name for c in brief.coalitions for m in c.members} == set(MEMBERS)
+    assert len(overflowing) <= 3  # the error's token counts give the share to keep (0.6 a cut took 12)
+
+
 def test_an_article_that_never_fits_is_a_clear_error():
     article = article_from_text(ARTICLE, "story.md")
     backend = ScriptedBackend(function=lambda request: ContextOverflowError("does not fit the model's context"))
