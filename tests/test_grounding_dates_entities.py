@@ -322,6 +322,22 @@ def test_the_first_word_prefilter_never_changes_which_entities_are_found(words):
         assert found == matching.entities_in(text)
 
 
+def _outside_others_by_every_pair(matches):
+    """The rule, written the slow way: a match counts unless a longer match of another entity holds it."""
+    for start, end, entity in matches:
+        if not any(o is not entity and s <= start and end <= e and e - s > end - start for s, e, o in matches):
+            yield start, entity
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(_ALIASES + _NOISE), st.sampled_from([str, str.upper, str.lower]))))
+def test_the_one_sweep_keeps_the_matches_that_comparing_every_pair_keeps(words):
+    text = " ".join(case(word) for word, case in words)
+    found = matching.entities_in(text)
+    with patch.object(matching, "_outside_others", _outside_others_by_every_pair):
+        assert found == matching.entities_in(text)
+
+
 def test_a_demonym_shared_with_small_territories_names_the_big_country_and_seas_name_no_state():
     # "French" is also Réunion's demonym, "American" the Northern Marianas': it names the country that
     # dwarfs them; between peers ("Congolese") it still names neither.
