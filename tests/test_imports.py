@@ -83,7 +83,7 @@ def test_grounding_imports_nothing_of_the_package():
 #: The layers of docs/development.md ("The code"), from the bottom: a module imports from its own
 #: layer and those before it, never from a later one (type hints under TYPE_CHECKING apart).
 LAYERS = [
-    {"grounding", "numbers", "dates", "once", "entities"},
+    {"grounding", "numbers", "dates", "once", "entities", "secrets"},
     {"schemas", "exceptions"},
     {"articles", "story"},
     {"support", "readings", "statements", "people"},

@@ -75,3 +75,29 @@ def test_error_messages_and_reprs_hold_no_key(allow_model_requests):
     for error in errors:
         assert KEY not in str(error) and KEY not in repr(error) and KEY not in repr(error.__dict__)
     assert KEY not in repr(backend) and KEY not in repr(client)
+
+
+def test_a_webhook_url_given_on_the_command_line_is_masked_in_verbose_logs(tmp_path, webhook):  # noqa: F811
+    secret_url = webhook.rsplit("/services/", 1)[0] + "/services/" + TOKEN
+    env = {key: value for key, value in os.environ.items() if key not in ("SLACK_WEBHOOK_URL", "OPENAI_API_KEY")}
+    env["SUMMARISE_HOME"] = str(tmp_path / "home")
+    Webhook.script = [(500, {}, "boom")] * 3
+    replay = ["--backend", "replay", "--replay-dir", str(ROOT / "fixtures/llm")]
+    run = run_summarise(["--verbose", "digest", *replay, "--retries", "1", "--webhook-url", secret_url, ARTICLE], env)
+    assert run.returncode == 5, run.stderr
+    assert "DEBUG" in run.stderr  # slack_sdk did log the request
+    assert TOKEN not in run.stdout + run.stderr and "webhooktokenSECRET42" not in run.stdout + run.stderr
+
+
+def test_credentials_inside_an_endpoint_url_are_masked_wherever_they_are_echoed(monkeypatch):
+    from summarise.llm.client import redact, short_error
+
+    monkeypatch.setenv(
+        "OPENAI_BASE_URL", "https://analyst:Pa55word-desk@llm.internal.example/v1?api-key=QK-77secretvalue"
+    )
+    echoed = "401 from llm.internal.example: user analyst:Pa55word-desk, password Pa55word-desk, key QK-77secretvalue"
+    for text in (redact(echoed), short_error(RuntimeError(echoed))):
+        assert "Pa55word-desk" not in text and "QK-77secretvalue" not in text
+    # and any key-like query parameter or basic credentials, known or not
+    other = redact("GET https://h.example/v1?api-key=abcdef123456&x=1 Authorization: Basic dXNlcjpwYXNzd29yZA==")
+    assert "abcdef123456" not in other and "dXNlcjpwYXNzd29yZA" not in other and "x=1" in other

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gc
 import logging
-import os
 import sys
 from typing import Annotated
 
@@ -56,24 +55,17 @@ def main(
 
 
 class SecretFilter(logging.Filter):
-    """Masks API keys, webhook URLs, bearer tokens and URL credentials in every log record."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.secrets = [value for name in SECRET_VARIABLES if len(value := os.environ.get(name, "")) >= 6]
+    """Masks API keys, webhook URLs, bearer tokens and URL credentials in every log record and its traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        """Rewrite the record's message with the secrets masked; never drop it."""
-        from summarise.llm.client import redact
+        """Rewrite the record's message (and the traceback it carries) with the secrets masked; never drop it."""
+        from summarise.secrets import redact
 
-        message = record.getMessage()
-        for secret in self.secrets:
-            message = message.replace(secret, "***")
-        record.msg, record.args = redact(message), ()
+        record.msg, record.args = redact(record.getMessage()), ()
+        if record.exc_info:
+            record.exc_text = redact(logging.Formatter().formatException(record.exc_info))
+            record.exc_info = None
         return True
-
-
-SECRET_VARIABLES = ("OPENAI_API_KEY", "SLACK_WEBHOOK_URL", "OPENAI_BASE_URL")
 
 
 def _log_verbosely() -> None:

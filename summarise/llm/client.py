@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 import time
 import uuid
@@ -394,10 +393,10 @@ def _validation_summary(error: BaseException) -> str:
 
 
 def redact(text: str) -> str:
-    """``text`` with API-key-like tokens, URL credentials and bearer tokens masked."""
-    text = re.sub(r"\b(?:sk|rk|pk)-[A-Za-z0-9_\-*]{6,}", "***", text)
-    text = re.sub(r"(?<=://)[^/@\s]+@", "***@", text)
-    return re.sub(r"(?i)\bbearer\s+\S+", "Bearer ***", text)
+    """``text`` with API keys, URL credentials, webhook URLs and bearer tokens masked (:mod:`summarise.secrets`)."""
+    from summarise.secrets import redact as redact_secrets
+
+    return redact_secrets(text)
 
 
 def short_error(error: BaseException) -> str:
