@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from summarise.links import web_url
 from summarise.schemas import ArticleBrief, CoalitionBrief, MergedCoalition, Source, Support
 
 _EVIDENCE_CHARS = 110
@@ -25,7 +26,8 @@ def render_article_brief(brief: ArticleBrief) -> str:
     """A readable summary of one brief: every fact followed by its evidence."""
     ref = brief.article
     lines = [f"## {ref.title or ref.source}"]
-    meta = [part for part in (ref.outlet, ref.published.isoformat() if ref.published else None, ref.url) if part]
+    published = ref.published.isoformat() if ref.published else None
+    meta = [part for part in (ref.outlet, published, web_url(ref.url)) if part]
     lines.append(f"{' · '.join(meta) or ref.source}  (id {ref.id})")
     if not brief.on_topic:
         lines.append("Off topic: no coalition facts extracted.")
@@ -295,8 +297,8 @@ def _source_lines(brief: CoalitionBrief, labels: _Labels) -> list[str]:
     lines = ["", "## Sources", "", "| | Outlet | Title | Published | Id | Note |", "|---|---|---|---|---|---|"]
     for source in brief.sources:
         title = md(source.title or source.source)
-        if source.url:
-            title = f"[{title}](<{source.url.replace('>', '%3E').replace(' ', '%20')}>)"
+        if url := web_url(source.url):  # the rule every renderer keeps: http(s) only, encoded (no | or > left)
+            title = f"[{title}](<{url}>)"
         notes = "; ".join(source_notes(source, lambda source_id: labels([source_id])))
         lines.append(
             f"| {source.label} | {md(source.outlet or '—')} | {title} | {source.published or '—'} | "

@@ -620,3 +620,18 @@ def test_in_chromium_clicking_a_cell_pins_its_evidence_under_the_matrix(chromium
     assert normalised(lebanon.supports[0].evidence) in normalised(pin.text())
     other = page.find("section", "coalition", data_coalition=brief.coalitions[1].id).find("div", "pin")
     assert "hidden" in other.attrs
+
+
+def test_every_renderer_keeps_the_one_url_rule_markdown_too():
+    from summarise.render import render_article_brief, render_coalition_brief_markdown
+
+    hostile = hostile_for_html()
+    piped = hostile[0].model_copy(deep=True)
+    piped.article = piped.article.model_copy(update={"id": "b" * 16, "url": "https://example.org/a|b c>d"})
+    merged = merge_briefs([*hostile, piped])
+    markdown = render_coalition_brief_markdown(merged)
+    assert "javascript:" not in markdown.lower()
+    assert "https://example.org/a%7Cb%20c%3Ed" in markdown  # a | would end the Sources table's cell
+    rows = [line for line in markdown.splitlines() if line.startswith("| ") and "Story hostile-html" in line]
+    assert rows and all(row.count("|") == 7 for row in rows)
+    assert "javascript:" not in render_article_brief(hostile[0]).lower()
