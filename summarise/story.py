@@ -119,15 +119,24 @@ def topic_of(story: Story | None) -> str:
     return f"{kinds} formed, planned, joined or acting against {targets}"
 
 
+#: A story file's largest size: a story of many coalitions and aliases takes a few kilobytes; reading and
+#: validating one of 10 MB took most of a minute.
+MAX_STORY_BYTES = 1_000_000
+
+
 def load_story(path: str | Path) -> Story:
     """Read and validate a story file; every problem is a :class:`StoryError` naming the file and key."""
+    from summarise.articles.reading import read_capped
+
     path = Path(path)
     try:
-        raw = path.read_bytes()
+        raw = read_capped(path, MAX_STORY_BYTES)
     except FileNotFoundError:
         raise StoryError(str(path), "no such story file") from None
     except OSError as error:
         raise StoryError(str(path), f"cannot be read ({error.strerror or error})") from None
+    if len(raw) > MAX_STORY_BYTES:
+        raise StoryError(str(path), f"over the {MAX_STORY_BYTES // 1000:,} KB a story file may have")
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

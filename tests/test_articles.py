@@ -14,6 +14,7 @@ from summarise.articles import (
     load_articles,
     parse_front_matter,
     parse_published,
+    reading,
 )
 from summarise.exceptions import InputError
 
@@ -494,14 +495,14 @@ def test_missing_file_is_an_error(tmp_path):
 def test_oversized_file_is_rejected_before_reading(tmp_path, monkeypatch):
     good = write(tmp_path, "good.txt", "Short but complete article text, one sentence long.")
     big = write(tmp_path, "big.txt", BODY * 20)
-    real_read_bytes = Path.read_bytes
+    real_read_capped = reading.read_capped
     read: list[str] = []
 
-    def read_bytes(self):
-        read.append(self.name)
-        return real_read_bytes(self)
+    def read_capped(path, limit):
+        read.append(path.name)
+        return real_read_capped(path, limit)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(reading, "read_capped", read_capped)
 
     result = load_articles([big, good], max_bytes=1_000)
 
@@ -532,14 +533,14 @@ def test_size_limit_comes_from_the_environment(tmp_path, monkeypatch):
 def test_unreadable_file_is_an_error(tmp_path, monkeypatch):
     good = write(tmp_path, "good.txt", BODY)
     locked = write(tmp_path, "locked.txt", OTHER_BODY)
-    real_read_bytes = Path.read_bytes
+    real_read_capped = reading.read_capped
 
-    def read_bytes(self):
-        if self.name == "locked.txt":
+    def read_capped(path, limit):
+        if path.name == "locked.txt":
             raise PermissionError(13, "Permission denied")
-        return real_read_bytes(self)
+        return real_read_capped(path, limit)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(reading, "read_capped", read_capped)
 
     result = load_articles([locked, good])
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import stat
 import sys
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
@@ -168,10 +169,29 @@ def _read_text_file(spec: str, limit: int) -> str:
     if size > limit:
         raise InputError(spec, _oversize_problem(f"file is {_format_size(size)},", limit))
     try:
-        data = path.read_bytes()
+        data = read_capped(path, limit)
     except OSError as error:
         raise InputError(spec, f"cannot read file: {_os_reason(error)}") from None
+    if len(data) > limit:  # a device, a pipe, or a file that grew: its size was not known before reading
+        raise InputError(spec, _oversize_problem("input is", limit))
+    if not data and stat.S_ISFIFO(path.stat().st_mode):
+        raise InputError(spec, "named pipe with no program writing to it (start the writer first)")
     return _decode(data, spec)
+
+
+def read_capped(path: Path, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of ``path``: a device (``/dev/zero``) or a pipe has no size to check first.
+
+    A named pipe is opened without waiting for a writer (one that has none reads as empty, where a plain
+    ``open`` would wait forever); reading then waits for what a writer sends, as reading standard input does.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as stream:
+            return stream.read(limit + 1)
+    finally:
+        os.close(fd)
 
 
 def _load_stdin(stream: TextIO, limit: int) -> Article:

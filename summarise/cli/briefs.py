@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from summarise.cli.common import err, fail, output_file
+from summarise.cli.common import check_output, err, fail, output_file
 from summarise.cli.extracting import extract_all
 from summarise.cli.options import (
     ArticlesArg,
@@ -47,6 +47,7 @@ def extract(
     """
     from summarise.render import render_article_brief
 
+    check_output(output, articles)
     with output_file(output) as out:
 
         def write(brief: ArticleBrief) -> None:
@@ -74,6 +75,7 @@ def brief(
     others and the exit status is that of the first problem (see `extract`).
     """
     chosen = brief_format(output_format, output)
+    check_output(output, articles)
     briefs: list[ArticleBrief] = []
     exit_code = extract_all(articles, options, briefs.append)
     if not briefs:
@@ -115,8 +117,10 @@ def digest(
     times). Exit status: 0 posted; 5 the webhook failed; otherwise the extraction's.
     """
     from summarise.merge import merge_briefs
+    from summarise.secrets import remember
     from summarise.slack import SlackError, post_digest, render_blocks
 
+    remember(webhook_url, path_is_secret=True)  # given on the command line, it is as secret as in the environment
     if not webhook_url and not dry_run:
         raise fail(ConfigError("no Slack webhook: pass --webhook-url or set SLACK_WEBHOOK_URL (or use --dry-run)"))
     briefs: list[ArticleBrief] = []
@@ -158,6 +162,7 @@ def merge(
     others are merged and the exit status is 2.
     """
     chosen = brief_format(output_format, output)
+    check_output(output, briefs_files)
     briefs, problems = read_briefs(briefs_files)
     for problem in problems:
         err.print(f"[bold red]error:[/] {escape(problem)}", soft_wrap=True)

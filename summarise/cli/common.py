@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
@@ -13,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from summarise.exceptions import ConfigError, SummariseError
+from summarise.exceptions import ConfigError, SummariseError, UsageError
 
 if TYPE_CHECKING:
     from summarise.story import Story
@@ -53,6 +55,49 @@ def load_story_option(path: Path | None) -> Story | None:
         raise fail(error) from None
 
 
+def check_output(path: Path | None, inputs: Sequence[str] = ()) -> None:
+    """Refuse, before any work, an output that names one of the inputs or that cannot be written.
+
+    Checked before the first article is read or a model asked: a missing or read-only folder found
+    only when the brief is written would cost the whole run.
+    """
+    if path is None:
+        return
+    target = path.resolve()
+    if _is_one_of(target, inputs):
+        raise fail(UsageError(f"{path}: is one of the inputs: writing the output there would replace it"))
+    if target.exists() and not target.is_file():
+        return  # /dev/null, a named pipe: written directly (see output_file)
+    folder = target.parent
+    if not folder.is_dir():
+        raise fail(ConfigError(f"{path}: cannot write: no folder {folder}"))
+    if not os.access(folder, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise fail(ConfigError(f"{path}: cannot write: permission denied"))
+
+
+def _is_one_of(target: Path, inputs: Sequence[str]) -> bool:
+    """Whether ``target`` is one of the input files, or a file in one of the input folders."""
+    for spec in inputs:
+        if spec == "-":
+            continue
+        given = Path(spec)
+        candidates = [given / name for name in _names(given)] if given.is_dir() else [given]
+        for candidate in candidates:
+            try:
+                if candidate.resolve() == target or (target.exists() and os.path.samefile(candidate, target)):
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+def _names(folder: Path) -> list[str]:
+    try:
+        return os.listdir(folder)
+    except OSError:
+        return []
+
+
 @contextmanager
 def output_file(path: Path | None) -> Iterator[TextIO]:
     """Stdout, or ``path`` written in full or not at all (a failed run never leaves half a file).
@@ -82,6 +127,8 @@ def output_file(path: Path | None) -> Iterator[TextIO]:
     try:
         with handle:
             yield handle
+        if path.exists():  # a file replaced keeps its permissions (a brief kept private stays private)
+            temporary.chmod(stat.S_IMODE(path.stat().st_mode))
         temporary.replace(path)
     finally:
         temporary.unlink(missing_ok=True)

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from summarise.cli.common import err, output_file
+from summarise.cli.common import check_output, err, output_file
 from summarise.cli.extracting import extract_all
 from summarise.cli.options import ArticlesArg, ExtractionOptions, OutputOpt, with_options
 
@@ -28,6 +28,7 @@ def draft(articles: ArticlesArg, output: OutputOpt = None, *, options: Extractio
     """
     from summarise.merge.drafting import draft_story, story_toml
 
+    check_output(output, articles)
     briefs: list[ArticleBrief] = []
     exit_code = extract_all(articles, options, briefs.append)
     if not briefs:
