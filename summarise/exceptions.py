@@ -48,6 +48,16 @@ class ConfigError(SummariseError):
     exit_code = 3
 
 
+class StoreDamagedError(ConfigError):
+    """The store's file is damaged: SQLite finds it malformed, or not a database at all."""
+
+    def __init__(self, path: str, problem: str, recovery: str) -> None:
+        self.path = path
+        self.problem = problem
+        self.recovery = recovery
+        super().__init__(f"the store {path} is damaged (SQLite: {problem}). {recovery}")
+
+
 class MissingDependencyError(SummariseError):
     """A module summarise needs at run time is not installed (a broken or partial install)."""
 

@@ -7,6 +7,12 @@ folder (``$SUMMARISE_HOME``, else the platform's, from ``platformdirs``: on Linu
 its owner only, and holds no secret: requests are logged as sent to the model, and API keys
 never travel in them. The article a request shows is kept once (``article_texts``) and the
 logged request names it: :meth:`Store.calls` gives the request back whole.
+
+A damaged file (pages SQLite finds malformed, a header that is not a database's) is found by
+``PRAGMA quick_check`` when the store is opened and whenever SQLite fails, and named in a
+:class:`StoreDamagedError` with the way to recover. What only reads the log or keeps batch jobs
+raises it; the brief cache and the call log are a run's helpers, not its work: an extraction over a
+damaged store is warned once, still reads the briefs it can, and writes nothing more to the file.
 """
 
 from __future__ import annotations
@@ -14,16 +20,18 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 import sqlite3
+import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from summarise.exceptions import ConfigError
+from summarise.exceptions import ConfigError, StoreDamagedError
 from summarise.migrations import NewerStoreError, migrate
 
 
@@ -69,6 +77,7 @@ _PART_FIELDS = {
     "output_file_id",
     "error_file_id",
     "ingested",
+    "sha256",
 }
 
 
@@ -114,65 +123,137 @@ def _whole(row: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-class Store:
-    """Call log and brief cache in one SQLite file, safe to share between threads."""
+def _warn_on_stderr(message: str) -> None:
+    """Say ``message`` as a warning on stderr (the default ``on_damage`` of a :class:`Store`)."""
+    print(f"warning: {message}", file=sys.stderr, flush=True)
 
-    def __init__(self, path: Path | None = None) -> None:
+
+def _short(error: sqlite3.Error) -> str:
+    """What SQLite said, without the text the sqlite3 module quotes when it cannot decode one."""
+    said = str(error).split(" with text '", 1)[0]
+    return said if len(said) <= 200 else said[:199] + "…"
+
+
+def _looks_damaged(error: sqlite3.Error) -> bool:
+    """Whether ``error`` itself says the file is damaged (a text that is not UTF-8 is: the store writes none)."""
+    name = getattr(error, "sqlite_errorname", None) or ""
+    return name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or str(error).startswith("Could not decode to UTF-8")
+
+
+def _quick_check(db: sqlite3.Connection) -> str | None:
+    """The first problem ``PRAGMA quick_check`` finds in the file; ``None`` when it finds none (or cannot look)."""
+    try:
+        rows = db.execute("PRAGMA quick_check(1)").fetchmany(1)
+    except sqlite3.Error as error:
+        return _short(error) if _looks_damaged(error) else None
+    found = str(rows[0][0]) if rows else "ok"
+    return None if found == "ok" else found.removeprefix("*** in database main ***\n").replace("\n", "; ")
+
+
+def _recovery(path: Path) -> str:
+    """How to recover from the damage of the store at ``path``: the commands, with its own names."""
+    aside = path.parent / "damaged-store"
+    folder, moved, saved = (shlex.quote(str(name)) for name in (aside, aside / path.name, aside / "recovered.sql"))
+    return (
+        f"Move it aside with its -wal and -shm files (`mkdir {folder} && mv {shlex.quote(str(path))}* {folder}/`) "
+        "and run again: a new store is made, and the brief cache fills again as articles are extracted. What can "
+        f"still be read of its call log and batch jobs is saved as SQL by `sqlite3 {moved} .recover > {saved}` "
+        "(or .dump instead of .recover, with a sqlite3 shell that has no .recover)"
+    )
+
+
+def _unwritable(path: Path) -> str:
+    """The advice to choose another folder, when the store's folder or file cannot be written; else nothing."""
+    if os.access(path.parent, os.W_OK) and (not path.exists() or os.access(path, os.W_OK)):
+        return ""
+    return " (set SUMMARISE_HOME to a writable folder)"
+
+
+class Store:
+    """Call log and brief cache in one SQLite file, safe to share between threads.
+
+    A damaged file does not stop the opening: it is recorded in :attr:`damage`, and from then on
+    nothing is written to it. The methods that read the log or keep batch jobs raise that
+    :class:`StoreDamagedError`; the brief cache and the call log are skipped, and ``on_damage``
+    (by default a warning line on stderr) is told once, with the way to recover.
+    """
+
+    def __init__(self, path: Path | None = None, *, on_damage: Callable[[str], None] | None = None) -> None:
         self.path = path or default_home() / "summarise.db"
+        self.on_damage = on_damage or _warn_on_stderr
+        #: the migrations this opening ran
+        self.migrated: list[str] = []
+        #: what is wrong with the file, once seen (by ``PRAGMA quick_check`` on opening, or a failure)
+        self.damage: StoreDamagedError | None = None
+        self._warned = False
+        self._lock = threading.Lock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             if not self.path.exists():
                 self.path.touch(mode=0o600)
             os.chmod(self.path, 0o600)
             self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            # A crash of summarise loses nothing in WAL mode even so; a power cut may lose the last
-            # cached briefs and log lines (cheap to redo), never a batch's remote ids (below).
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self.migrated = migrate(self._db)
-        except NewerStoreError as error:
-            raise ConfigError(f"cannot open the store at {self.path}: {error} (use that release)") from None
         except (OSError, sqlite3.Error) as error:
             raise ConfigError(
                 f"cannot open the store at {self.path}: {error} (set SUMMARISE_HOME to a writable folder)"
             ) from None
-        self._lock = threading.Lock()
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            # A crash of summarise loses nothing in WAL mode even so; a power cut may lose the last
+            # cached briefs and log lines (cheap to redo), never a batch's remote ids (below).
+            self._db.execute("PRAGMA synchronous=NORMAL")
+            # Checked before anything is written: a migration must not write into a damaged file.
+            if (found := _quick_check(self._db)) is not None:
+                self.damage = self._damaged(f"PRAGMA quick_check: {found}")
+            else:
+                self.migrated = migrate(self._db)
+        except NewerStoreError as error:
+            self._db.close()
+            raise ConfigError(f"cannot open the store at {self.path}: {error} (use that release)") from None
+        except sqlite3.Error as error:
+            self.damage = self._damage_behind(error)
+            if self.damage is None:
+                self._db.close()
+                raise ConfigError(f"cannot open the store at {self.path}: {error}{_unwritable(self.path)}") from None
 
     def log_call(self, record: CallRecord) -> None:
-        """Append one model call to the log (the article it shows kept once, and named)."""
+        """Append one model call to the log (the article it shows kept once, and named); skipped when damaged."""
         request, text_hash = record.request, None
         if record.article_text:
             named_hash = hashlib.sha256(record.article_text.encode()).hexdigest()[:32]
             if (named := _with_article_named(request, record.article_text, named_hash)) is not None:
                 request, text_hash = named, named_hash
-        with self._lock, self._transaction():
-            if text_hash is not None:
-                self._db.execute(
-                    "INSERT OR IGNORE INTO article_texts (hash, article_id, created, text) VALUES (?, ?, ?, ?)",
-                    (text_hash, record.article_id, time.time(), record.article_text),
+        try:
+            with self._using() as db, self._transaction():
+                if text_hash is not None:
+                    db.execute(
+                        "INSERT OR IGNORE INTO article_texts (hash, article_id, created, text) VALUES (?, ?, ?, ?)",
+                        (text_hash, record.article_id, time.time(), record.article_text),
+                    )
+                db.execute(
+                    "INSERT INTO calls (created, backend, model, prompt_hash, article_id, step, attempt,"
+                    " request, response, prompt_tokens, completion_tokens, latency_ms, error, article_text, exchange)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        time.time(),
+                        record.backend,
+                        record.model,
+                        record.prompt_hash,
+                        record.article_id,
+                        record.step,
+                        record.attempt,
+                        json.dumps(request, ensure_ascii=False),
+                        json.dumps(record.response, ensure_ascii=False) if record.response is not None else None,
+                        record.prompt_tokens,
+                        record.completion_tokens,
+                        record.latency_ms,
+                        record.error,
+                        text_hash,
+                        record.exchange,
+                    ),
                 )
-            self._db.execute(
-                "INSERT INTO calls (created, backend, model, prompt_hash, article_id, step, attempt,"
-                " request, response, prompt_tokens, completion_tokens, latency_ms, error, article_text, exchange)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    time.time(),
-                    record.backend,
-                    record.model,
-                    record.prompt_hash,
-                    record.article_id,
-                    record.step,
-                    record.attempt,
-                    json.dumps(request, ensure_ascii=False),
-                    json.dumps(record.response, ensure_ascii=False) if record.response is not None else None,
-                    record.prompt_tokens,
-                    record.completion_tokens,
-                    record.latency_ms,
-                    record.error,
-                    text_hash,
-                    record.exchange,
-                ),
-            )
+        except StoreDamagedError:
+            self._say_damage()  # the run goes on without it
 
     def calls(self, article_id: str | None = None) -> Iterator[dict[str, Any]]:
         """The logged calls, oldest first, optionally for one article; each request whole."""
@@ -214,36 +295,42 @@ class Store:
 
         Only within ``max_age`` seconds: a server may have learnt a better mode since.
         """
-        rows = self._rows(
+        rows = self._rows_despite_damage(
             "SELECT mode FROM schema_modes WHERE endpoint = ? AND model = ? AND updated >= ?",
             (endpoint, model, time.time() - max_age),
         )
-        return rows[0]["mode"] if rows else None
+        return rows[0][0] if rows else None
 
     def remember_schema_mode(self, endpoint: str, model: str, mode: str) -> None:
-        """Keep the schema mode that worked for ``model`` at ``endpoint``."""
-        self._execute(
-            "INSERT INTO schema_modes (endpoint, model, mode, updated) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (endpoint, model) DO UPDATE SET mode = excluded.mode, updated = excluded.updated",
-            (endpoint, model, mode, time.time()),
-        )
+        """Keep the schema mode that worked for ``model`` at ``endpoint`` (skipped when the store is damaged)."""
+        try:
+            with self._using() as db:
+                db.execute(
+                    "INSERT INTO schema_modes (endpoint, model, mode, updated) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (endpoint, model) DO UPDATE SET mode = excluded.mode, updated = excluded.updated",
+                    (endpoint, model, mode, time.time()),
+                )
+        except StoreDamagedError:
+            self._say_damage()  # the run goes on without it
 
     def cached_brief(self, cache_key: str) -> str | None:
-        """The brief JSON stored under ``cache_key``, if any."""
-        with self._lock:
-            row = self._db.execute("SELECT brief FROM briefs WHERE cache_key = ?", (cache_key,)).fetchone()
-        return row[0] if row else None
+        """The brief JSON stored under ``cache_key``, if any (and if a damaged store still gives it)."""
+        rows = self._rows_despite_damage("SELECT brief FROM briefs WHERE cache_key = ?", (cache_key,))
+        return rows[0][0] if rows else None
 
     def save_brief(
         self, cache_key: str, *, article_id: str, backend: str, model: str, prompt_hash: str, brief_json: str
     ) -> None:
-        """Store a finished brief under ``cache_key`` (replacing an older one)."""
-        with self._lock:
-            self._db.execute(
-                "INSERT OR REPLACE INTO briefs (cache_key, article_id, backend, model, prompt_hash, created, brief)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (cache_key, article_id, backend, model, prompt_hash, time.time(), brief_json),
-            )
+        """Store a finished brief under ``cache_key`` (replacing an older one); skipped when the store is damaged."""
+        try:
+            with self._using() as db:
+                db.execute(
+                    "INSERT OR REPLACE INTO briefs (cache_key, article_id, backend, model, prompt_hash, created, brief)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (cache_key, article_id, backend, model, prompt_hash, time.time(), brief_json),
+                )
+        except StoreDamagedError:
+            self._say_damage()  # the run goes on without it
 
     # --- batch jobs (see summarise.batch) -------------------------------------------------
 
@@ -281,9 +368,9 @@ class Store:
 
     def forget_batch_build(self, job: str) -> None:
         """Drop what a build interrupted before its end recorded (it is built again)."""
-        with self._lock:
+        with self._using() as db:
             for table in ("batch_parts", "batch_requests", "batch_articles"):
-                self._db.execute(f"DELETE FROM {table} WHERE job = ?", (job,))
+                db.execute(f"DELETE FROM {table} WHERE job = ?", (job,))
 
     def add_batch_article(
         self,
@@ -295,13 +382,13 @@ class Store:
         requests: list[tuple[str, int, str, str]],
     ) -> None:
         """Record an article of a job and its requests ``(custom_id, part, step, request_key)``."""
-        with self._lock, self._transaction():
-            self._db.execute(
+        with self._using() as db, self._transaction():
+            db.execute(
                 "INSERT OR IGNORE INTO batch_articles (job, article_id, source, state, cache_key)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (job, article_id, source, state, cache_key),
             )
-            self._db.executemany(
+            db.executemany(
                 "INSERT OR IGNORE INTO batch_requests (job, custom_id, part, article_id, step, request_key)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 [(job, custom_id, part, article_id, step, key) for custom_id, part, step, key in requests],
@@ -309,21 +396,19 @@ class Store:
 
     def set_batch_part(self, job: str, part: int, **fields: Any) -> None:
         """Create or update a part's row (synced to disk: it holds the remote file and batch ids)."""
-        with self._lock:
-            self._db.execute("PRAGMA synchronous=FULL")
+        with self._using() as db:
+            db.execute("PRAGMA synchronous=FULL")
             try:
-                self._db.execute(
+                db.execute(
                     "INSERT OR IGNORE INTO batch_parts (job, part, path, requests, bytes) VALUES (?, ?, '', 0, 0)",
                     (job, part),
                 )
                 for name, value in fields.items():
                     if name not in _PART_FIELDS:
                         raise ValueError(f"not a batch part field: {name}")
-                    self._db.execute(
-                        f"UPDATE batch_parts SET {name} = ? WHERE job = ? AND part = ?", (value, job, part)
-                    )
+                    db.execute(f"UPDATE batch_parts SET {name} = ? WHERE job = ? AND part = ?", (value, job, part))
             finally:
-                self._db.execute("PRAGMA synchronous=NORMAL")
+                db.execute("PRAGMA synchronous=NORMAL")
 
     def batch_parts(self, job: str) -> list[dict[str, Any]]:
         """A job's parts, in order."""
@@ -338,8 +423,8 @@ class Store:
         self, job: str, custom_id: str, status_code: int | None, body: str | None, error: str | None
     ) -> bool:
         """Keep one output line's result; a result already kept stays. Returns whether it was new."""
-        with self._lock:
-            cursor = self._db.execute(
+        with self._using() as db:
+            cursor = db.execute(
                 "INSERT OR IGNORE INTO batch_results (job, custom_id, status_code, body, error) VALUES (?, ?, ?, ?, ?)",
                 (job, custom_id, status_code, body, error),
             )
@@ -399,14 +484,73 @@ class Store:
             raise
 
     def _execute(self, query: str, args: Any) -> None:
-        with self._lock:
-            self._db.execute(query, args)
+        with self._using() as db:
+            db.execute(query, args)
 
     def _rows(self, query: str, args: Any) -> list[dict[str, Any]]:
-        with self._lock:
-            cursor = self._db.execute(query, args)
+        with self._using() as db:
+            cursor = db.execute(query, args)
             names = [column[0] for column in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def _rows_despite_damage(self, query: str, args: Any) -> list[tuple[Any, ...]]:
+        """The rows of a read a run can do without (the cache): none when the store cannot give them.
+
+        A damaged store is still read (the pages a read needs may be intact), and the damage said once.
+        """
+        try:
+            with self._using(despite_damage=True) as db:
+                rows = db.execute(query, args).fetchall()
+        except StoreDamagedError:
+            rows = []
+        if self.damage is not None:
+            self._say_damage()
+        return rows
+
+    @contextmanager
+    def _using(self, *, despite_damage: bool = False) -> Iterator[sqlite3.Connection]:
+        """The connection, under the lock; a damaged store raises :class:`StoreDamagedError`.
+
+        At once when the damage is known (unless ``despite_damage``); else when SQLite fails and
+        ``PRAGMA quick_check`` finds the file damaged (another failure is raised as it is).
+        """
+        with self._lock:
+            if self.damage is not None and not despite_damage:
+                raise self.damage
+            try:
+                yield self._db
+            except sqlite3.Error as error:
+                if self.damage is None:
+                    self.damage = self._damage_behind(error)
+                if self.damage is None:
+                    raise
+                raise self.damage from None
+
+    def _damage_behind(self, error: sqlite3.Error) -> StoreDamagedError | None:
+        """The file's damage if ``error`` comes from one, else ``None`` (``PRAGMA quick_check`` looks)."""
+        if isinstance(error, (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError)):
+            return None  # the code's mistake, not the file's
+        name = getattr(error, "sqlite_errorname", None) or ""
+        if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+            return None  # another process is writing
+        said, found = _short(error), _quick_check(self._db)
+        if found is None and not _looks_damaged(error):
+            return None
+        return self._damaged(said if found in (None, said) else f"{said}; PRAGMA quick_check: {found}")
+
+    def _damaged(self, problem: str) -> StoreDamagedError:
+        return StoreDamagedError(str(self.path), problem, _recovery(self.path))
+
+    def _say_damage(self) -> None:
+        """Tell ``on_damage``, the first time, that the store is damaged and the run goes on without it."""
+        with self._lock:
+            damage, first = self.damage, not self._warned
+            self._warned = self._warned or damage is not None
+        if damage is not None and first:
+            self.on_damage(
+                f"the store {damage.path} is damaged (SQLite: {damage.problem}): this run goes on, but caches no "
+                f"brief and logs no call in it. {damage.recovery}"
+            )
 
     def close(self) -> None:
         """Close the database."""

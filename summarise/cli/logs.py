@@ -20,6 +20,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="JSON instead of text.")]
 
 
 def _store() -> Any:
+    """The store, opened to read its log; a store that cannot be read is a one-line error."""
     from summarise.store import Store, default_home
 
     path = default_home() / "summarise.db"
@@ -50,6 +51,8 @@ def logs_list(
     store = _store()
     try:
         rows = store.recent_calls(count, article)
+    except SummariseError as error:  # a damaged store: what is wrong and how to recover
+        raise fail(error) from None
     finally:
         store.close()
     if as_json:
@@ -87,11 +90,13 @@ def logs_show(
     store = _store()
     try:
         row = store.call(call_id)
-        if row is None:
-            raise fail(UsageError(f"no call {call_id} in {store.path} (see `summarise logs list`)"))
-        attempts = store.exchange(row["exchange"]) if row.get("exchange") else []
+        attempts = store.exchange(row["exchange"]) if row and row.get("exchange") else []
+    except SummariseError as error:  # a damaged store: what is wrong and how to recover
+        raise fail(error) from None
     finally:
         store.close()
+    if row is None:
+        raise fail(UsageError(f"no call {call_id} in {store.path} (see `summarise logs list`)"))
     request = json.loads(row["request"])
     response = json.loads(row["response"]) if row["response"] else None
     if as_json:
