@@ -6,19 +6,24 @@ The batch path adds only the file/batch protocol and its job state to the synchr
   ``{"custom_id", "method", "url", "body"}``. The body is the request the synchronous path
   sends first (built by :meth:`summarise.extract.Extractor.requests`), with the response
   schema made strict as the Batch API wants it. Articles whose brief is already cached under
-  the same model and prompts get no request. Files are split at 50,000 requests or 200 MB.
-  The job id is a hash of the model, the prompts and the article ids: the same command finds
-  the same job.
-- **submit**: each file is uploaded (``purpose="batch"``) and a batch created
-  (``/v1/chat/completions``, ``24h``) with the job id in its metadata. Before uploading or
-  creating, the remote lists are searched for what an interrupted run already did, so no
-  request is submitted twice.
+  the same model and prompts get no request; an input whose text was already read is skipped
+  and named, as ``summarise extract`` names it; an article whose requests cannot be built (a
+  bug) is recorded as failed with the reason, and extracted synchronously at collect. Files are
+  split at 50,000 requests or 200 MB. The job id is a hash of the model, the prompts and the
+  article ids: the same command finds the same job.
+- **submit**: each file is uploaded (``purpose="batch"``, named by its job and part, the sha256
+  of its bytes recorded first) and a batch created (``/v1/chat/completions``, ``24h``) with the
+  job id in its metadata. Before uploading or creating, the remote lists are searched for what
+  an interrupted run already did (an upload counts only with this part's name and recorded
+  hash), so no request is submitted twice and no job takes another's file.
 - **collect**: output and error files are downloaded (to a ``.partial`` file, then renamed),
   every line is kept in the store once (an unknown ``custom_id`` is reported), and each article
   is then extracted by the normal :class:`~summarise.extract.Extractor` whose backend answers
   from the batch results. An answer that fails validation is reasked, and a request the batch
   did not answer (failed line, expired or cancelled batch) is sent, synchronously to the same
-  model, with the normal validated retries. Every brief lands in the brief cache, once.
+  model, with the normal validated retries. Every brief lands in the brief cache, once. An
+  article that fails, even by a bug of ours (not a :class:`SummariseError`), is recorded as
+  failed with the reason; the other articles are extracted and their brief written all the same.
 - **run --local**: the same job, executed by the synchronous backend (embedded model or any
   endpoint) with bounded concurrency instead of the Batch API.
 
@@ -44,6 +49,7 @@ from summarise.batch_parts import (
     MAX_BYTES_PER_BATCH,
     MAX_REQUESTS_PER_BATCH,
     BatchAnswersBackend,
+    BuildReport,
     CollectReport,
     PartWriter,
     checkpoint,
@@ -61,7 +67,23 @@ from summarise.store import Store, default_home
 from summarise.story import Story, story_hash
 from summarise.templates import PromptSet, load_prompts
 
-__all__ = ["BatchAnswersBackend", "BatchJobs", "BatchNotReady", "CollectReport", "checkpoint", "strict_response_format"]
+__all__ = [
+    "BatchAnswersBackend",
+    "BatchJobs",
+    "BatchNotReady",
+    "BuildReport",
+    "CollectReport",
+    "checkpoint",
+    "failure_reason",
+    "strict_response_format",
+]
+
+
+def failure_reason(error: Exception) -> str:
+    """Why an article failed, as ``summarise extract`` says it: a bug of ours is named an internal error."""
+    if isinstance(error, SummariseError):
+        return str(error)
+    return f"internal error {type(error).__name__}: {error}"
 
 
 class BatchJobs(RemoteBatches):
@@ -128,8 +150,12 @@ class BatchJobs(RemoteBatches):
             return self.target.name == "openai"
         return self.capabilities.combined
 
-    def job_id(self, inputs: list[str], problems: list[str]) -> str:
-        """The job of these inputs under this model and these prompts (inputs are read once, streaming)."""
+    def job_id(self, inputs: list[str], problems: list[str], duplicates: list[tuple[str, str]] | None = None) -> str:
+        """The job of these inputs under this model and these prompts (inputs are read once, streaming).
+
+        Unreadable inputs are added to ``problems``, inputs whose text was already read to
+        ``duplicates`` as ``(skipped source, first source)``.
+        """
         digest = hashlib.sha256(f"{self.target.identity()}\n{self.prompts.hash}\n{story_hash(self.story)}\n".encode())
         ids = []
         for item in iter_articles(inputs):
@@ -137,16 +163,25 @@ class BatchJobs(RemoteBatches):
                 ids.append(item.id)
             elif isinstance(item, InputError):
                 problems.append(str(item))
+            elif duplicates is not None:
+                duplicates.append(item)
         if not ids:
             raise InputError(", ".join(inputs)[:200], "no article to send")
         for article_id in sorted(ids):
             digest.update(article_id.encode())
         return digest.hexdigest()[:12]
 
-    def build(self, inputs: list[str], *, local: bool = False) -> tuple[str, list[str]]:
-        """Write the job's request files and record its requests; returns ``(job, input problems)``."""
+    def build(
+        self, inputs: list[str], *, local: bool = False, report: BuildReport | None = None
+    ) -> tuple[str, list[str]]:
+        """Write the job's request files and record its requests; returns ``(job, input problems)``.
+
+        ``report``, if given, receives the inputs skipped as duplicates and the articles whose
+        requests could not be built (recorded as failed: collect extracts them synchronously).
+        """
+        report = report if report is not None else BuildReport()
         problems: list[str] = []
-        job = self.job_id(inputs, problems)
+        job = self.job_id(inputs, problems, report.duplicates)
         combined = self._combined(job)  # before the job's row exists: a new job asks as the backend can answer
         self.store.create_batch_job(
             job,
@@ -173,17 +208,29 @@ class BatchJobs(RemoteBatches):
                 if self.store.cached_brief(key):
                     self.store.add_batch_article(job, item.id, item.source, "cached", key, [])
                     continue
+                try:
+                    lines = list(self._request_lines(extractor, item))
+                except ConfigError:  # the same for every article: the command stops
+                    raise
+                except Exception as error:  # this article's own failure, a bug of ours included: the others go on
+                    report.failed.append(f"{item.source}: {failure_reason(error)}")
+                    self.store.add_batch_article(job, item.id, item.source, "failed", key, [])
+                    continue
                 rows = []
-                for step, request in extractor.requests(item):
-                    custom_id = f"{item.id}-{self.prompts.hash}-{step}"
-                    body = {**request, "response_format": strict_response_format(request["response_format"])}
-                    line = {"custom_id": custom_id, "method": "POST", "url": ENDPOINT, "body": body}
-                    part = parts.write(json.dumps(line, ensure_ascii=False) + "\n")
-                    rows.append((custom_id, part, step, request_key(request)))
+                for custom_id, step, line, request_hash in lines:  # written once all of them are built
+                    rows.append((custom_id, parts.write(line), step, request_hash))
                 self.store.add_batch_article(job, item.id, item.source, "pending", key, rows)
                 checkpoint("building")
         self.store.mark_batch_built(job)
         return job, problems
+
+    def _request_lines(self, extractor: Extractor, article: Article) -> Iterator[tuple[str, str, str, str]]:
+        """``(custom_id, step, request file line, request key)`` of each request of ``article``."""
+        for step, request in extractor.requests(article):
+            custom_id = f"{article.id}-{self.prompts.hash}-{step}"
+            body = {**request, "response_format": strict_response_format(request["response_format"])}
+            line = {"custom_id": custom_id, "method": "POST", "url": ENDPOINT, "body": body}
+            yield custom_id, step, json.dumps(line, ensure_ascii=False) + "\n", request_key(request)
 
     # --- collecting -----------------------------------------------------------------------------
 
@@ -222,8 +269,8 @@ class BatchJobs(RemoteBatches):
                 continue
             try:
                 brief = extractor.extract(item)
-            except SummariseError as error:
-                report.failed.append(f"{item.source}: {error}")
+            except Exception as error:  # a bug of ours included: that article fails, the others are extracted
+                report.failed.append(f"{item.source}: {failure_reason(error)}")
                 self.store.set_batch_article_state(job, item.id, "failed")
                 if on_article:
                     on_article(item.source, None)
@@ -239,7 +286,10 @@ class BatchJobs(RemoteBatches):
                 on_article(item.source, brief)
             checkpoint("extracted")
         report.from_batch += backend.from_batch
+        report.unusable += backend.unusable
         report.redriven += backend.redriven
+        counts = self.store.batch_counts(job)  # the job's, as `summarise batch status` counts them
+        report.requests, report.answered = counts["requests"], counts["answered"]
         return briefs
 
     def collect(
@@ -268,11 +318,18 @@ class BatchJobs(RemoteBatches):
 
         def work() -> Iterator[tuple[str, dict[str, Any]]]:
             for item in iter_articles(json.loads(row["inputs"])):
-                if isinstance(item, Article) and item.id in pending:
-                    for step, request in extractor.requests(item):
-                        custom_id = f"{item.id}-{self.prompts.hash}-{step}"
-                        if not self.store.batch_has_result(job, custom_id):
-                            yield custom_id, request
+                if not isinstance(item, Article) or item.id not in pending:
+                    continue
+                try:
+                    requests = extractor.requests(item)
+                except ConfigError:
+                    raise
+                except Exception:  # left unanswered: collect extracts that article and says why it fails
+                    continue
+                for step, request in requests:
+                    custom_id = f"{item.id}-{self.prompts.hash}-{step}"
+                    if not self.store.batch_has_result(job, custom_id):
+                        yield custom_id, request
 
         def answer(custom_id: str, request: dict[str, Any]) -> None:
             try:

@@ -2,11 +2,14 @@
 
 :class:`RemoteBatches` holds these steps for :class:`summarise.batch.BatchJobs`; before uploading or
 creating, it searches the remote lists for what an interrupted run already did, so no request is
-submitted twice.
+submitted twice. A part is uploaded as ``summarise-<job>-requests-NNN.jsonl``, the sha256 of its bytes
+recorded first: an upload found remotely is taken for the part only when it is the one upload of that
+name and size and the recorded hash is the part's content, so no job ever takes another's file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,20 @@ ENDPOINT = "/v1/chat/completions"
 COMPLETION_WINDOW = "24h"
 PENDING_STATES = {"validating", "in_progress", "finalizing", "cancelling"}
 TERMINAL_STATES = {"completed", "failed", "expired", "cancelled"}
+
+
+def upload_name(job: str, part: int) -> str:
+    """The name a part is uploaded under: its job and number (never the same for two jobs)."""
+    return f"summarise-{job}-requests-{part:03d}.jsonl"
+
+
+def file_sha256(path: str | Path) -> str:
+    """The sha256 of a file's bytes (read in chunks: a part may be 200 MB)."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 class BatchNotReady(SummariseError):
@@ -69,10 +86,19 @@ class RemoteBatches:
             for part in self.store.batch_parts(job):
                 if part["requests"] == 0 or part["batch_id"]:
                     continue
-                name = Path(part["path"]).name
                 if not part["file_id"]:
-                    file_id = self._uploaded(name, part["bytes"])
+                    name = upload_name(job, part["part"])
+                    try:
+                        digest, size = file_sha256(part["path"]), Path(part["path"]).stat().st_size
+                    except OSError as error:
+                        raise ConfigError(
+                            f"job {job}: cannot read its request file {part['path']}: "
+                            f"{(error.strerror or str(error)).lower()}"
+                        ) from None
+                    # an upload of this name is this content only if this hash was recorded before it was sent
+                    file_id = self._uploaded(name, size) if part.get("sha256") == digest else None
                     if file_id is None:
+                        self.store.set_batch_part(job, part["part"], sha256=digest)
                         with open(part["path"], "rb") as handle:
                             file_id = self.openai.files.create(file=(name, handle), purpose="batch").id
                         checkpoint("uploading")
@@ -95,10 +121,9 @@ class RemoteBatches:
         return self.store.batch_parts(job)
 
     def _uploaded(self, name: str, size: int) -> str | None:
-        for remote in self.openai.files.list(purpose="batch"):
-            if remote.filename == name and remote.bytes == size:
-                return remote.id
-        return None
+        """The one upload of this name and size (the caller has checked the recorded hash); none if two could be."""
+        found = [r.id for r in self.openai.files.list(purpose="batch") if r.filename == name and r.bytes == size]
+        return found[0] if len(found) == 1 else None  # which of two is this content cannot be told: send it again
 
     def _created(self, job: str, part: int) -> Any:
         for batch in self.openai.batches.list(limit=100):

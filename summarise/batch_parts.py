@@ -67,16 +67,19 @@ class BatchAnswersBackend(WrappingBackend):
         self.store = store
         self.job = job
         self.from_batch = 0
+        self.unusable = 0
         self.redriven = 0
         self._lock = threading.Lock()
 
     def complete(self, request: dict[str, Any]) -> ChatCompletion:
         """The batch's answer to ``request``, else the synchronous backend's."""
-        body = _usable(self.store.batch_answer(self.job, request_key(request)))
+        answer = self.store.batch_answer(self.job, request_key(request))
+        body = _usable(answer)
         with self._lock:
             if body is not None:
                 self.from_batch += 1
             else:
+                self.unusable += answer is not None
                 self.redriven += 1
         if body is not None:
             return ChatCompletion.model_validate_json(body)
@@ -99,8 +102,24 @@ def _usable(body: str | None) -> str | None:
 
 
 @dataclass
+class BuildReport:
+    """What building a job found besides its requests: inputs dropped as duplicates, articles that failed."""
+
+    #: ``(skipped source, first source)``: an article whose text was already read, as ``extract`` skips it
+    duplicates: list[tuple[str, str]] = field(default_factory=list)
+    #: ``source: reason`` of an article whose requests could not be built (it is extracted synchronously at collect)
+    failed: list[str] = field(default_factory=list)
+
+
+@dataclass
 class CollectReport:
-    """What collecting a job did."""
+    """What collecting a job did.
+
+    ``requests`` and ``answered`` are the job's, as ``summarise batch status`` counts them (every
+    request; those the batch answered with HTTP 200); ``from_batch``, ``unusable`` and ``redriven``
+    are this run's: answers used, answers that were no JSON (or cut off) and so asked again, and
+    requests sent synchronously (those, the unanswered ones and the reasks).
+    """
 
     job: str
     articles: int = 0
@@ -111,7 +130,10 @@ class CollectReport:
     lines: int = 0
     unknown_ids: list[str] = field(default_factory=list)
     bad_lines: int = 0
+    requests: int = 0
+    answered: int = 0
     from_batch: int = 0
+    unusable: int = 0
     redriven: int = 0
 
 

@@ -145,6 +145,17 @@ def m002_calls_reference_the_article(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX calls_exchange ON calls (exchange)")
 
 
+@migration
+def m003_batch_parts_record_the_uploaded_hash(db: sqlite3.Connection) -> None:
+    """A batch part records the sha256 of the bytes it uploads (``sha256``).
+
+    An upload found on the Batch API is taken for the part only when its name (job and part) matches
+    and this hash is the part's content. Parts of older jobs have none: a part not yet known to be
+    uploaded is uploaded (again) rather than guessed at.
+    """
+    db.execute("ALTER TABLE batch_parts ADD COLUMN sha256 TEXT")
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     """Run each statement of ``script`` (no ``;`` inside one) in the open transaction.
 

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from summarise.cli.briefs import brief_format, write_merged
-from summarise.cli.common import err, fail, progress_bar
+from summarise.cli.common import check_output, err, fail, progress_bar
 from summarise.cli.options import (
     ArticlesArg,
     BriefFormat,
@@ -24,6 +24,7 @@ from summarise.cli.options import (
 from summarise.exceptions import SummariseError, UsageError
 
 if TYPE_CHECKING:
+    from summarise.batch_parts import BuildReport
     from summarise.story import Story
 
 batch_app = typer.Typer(
@@ -43,6 +44,23 @@ def _jobs(config_overrides: dict[str, Any], story: Story | None = None, **limits
         return BatchJobs(BackendConfig.from_env(**config_overrides), story=story, **limits)
     except SummariseError as error:
         raise fail(error) from None
+
+
+def _report_build(problems: list[str], built: BuildReport, *, failures: bool) -> None:
+    """Say what building the job left out, a line each.
+
+    Unreadable inputs, inputs skipped as duplicates (as ``summarise extract`` says it) and, with
+    ``failures``, articles whose requests could not be built.
+    """
+    for problem in problems:
+        err.print(f"[bold red]error:[/] {escape(problem)}", soft_wrap=True)
+    for skipped, first in built.duplicates:
+        err.print(f"[yellow]skipped:[/] {escape(str(skipped))}: same text as {escape(str(first))}", soft_wrap=True)
+    for failure in built.failed if failures else ():
+        err.print(
+            f"[bold red]failed:[/] {escape(failure)} (no request sent: `batch collect` extracts it synchronously)",
+            soft_wrap=True,
+        )
 
 
 def _job_or_newest(store: Any, job: str | None) -> dict[str, Any]:
@@ -66,7 +84,7 @@ def batch_submit(
     Articles already extracted with the model are not sent. Running the same command again
     finishes an interrupted submission without sending anything twice. Prints the job id.
     """
-    from summarise.batch import BatchJobs
+    from summarise.batch import BatchJobs, BuildReport
 
     jobs: BatchJobs = _jobs(
         {"backend": "openai", "model": options.model},
@@ -74,10 +92,10 @@ def batch_submit(
         max_requests=max_requests,
         max_bytes=max_bytes,
     )
+    built = BuildReport()
     try:
-        job, problems = jobs.build(articles)
-        for problem in problems:
-            err.print(f"[bold red]error:[/] {escape(problem)}", soft_wrap=True)
+        job, problems = jobs.build(articles, report=built)
+        _report_build(problems, built, failures=True)
         parts = jobs.submit(job)
     except SummariseError as error:
         jobs.close()
@@ -93,7 +111,7 @@ def batch_submit(
         soft_wrap=True,
     )
     typer.echo(job)
-    raise typer.Exit(2 if problems else 0)
+    raise typer.Exit(2 if problems else 1 if built.failed else 0)
 
 
 @batch_app.command("status")
@@ -170,9 +188,13 @@ def _finish_job(jobs: Any, job: str, output_format: str, output: Path | None, di
         err.print(f"[bold red]failed:[/] {escape(failure)}", soft_wrap=True)
     for source in report.incomplete:
         err.print(f"[yellow]incomplete:[/] {escape(source)}", soft_wrap=True)
+    # the job's answers as `batch status` counts them, then what this run did with them
+    unusable = f" ({report.unusable} not usable: sent again)" if report.unusable else ""
+    failed = f", {len(report.failed)} failed" if report.failed else ""
     err.print(
-        f"job {job}: {report.articles} articles ({report.cached} already done, {report.extracted} extracted); "
-        f"{report.from_batch} answers from the batch, {report.redriven} request(s) sent synchronously",
+        f"job {job}: {report.articles} articles ({report.cached} already done, {report.extracted} extracted{failed}); "
+        f"the batch answered {report.answered} of {report.requests} requests, this run used {report.from_batch} "
+        f"of its answers{unusable} and sent {report.redriven} request(s) synchronously",
         soft_wrap=True,
     )
     if briefs:
@@ -196,6 +218,7 @@ def batch_collect(
     Exit status 75 while a batch is still running (collect again later).
     """
     chosen = brief_format(output_format, output)
+    check_output(output)
     from summarise.store import Store
 
     with_store = Store()
@@ -227,14 +250,17 @@ def batch_run(
     """Build a batch job and execute it here, without the Batch API (offline with the embedded model)."""
     if not local:
         raise fail(UsageError("`batch run` executes jobs here: pass --local (or use `batch submit` for the Batch API)"))
+    from summarise.batch import BuildReport
+
     chosen = brief_format(output_format, output)
+    check_output(output, articles)
     jobs = _jobs(
         {name: getattr(options, name) for name in ("backend", "model", "gguf", "replay_dir", "n_ctx")}, options.story
     )
+    built = BuildReport()
     try:
-        job, problems = jobs.build(articles, local=True)
-        for problem in problems:
-            err.print(f"[bold red]error:[/] {escape(problem)}", soft_wrap=True)
+        job, problems = jobs.build(articles, local=True, report=built)
+        _report_build(problems, built, failures=False)  # an article that failed is tried, and reported, at the end
         workers = jobs.capabilities.workers_for(concurrency)
         total = jobs.store.batch_counts(job)["requests"]
         with progress_bar(transient=True) as bar:
