@@ -70,6 +70,10 @@ class ScriptedEngine:
         """Scripted figures (nothing is measured: there is no model)."""
         return {"prompt_tokens": 50, "prompt_seconds": 1.0, "generated": generate, "generate_seconds": 2.0}
 
+    def environment(self, name: str) -> str | None:
+        """An environment variable as the worker process sees it."""
+        return os.environ.get(name)
+
     def pid(self) -> int:
         return os.getpid()
 

@@ -30,6 +30,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Mapping
 from typing import IO, Any
 
 from summarise.exceptions import BackendError, EngineCrashedError, SummariseError, TransportError
@@ -80,6 +81,7 @@ class EngineWorker:
                 stdout=subprocess.PIPE,
                 bufsize=0,  # replies are read with a deadline: nothing may wait unseen in a buffer
                 start_new_session=True,  # the terminal's Ctrl-C goes to the command, which stops the worker
+                env=engine_environment(os.environ),
             )
             self.system_info = self._exchange(("start", self.engine, self.options), "while starting", timeout)
         return self.system_info or ""
@@ -148,6 +150,21 @@ class EngineWorker:
         except (OSError, subprocess.TimeoutExpired):
             pass
         self.stop()
+
+
+#: How long an idle OpenMP worker thread of llama.cpp spins before it sleeps (GNU libgomp's GOMP_SPINCOUNT).
+#: Its default spins so long that a core taken by another process stalls every step: with one busy process
+#: on a 2-core AMD EPYC, the engine wrote 0.3-0.5 tokens/s (25 alone); spinning 1,000 times it wrote 12.2
+#: (28 alone); a passive wait (OMP_WAIT_POLICY=PASSIVE) 17.6, but 17-19 alone. See docs/performance.md.
+ENGINE_SPIN_COUNT = "1000"
+
+
+def engine_environment(environment: Mapping[str, str]) -> dict[str, str]:
+    """The worker's environment: the caller's, with a short OpenMP spin unless the user chose a wait policy."""
+    chosen = {**environment}
+    if "GOMP_SPINCOUNT" not in chosen and "OMP_WAIT_POLICY" not in chosen:
+        chosen["GOMP_SPINCOUNT"] = ENGINE_SPIN_COUNT
+    return chosen
 
 
 def _reap(process: subprocess.Popen[bytes]) -> int:
