@@ -13,12 +13,11 @@ from pathlib import Path
 import openai
 import pytest
 from fake_openai import FakeOpenAI
-from typer.testing import CliRunner
+from test_batch import FAKE_KEY, cli
 
 import summarise.extract
 from summarise.articles import load_articles
 from summarise.batch import BatchJobs
-from summarise.cli import app
 from summarise.llm import BackendConfig
 from summarise.store import Store
 
@@ -27,11 +26,6 @@ ARTICLES = sorted(str(p) for p in (ROOT / "fixtures" / "articles").iterdir() if 
 THREE = ARTICLES[:3]  # 01 (Amman), 02 (Fidan's "3+3" talks), 03 (the four-nation pact)
 BROKEN = ARTICLES[1]  # the article a scripted bug breaks
 REPLAY = ("--backend", "replay", "--replay-dir", str(ROOT / "fixtures/llm"))
-FAKE_KEY = "sk-test-batch-0123456789abcdef"
-
-
-def cli(*args: str):
-    return CliRunner().invoke(app, list(args), catch_exceptions=False)
 
 
 @pytest.fixture
