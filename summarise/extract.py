@@ -124,7 +124,9 @@ class Extractor:
             except ContextOverflowError as error:
                 shorter = shorten_text(read.text, int(len(read.text) * cut_share(str(error))))
                 if not shorter or shorter == read.text:
-                    raise
+                    if read is article:
+                        raise  # not even cut once: the engine's or endpoint's own words say why
+                    break  # cut as far as it goes
                 read = dataclasses.replace(article, text=shorter)
                 continue
             if read is not article and brief.extraction is not None:
@@ -411,10 +413,11 @@ def cut_share(error: str) -> float:
     ("Requested tokens (40321) exceed context window of 8192") gives the share that would fit; a
     long article then fits at the first cut instead of after many.
     """
-    # Token counts: numbers of 512 or more (a context is no smaller; an HTTP status is); the two largest.
-    counts = sorted(n for n in {int(n) for n in re.findall(r"\b\d+\b", error.replace(",", ""))} if n >= 512)[-2:]
-    if len(counts) == 2:
-        return min(CONTEXT_CUT_SHARE, _CONTEXT_MARGIN * counts[0] / counts[1])
+    # Token counts: numbers of 512 or more (a context is no smaller; an HTTP status is): the context is
+    # the smallest, what was asked the largest (other counts, "577 in the messages", lie between).
+    counts = sorted({n for n in (int(n) for n in re.findall(r"\b\d+\b", error.replace(",", ""))) if n >= 512})
+    if len(counts) >= 2:
+        return min(CONTEXT_CUT_SHARE, _CONTEXT_MARGIN * counts[0] / counts[-1])
     return CONTEXT_CUT_SHARE
 
 
