@@ -55,7 +55,7 @@ from summarise.batch_parts import (
     checkpoint,
     strict_response_format,
 )
-from summarise.exceptions import ConfigError, EngineCrashedError, InputError, SummariseError
+from summarise.exceptions import ConfigError, EngineCrashedError, InputError, SummariseError, failure_reason
 from summarise.extract import Extractor, cached_brief
 from summarise.llm import BackendConfig, RetryPolicy, StructuredClient, backend_capabilities, make_backend
 from summarise.llm.base import ChatBackend, request_key
@@ -74,16 +74,8 @@ __all__ = [
     "BuildReport",
     "CollectReport",
     "checkpoint",
-    "failure_reason",
     "strict_response_format",
 ]
-
-
-def failure_reason(error: Exception) -> str:
-    """Why an article failed, as ``summarise extract`` says it: a bug of ours is named an internal error."""
-    if isinstance(error, SummariseError):
-        return str(error)
-    return f"internal error {type(error).__name__}: {error}"
 
 
 class BatchJobs(RemoteBatches):
@@ -224,10 +216,14 @@ class BatchJobs(RemoteBatches):
         self.store.mark_batch_built(job)
         return job, problems
 
+    def _custom_id(self, article: Article, step: str) -> str:
+        """The id of an article's request for ``step`` under these prompts, in the request file and its answers."""
+        return f"{article.id}-{self.prompts.hash}-{step}"
+
     def _request_lines(self, extractor: Extractor, article: Article) -> Iterator[tuple[str, str, str, str]]:
         """``(custom_id, step, request file line, request key)`` of each request of ``article``."""
         for step, request in extractor.requests(article):
-            custom_id = f"{article.id}-{self.prompts.hash}-{step}"
+            custom_id = self._custom_id(article, step)
             body = {**request, "response_format": strict_response_format(request["response_format"])}
             line = {"custom_id": custom_id, "method": "POST", "url": ENDPOINT, "body": body}
             yield custom_id, step, json.dumps(line, ensure_ascii=False) + "\n", request_key(request)
@@ -327,7 +323,7 @@ class BatchJobs(RemoteBatches):
                 except Exception:  # left unanswered: collect extracts that article and says why it fails
                     continue
                 for step, request in requests:
-                    custom_id = f"{item.id}-{self.prompts.hash}-{step}"
+                    custom_id = self._custom_id(item, step)
                     if not self.store.batch_has_result(job, custom_id):
                         yield custom_id, request
 

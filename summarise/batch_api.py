@@ -33,15 +33,6 @@ def upload_name(job: str, part: int) -> str:
     return f"summarise-{job}-requests-{part:03d}.jsonl"
 
 
-def file_sha256(path: str | Path) -> str:
-    """The sha256 of a file's bytes (read in chunks: a part may be 200 MB)."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 class BatchNotReady(SummariseError):
     """A batch of the job is still running: collect again later."""
 
@@ -89,7 +80,9 @@ class RemoteBatches:
                 if not part["file_id"]:
                     name = upload_name(job, part["part"])
                     try:
-                        digest, size = file_sha256(part["path"]), Path(part["path"]).stat().st_size
+                        with open(part["path"], "rb") as handle:  # read in chunks: a part may be 200 MB
+                            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+                        size = Path(part["path"]).stat().st_size
                     except OSError as error:
                         raise ConfigError(
                             f"job {job}: cannot read its request file {part['path']}: "

@@ -48,6 +48,13 @@ class ConfigError(SummariseError):
     exit_code = 3
 
 
+def failure_reason(error: BaseException) -> str:
+    """Why an article failed, as every command says it: a bug of ours (not a SummariseError) is an internal error."""
+    if isinstance(error, SummariseError):
+        return str(error)
+    return f"internal error {type(error).__name__}: {error}"
+
+
 class StoreDamagedError(ConfigError):
     """The store's file is damaged: SQLite finds it malformed, or not a database at all."""
 

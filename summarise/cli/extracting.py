@@ -18,7 +18,7 @@ from rich.text import Text
 from summarise import pipeline
 from summarise.cli.common import err, fail, progress_bar
 from summarise.cli.options import ExtractionOptions
-from summarise.exceptions import ConfigError, SummariseError
+from summarise.exceptions import ConfigError, SummariseError, failure_reason
 
 if TYPE_CHECKING:
     from summarise.articles import Article, LoadResult
@@ -122,8 +122,7 @@ class _ProgressBar:
             return
         if isinstance(outcome, BaseException):
             self.counts["failed"] += 1
-            internal = not isinstance(outcome, SummariseError)
-            reason = f"internal error {type(outcome).__name__}: {outcome}" if internal else str(outcome)
+            reason = failure_reason(outcome)
             self.progress.console.print(
                 f"[bold red]failed:[/] {escape(str(article.source))}: {escape(reason)}", soft_wrap=True
             )

@@ -103,11 +103,8 @@ def _earlier_copy(model: EmbeddedModel) -> Path | None:
 
 def sha256_of(path: Path) -> str:
     """The sha256 of a file, read in chunks."""
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def ensure_gguf(
