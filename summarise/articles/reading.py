@@ -161,20 +161,20 @@ def _load_file(spec: str, limit: int) -> Iterator[Article | InputError]:
 def _read_text_file(spec: str, limit: int) -> str:
     path = Path(spec)
     try:
-        size = path.stat().st_size
+        found = path.stat()
     except FileNotFoundError:
         raise InputError(spec, "no such file") from None
     except OSError as error:
         raise InputError(spec, f"cannot read file: {_os_reason(error)}") from None
-    if size > limit:
-        raise InputError(spec, _oversize_problem(f"file is {_format_size(size)},", limit))
+    if found.st_size > limit:
+        raise InputError(spec, _oversize_problem(f"file is {_format_size(found.st_size)},", limit))
     try:
         data = read_capped(path, limit)
     except OSError as error:
         raise InputError(spec, f"cannot read file: {_os_reason(error)}") from None
     if len(data) > limit:  # a device, a pipe, or a file that grew: its size was not known before reading
         raise InputError(spec, _oversize_problem("input is", limit))
-    if not data and stat.S_ISFIFO(path.stat().st_mode):
+    if not data and stat.S_ISFIFO(found.st_mode):
         raise InputError(spec, "named pipe with no program writing to it (start the writer first)")
     return _decode(data, spec)
 

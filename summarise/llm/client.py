@@ -52,6 +52,7 @@ from summarise.llm.base import ChatBackend
 from summarise.llm.retry import RetryPolicy
 from summarise.once import built_once
 from summarise.schemas import Usage, using_validation_context
+from summarise.secrets import redact
 from summarise.store import CallRecord, Store
 
 logging.getLogger("instructor").addHandler(logging.NullHandler())
@@ -390,13 +391,6 @@ def _validation_summary(error: BaseException) -> str:
         more = f" (+{error.error_count() - 3} more)" if error.error_count() > 3 else ""
         return "; ".join(problems)[:400] + more
     return short_error(error)
-
-
-def redact(text: str) -> str:
-    """``text`` with API keys, URL credentials, webhook URLs and bearer tokens masked (:mod:`summarise.secrets`)."""
-    from summarise.secrets import redact as redact_secrets
-
-    return redact_secrets(text)
 
 
 def short_error(error: BaseException) -> str:
