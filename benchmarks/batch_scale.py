@@ -64,7 +64,7 @@ def main() -> None:
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="summarise-batch-bench-"))
     os.environ["SUMMARISE_HOME"] = str(work / "home")
-    from summarise.batch import BatchJobs, CollectReport
+    from summarise.batch.jobs import BatchJobs, CollectReport
     from summarise.llm import BackendConfig
     from summarise.llm.base import completion_from_text
 

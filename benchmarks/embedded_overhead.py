@@ -37,10 +37,10 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("SUMMARISE_HOME", tempfile.mkdtemp(prefix="summarise-overhead-"))
     from summarise.articles import load_articles
-    from summarise.extract import Extractor
+    from summarise.extraction.extract import Extractor
     from summarise.llm import BackendConfig, RetryPolicy, StructuredClient, make_backend
     from summarise.llm.engine import LlamaEngine
-    from summarise.store import Store
+    from summarise.store.database import Store
 
     article = load_articles([args.article]).articles[0]
     backend = make_backend(BackendConfig.from_env(backend="local"))

@@ -96,7 +96,7 @@ def starts(count: int) -> None:
 def one_article(path: str, runs: int) -> None:
     import summarise.llm.base
     from summarise.articles import load_articles
-    from summarise.extract import Extractor
+    from summarise.extraction.extract import Extractor
     from summarise.llm import BackendConfig, RetryPolicy, StructuredClient, make_backend
     from summarise.llm.engine import LlamaEngine
     from summarise.llm.local import LocalBackend

@@ -26,11 +26,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from summarise.articles import article_from_text  # noqa: E402 - after the path above
-from summarise.entities import entities_in  # noqa: E402 - after the path above
-from summarise.extract import Extractor  # noqa: E402 - after the path above
-from summarise.grounding import numbered_sentences  # noqa: E402 - after the path above
+from summarise.extraction.extract import Extractor  # noqa: E402 - after the path above
 from summarise.llm import RetryPolicy, StructuredClient  # noqa: E402 - after the path above
 from summarise.llm.base import ChatBackend  # noqa: E402 - after the path above
+from summarise.text.entities import entities_in  # noqa: E402 - after the path above
+from summarise.text.grounding import numbered_sentences  # noqa: E402 - after the path above
 
 _WORDS = (
     "the coalition of France Italy and Greece met on Monday in Athens to plan naval patrols with 12 ships "

@@ -49,7 +49,7 @@ def main() -> None:
     if total_raw:
         print(f"{'total':<32} {total_raw:>7} {total_clean:>8} {1 - total_clean / total_raw:>8.0%}")
 
-    from summarise.extract import Extractor
+    from summarise.extraction.extract import Extractor
     from summarise.llm import BackendConfig, StructuredClient, make_backend
 
     client = StructuredClient(make_backend(BackendConfig(backend="replay", replay_dir=Path("fixtures/llm"))))

@@ -17,11 +17,37 @@ from typing import TYPE_CHECKING, Any, Protocol
 from summarise.exceptions import ConfigError, SummariseError, UsageError
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from summarise.articles import Article, LoadResult
-    from summarise.cli.options import ExtractionOptions
     from summarise.llm.capabilities import Capabilities
     from summarise.schemas import ArticleBrief
-    from summarise.store import Store
+    from summarise.store.database import Store
+
+
+class RunOptions(Protocol):
+    """What a run reads of its options: how to reach the model and how hard to try.
+
+    The command line's ``ExtractionOptions`` (``cli/options.py``, where each option is declared
+    once with its help) is one; a benchmark or a test may pass any object with these attributes.
+    """
+
+    backend: str | None
+    model: str | None
+    gguf: Path | None
+    replay_dir: Path | None
+    record: Path | None
+    no_cache: bool
+    reasks: int
+    retries: int
+    n_ctx: int | None
+    concurrency: int | None
+    rpm: int | None
+    tpm: int | None
+    #: "auto", "separate" or "combined" (or an enum member whose text is one)
+    questions: Any
+    #: the story file read and checked (a :class:`summarise.articles.story.Story`), or None
+    story: Any
 
 
 class Listener(Protocol):
@@ -75,7 +101,7 @@ def load(articles: list[str]) -> LoadResult:
 
 def prepare(
     loaded: LoadResult,
-    options: ExtractionOptions,
+    options: RunOptions,
     build_backend: Callable[[Any], Any] | None = None,
 ) -> Run:
     """Work out how to ask, find the cached briefs and build the client (only when a brief is missing).
@@ -84,9 +110,9 @@ def prepare(
     the embedded model's assembly); by default :func:`summarise.llm.make_backend`. Raises
     :class:`SummariseError` for a configuration that cannot work.
     """
+    from summarise.extraction.templates import load_prompts
     from summarise.llm import BackendConfig, backend_capabilities, resolve_backend_name
-    from summarise.store import Store
-    from summarise.templates import load_prompts
+    from summarise.store.database import Store
 
     questions = str(options.questions)  # a Questions member is its text
     if questions not in ("auto", "separate", "combined"):
@@ -114,14 +140,14 @@ def prepare(
     return run
 
 
-def _extractor(config: Any, options: ExtractionOptions, prompts: Any, run: Run, build_backend: Any) -> tuple[Any, Any]:
-    from summarise.extract import Extractor
+def _extractor(config: Any, options: RunOptions, prompts: Any, run: Run, build_backend: Any) -> tuple[Any, Any]:
+    from summarise.extraction.extract import Extractor
     from summarise.llm import RetryPolicy, StructuredClient, make_backend
 
     chat = (build_backend or make_backend)(config)
     if options.record is not None:
+        from summarise.articles.story import story_hash
         from summarise.llm.replay import RecordingBackend
-        from summarise.story import story_hash
 
         chat = RecordingBackend(chat, options.record, prompts.hash, story_hash(options.story))
     if options.rpm or options.tpm:
@@ -143,12 +169,12 @@ def _extractor(config: Any, options: ExtractionOptions, prompts: Any, run: Run, 
 
 
 def _cached_briefs(
-    articles: list[Article], config: Any, prompt_hash: str, options: ExtractionOptions, combined: bool, store: Store
+    articles: list[Article], config: Any, prompt_hash: str, options: RunOptions, combined: bool, store: Store
 ) -> dict[str, ArticleBrief]:
     """The briefs of ``articles`` already in the cache, by article id, found without building the backend."""
-    from summarise.extract import cache_key, cached_brief
+    from summarise.articles.story import story_hash
+    from summarise.extraction.extract import cache_key, cached_brief
     from summarise.llm import backend_identity
-    from summarise.story import story_hash
 
     try:
         identity = backend_identity(config)

@@ -12,6 +12,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+from summarise.articles.story import load_story
 from summarise.schemas import (
     ArticleBrief,
     ArticleRef,
@@ -25,7 +26,6 @@ from summarise.schemas import (
     Quote,
     Statement,
 )
-from summarise.story import load_story
 
 #: The shipped anti-ISIS story file: the seed situation below is that story.
 ANTI_ISIS = load_story(Path(__file__).resolve().parents[1] / "stories" / "anti_isis.toml")

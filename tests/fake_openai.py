@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from summarise.answers import ON_TOPIC_SUBJECTS, SUBJECTS
+from summarise.extraction.answers import ON_TOPIC_SUBJECTS, SUBJECTS
 
 RECORDINGS = Path(__file__).resolve().parents[1] / "fixtures" / "llm"
 OFF_TOPIC_SUBJECTS = set(SUBJECTS) - ON_TOPIC_SUBJECTS

@@ -12,10 +12,10 @@ from fake_openai import FakeOpenAI
 from typer.testing import CliRunner
 
 from summarise.articles import load_articles
-from summarise.batch import BatchJobs, strict_response_format
+from summarise.batch.jobs import BatchJobs, strict_response_format
 from summarise.cli import app
 from summarise.llm import BackendConfig
-from summarise.store import Store
+from summarise.store.database import Store
 
 from fakes import run_summarise
 
@@ -99,7 +99,7 @@ def test_request_files_use_the_batch_wire_format_and_split_at_the_limit(tmp_path
 
 
 def test_a_job_keeps_the_way_it_was_built_whatever_the_backend_says_later(tmp_path, monkeypatch):
-    import summarise.batch
+    import summarise.batch.jobs
     from summarise.llm.capabilities import ENDPOINT
 
     config = BackendConfig(backend="replay", replay_dir=ROOT / "fixtures/llm")
@@ -107,7 +107,7 @@ def test_a_job_keeps_the_way_it_was_built_whatever_the_backend_says_later(tmp_pa
     job, _ = jobs.build(ARTICLES[:1])
     assert jobs.store.batch_combined(job) is False  # replay: one question per request
     # later the backend says it takes every question at once (say, a server that answers /props no more)
-    monkeypatch.setattr(summarise.batch, "backend_capabilities", lambda _config: ENDPOINT)
+    monkeypatch.setattr(summarise.batch.jobs, "backend_capabilities", lambda _config: ENDPOINT)
     again, _ = jobs.build(ARTICLES[:1])
     assert again == job and jobs.store.batch_combined(job) is False
     assert jobs._extractor(jobs.target, job).combined is False  # collected and run as it was built

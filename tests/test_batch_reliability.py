@@ -15,11 +15,11 @@ import pytest
 from fake_openai import FakeOpenAI
 from test_batch import FAKE_KEY, cli
 
-import summarise.extract
+import summarise.extraction.extract
 from summarise.articles import load_articles
-from summarise.batch import BatchJobs
+from summarise.batch.jobs import BatchJobs
 from summarise.llm import BackendConfig
-from summarise.store import Store
+from summarise.store.database import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = sorted(str(p) for p in (ROOT / "fixtures" / "articles").iterdir() if p.suffix in (".txt", ".md"))
@@ -192,27 +192,27 @@ def test_a_job_of_a_store_made_before_upload_hashes_is_still_submitted(fake):
 @pytest.fixture
 def broken_readings(monkeypatch):
     """A bug (not a SummariseError) in reading one article's brief."""
-    readings = summarise.extract.add_readings
+    readings = summarise.extraction.extract.add_readings
 
     def add_readings(brief, article):
         if Path(article.source).name == Path(BROKEN).name:
             raise KeyError("surname")
         return readings(brief, article)
 
-    monkeypatch.setattr(summarise.extract, "add_readings", add_readings)
+    monkeypatch.setattr(summarise.extraction.extract, "add_readings", add_readings)
 
 
 @pytest.fixture
 def broken_requests(monkeypatch):
     """A bug (not a SummariseError) in building one article's requests (and in extracting it)."""
-    entities_in = summarise.extract.entities_in
+    entities_in = summarise.extraction.extract.entities_in
 
     def broken(text):
         if "3+3" in text:
             raise KeyError("surname")
         return entities_in(text)
 
-    monkeypatch.setattr(summarise.extract, "entities_in", broken)
+    monkeypatch.setattr(summarise.extraction.extract, "entities_in", broken)
 
 
 FAILED = f"failed: {BROKEN}: internal error KeyError: 'surname'"

@@ -11,7 +11,7 @@ import jsonschema
 from typer.testing import CliRunner
 
 from summarise.cli import app
-from summarise.render import render_coalition_brief_markdown
+from summarise.output.markdown import render_coalition_brief_markdown
 from summarise.schemas import CoalitionBrief
 
 from briefs import brief, coalition, person, seed_situation
@@ -154,9 +154,10 @@ def test_merge_and_render_work_without_any_model_library(tmp_path):
 
 def test_merge_and_render_modules_do_not_import_the_model_layer():
     code = (
-        "import sys, summarise.merge, summarise.render, summarise.slack, summarise.evaluate, summarise.html\n"
-        "bad = sorted(m for m in sys.modules if m.startswith(('summarise.llm', 'summarise.extract', 'openai', "
-        "'instructor', 'llama_cpp')))\n"
+        "import sys, summarise.merge, summarise.output.markdown, summarise.output.slack, summarise.evaluate\n"
+        "import summarise.output.html.page\n"
+        "bad = sorted(m for m in sys.modules if m.startswith(('summarise.llm', 'summarise.extraction.extract', "
+        "'openai', 'instructor', 'llama_cpp')))\n"
         "print(','.join(bad))\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
@@ -196,7 +197,7 @@ def merge_brief_with_text(hostile: str) -> CoalitionBrief:
 
 
 def test_story_draft_writes_the_coalitions_discovered_across_the_recorded_articles(tmp_path):
-    from summarise.story import load_story
+    from summarise.articles.story import load_story
 
     sahel = sorted(str(path) for path in (ROOT / "fixtures" / "stories" / "sahel").glob("0*"))
     drafted = tmp_path / "sahel.toml"

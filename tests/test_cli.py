@@ -183,7 +183,7 @@ def test_recordings_say_how_they_were_recorded(path):
 
 
 def test_recordings_match_the_current_prompts():
-    from summarise.templates import load_prompts
+    from summarise.extraction.templates import load_prompts
 
     current = load_prompts().hash
     stale = sorted(

@@ -8,10 +8,10 @@ import time
 import pytest
 
 from summarise.articles import article_from_text
-from summarise.entities import entities_in
-from summarise.extract import Extractor
+from summarise.extraction.extract import Extractor
 from summarise.llm import StructuredClient
 from summarise.llm.engine import LlamaEngine
+from summarise.text.entities import entities_in
 
 SHORT_ARTICLE = """---
 title: Jordan and Iraq join anti-Daesh operations room

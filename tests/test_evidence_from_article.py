@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from summarise.grounding import find_span, sentences
+from summarise.text.grounding import find_span, sentences
 
 TEXT = (
     "U.S. Central Command (Centcom) said on Dec. 8 that it struck depots. "

@@ -3,9 +3,9 @@
 The model's answers below are scripted by hand: a function looks at which TASK the
 request asks for and answers it (see ``tests/fakes.py``). The model is asked two things only
 (topic, coalitions): the dated events and the figures are read by the code from the article's
-time expressions and numbers (``summarise/readings.py``), the claims and quotes from its
-attributed sentences (``summarise/statements.py``), the people from its names and titles
-(``summarise/people.py``).
+time expressions and numbers (``summarise/reading/events.py``), the claims and quotes from its
+attributed sentences (``summarise/reading/statements.py``), the people from its names and titles
+(``summarise/reading/people.py``).
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 
 from summarise.articles import Article, article_from_text
+from summarise.articles.story import Story, load_story
 from summarise.exceptions import ContextOverflowError
-from summarise.extract import Extractor
-from summarise.grounding import numbered_sentences, numbered_text
+from summarise.extraction.extract import Extractor
+from summarise.extraction.questions import QUESTIONS
 from summarise.llm import RetryPolicy, StructuredClient
-from summarise.questions import QUESTIONS
-from summarise.store import Store
-from summarise.story import Story, load_story
+from summarise.store.database import Store
+from summarise.text.grounding import numbered_sentences, numbered_text
 
 from fakes import ScriptedBackend
 
@@ -443,7 +443,7 @@ def test_a_head_noun_two_coalitions_of_the_article_share_states_no_leader():
     ],
 )
 def test_the_head_noun_of_a_coalition_name(name, head):
-    from summarise.appliers import head_noun
+    from summarise.extraction.appliers import head_noun
 
     assert head_noun(name) == head
 

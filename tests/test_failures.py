@@ -7,11 +7,11 @@ import datetime as dt
 from typer.testing import CliRunner
 
 from summarise.cli import app
-from summarise.dates import resolve_date
 from summarise.exceptions import BackendError
 from summarise.llm import RetryPolicy, StructuredClient
 from summarise.llm.client import redact
-from summarise.store import Store
+from summarise.store.database import Store
+from summarise.text.dates import resolve_date
 
 from fakes import ScriptedBackend
 from test_extract_steps import ARTICLE, Extractor, answering, article_from_text

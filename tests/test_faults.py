@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 from summarise.articles import load_articles
 from summarise.cli import app
 from summarise.exceptions import TransportError
-from summarise.extract import Extractor
+from summarise.extraction.extract import Extractor
 from summarise.llm import RetryPolicy, StructuredClient
 from summarise.llm.openai_backend import OpenAIBackend
-from summarise.store import Store
+from summarise.store.database import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 VICTIM = str(ROOT / "fixtures/articles/03_four_nation_pact_sarraj.txt")

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarise.dates import resolve_date
-from summarise.entities import (
+from summarise.text.dates import resolve_date
+from summarise.text.entities import (
     canonical_name,
     entities_in,
     matching,
@@ -19,7 +19,7 @@ from summarise.entities import (
     person_candidates,
     same_entity,
 )
-from summarise.grounding import find_span, mentions, normalise
+from summarise.text.grounding import find_span, mentions, normalise
 
 # --- find_span -----------------------------------------------------------------------------------
 
@@ -301,7 +301,7 @@ def test_person_candidates_leave_out_places_vessels_and_undertakings():
 
 
 def test_alias_in_gives_the_spelling_used_and_never_a_pronoun():
-    from summarise.entities import alias_in
+    from summarise.text.entities import alias_in
 
     assert alias_in("Officials told us that the US-led coalition met.", "United States") == "US"
     assert alias_in("They told us nothing.", "United States") is None

@@ -21,13 +21,13 @@ import pytest
 from typer.testing import CliRunner
 
 from summarise.cli import app
-from summarise.dates import date_span
-from summarise.html import render_coalition_brief_html
-from summarise.html_matrix import CELL_MARK, WIDE_MATRIX, PageSources
-from summarise.html_timeline import LANE_GAP, WIDTH, Marker, axis_ticks, text_width, timeline_view
-from summarise.links import web_url
 from summarise.merge import merge_briefs
+from summarise.output.html.matrix import CELL_MARK, WIDE_MATRIX, PageSources
+from summarise.output.html.page import render_coalition_brief_html
+from summarise.output.html.timeline import LANE_GAP, WIDTH, Marker, axis_ticks, text_width, timeline_view
+from summarise.output.links import web_url
 from summarise.schemas import CoalitionBrief, MergedCoalition, Support
+from summarise.text.dates import date_span
 
 from briefs import (
     ANTI_ISIS,
@@ -623,7 +623,7 @@ def test_in_chromium_clicking_a_cell_pins_its_evidence_under_the_matrix(chromium
 
 
 def test_every_renderer_keeps_the_one_url_rule_markdown_too():
-    from summarise.render import render_article_brief, render_coalition_brief_markdown
+    from summarise.output.markdown import render_article_brief, render_coalition_brief_markdown
 
     hostile = hostile_for_html()
     piped = hostile[0].model_copy(deep=True)

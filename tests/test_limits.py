@@ -19,11 +19,11 @@ from typer.testing import CliRunner
 
 from summarise.articles import article_from_text, load_articles
 from summarise.articles.reading import DEFAULT_MAX_BYTES
+from summarise.articles.story import MAX_STORY_BYTES, load_story
 from summarise.cli import app
-from summarise.entities import entities_in
 from summarise.exceptions import StoryError
-from summarise.grounding import numbered_sentences
-from summarise.story import MAX_STORY_BYTES, load_story
+from summarise.text.entities import entities_in
+from summarise.text.grounding import numbered_sentences
 
 from fakes import ScriptedBackend
 from test_extract_steps import ARTICLE, answering, extractor_for

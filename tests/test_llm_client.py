@@ -22,7 +22,7 @@ from summarise.llm.local import LocalBackend
 from summarise.llm.openai_backend import OpenAIBackend
 from summarise.llm.replay import RecordingBackend, ReplayBackend
 from summarise.schemas import Grounded
-from summarise.store import Store
+from summarise.store.database import Store
 
 from fakes import (
     ScriptedBackend,

@@ -9,10 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarise.entities import person_key
 from summarise.merge import merge_briefs
 from summarise.merge.claims import step_disputed
-from summarise.readings import figures_in
+from summarise.reading.events import figures_in
 from summarise.schemas import (
     ArticleBrief,
     Claim,
@@ -25,6 +24,7 @@ from summarise.schemas import (
     Quote,
     Statement,
 )
+from summarise.text.entities import person_key
 
 from briefs import ANTI_ISIS, brief, coalition, event, figure, person, seed_situation
 

@@ -6,7 +6,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-from summarise.once import built_once
+from summarise.text.once import built_once
 
 
 def test_threads_asking_together_share_one_build():
@@ -30,6 +30,6 @@ def test_threads_asking_together_share_one_build():
 
 
 def test_the_entity_tables_are_built_once_per_process():
-    from summarise.entities.matching import _entities
+    from summarise.text.entities.matching import _entities
 
     assert _entities() is _entities()

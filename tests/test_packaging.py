@@ -24,17 +24,23 @@ def test_wheel_ships_prompts_and_schemas(tmp_path):
     prompts = {f"summarise/_data/prompts/{path.name}" for path in (ROOT / "prompts").glob("*.txt")}
     assert prompts and prompts <= names
     assert "summarise/_data/schemas/article_brief.schema.json" in names
-    html_assets = {f"summarise/html_templates/{path.name}" for path in (ROOT / "summarise/html_templates").iterdir()}
-    assert {"summarise/html_templates/brief.html.j2", "summarise/html_templates/brief.css"} <= html_assets <= names
+    html_assets = {
+        f"summarise/output/html/templates/{path.name}" for path in (ROOT / "summarise/output/html/templates").iterdir()
+    }
+    assert (
+        {"summarise/output/html/templates/brief.html.j2", "summarise/output/html/templates/brief.css"}
+        <= html_assets
+        <= names
+    )
     assert any(name.endswith("entry_points.txt") for name in names)
 
 
 def test_templates_load_and_hash_is_stable():
-    from summarise.templates import hash_templates, load_prompts
+    from summarise.extraction.templates import hash_templates, load_prompts
 
     prompts = load_prompts()
     assert set(prompts.templates) == {"system", "article", "topic", "coalitions", "combined"}
-    # people, claims, events and figures are read by the code (summarise/people.py, statements.py, readings.py)
+    # people, claims, events and figures are read by the code (summarise/reading/people.py, statements.py, readings.py)
     assert not {"people", "claims", "events", "figures"} & set(prompts.templates)
     assert prompts.hash == hash_templates(dict(prompts.templates))
     assert len(prompts.hash) == 12

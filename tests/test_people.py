@@ -1,12 +1,12 @@
-"""People read by the code from the article's names and titles (``summarise/people.py``).
+"""People read by the code from the article's names and titles (``summarise/reading/people.py``).
 
 The sentences are invented for these tests (a fisheries council of made-up people).
 """
 
 from __future__ import annotations
 
-from summarise.grounding import numbered_sentences
-from summarise.people import MAX_PEOPLE, people_in
+from summarise.reading.people import MAX_PEOPLE, people_in
+from summarise.text.grounding import numbered_sentences
 
 TEXT = (
     "Norwegian Fisheries Minister Ingrid Dahl opened the talks in Port Halden on Tuesday. "

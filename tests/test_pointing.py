@@ -9,11 +9,11 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from summarise.answers import LISTED_STATES, LISTING_REACH, coalitions_answer, grounding_context
 from summarise.articles import article_from_text
-from summarise.grounding import NUMBERED_MAX_CHARS, numbered_sentences, numbered_text, quoted_words
-from summarise.numbers import number_in, numbers_in, states_number, written_number, written_numbers
-from summarise.salvage import salvage
+from summarise.extraction.answers import LISTED_STATES, LISTING_REACH, coalitions_answer, grounding_context
+from summarise.extraction.salvage import salvage
+from summarise.text.grounding import NUMBERED_MAX_CHARS, numbered_sentences, numbered_text, quoted_words
+from summarise.text.numbers import number_in, numbers_in, states_number, written_number, written_numbers
 
 TEXT = """Norway, Iceland and the Faroe Islands signed a fisheries pact in Tromsø on Tuesday.
 The three governments will run a joint patrol force of twenty-one vessels.
@@ -270,7 +270,7 @@ def test_a_single_name_of_a_list_completes_nothing():
     ],
 )
 def test_list_holding(sentence, given, expected):
-    from summarise.support import list_holding
+    from summarise.reading.support import list_holding
 
     names = ["Norway", "Iceland", "Faroe Islands", "Denmark", "Finland", "Estonia"]
     assert list_holding(sentence, given, names) == expected
@@ -301,7 +301,7 @@ def test_a_stated_count_below_the_members_listed_is_no_member_count():
     ],
 )
 def test_a_sentence_states_a_leader_only_in_words_that_say_so(sentence, name, leads):
-    from summarise.support import states_leader
+    from summarise.reading.support import states_leader
 
     assert states_leader(sentence, name) is leads
 
@@ -325,6 +325,6 @@ def test_a_sentence_states_a_leader_only_in_words_that_say_so(sentence, name, le
     ],
 )
 def test_a_sentence_states_a_target_only_in_words_that_say_so(sentence, name, stated):
-    from summarise.support import states_target
+    from summarise.reading.support import states_target
 
     assert states_target(sentence, name) is stated

@@ -1,4 +1,4 @@
-"""The dated events and the figures the code reads from an article's sentences (``summarise/readings.py``).
+"""The dated events and the figures the code reads from an article's sentences (``summarise/reading/events.py``).
 
 No model is involved: every time expression is an event dated from its words and the publication
 date, every number (but "one") a figure, once per thing it counts. The sentences are made up for
@@ -12,7 +12,15 @@ import datetime as dt
 
 import pytest
 
-from summarise.readings import MAX_EVENTS, MAX_FIGURES, MIN_CLAUSE_WORDS, clause_around, counted, events_in, figures_in
+from summarise.reading.events import (
+    MAX_EVENTS,
+    MAX_FIGURES,
+    MIN_CLAUSE_WORDS,
+    clause_around,
+    counted,
+    events_in,
+    figures_in,
+)
 
 #: A Wednesday: "on Monday" is two days before, "last month" is May 2025.
 PUBLISHED = dt.date(2025, 6, 11)

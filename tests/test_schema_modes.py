@@ -22,7 +22,7 @@ from test_openai_endpoint import ScriptedEndpoint
 
 from summarise.llm.client import StructuredClient
 from summarise.llm.openai_backend import OpenAIBackend, in_schema_mode, refuses_mode
-from summarise.store import Store
+from summarise.store.database import Store
 
 #: What llama-cpp-python's server answered to response_format json_schema (HTTP 500), traceback path cut.
 RECORDED_REFUSAL = (

@@ -11,10 +11,10 @@ from test_slack import Webhook, webhook  # noqa: F401 - the stand-in webhook fix
 
 from summarise.articles import load_articles
 from summarise.exceptions import SummariseError
-from summarise.extract import Extractor
+from summarise.extraction.extract import Extractor
 from summarise.llm import RetryPolicy, StructuredClient
 from summarise.llm.openai_backend import OpenAIBackend
-from summarise.store import Store
+from summarise.store.database import Store
 
 from fakes import run_summarise
 

@@ -16,8 +16,7 @@ from typer.testing import CliRunner
 
 from summarise.cli import app
 from summarise.merge import merge_briefs
-from summarise.schemas import ArticleBrief, Claim
-from summarise.slack import (
+from summarise.output.slack import (
     BLOCK_LIMIT,
     MESSAGE_LIMIT,
     SECTION_LIMIT,
@@ -29,6 +28,7 @@ from summarise.slack import (
     render_mrkdwn,
     shorten,
 )
+from summarise.schemas import ArticleBrief, Claim
 
 from briefs import ANTI_ISIS, brief, coalition, event, seed_situation
 

@@ -1,4 +1,4 @@
-"""Claims and quotes read by the code from an article's sentences (``summarise/statements.py``).
+"""Claims and quotes read by the code from an article's sentences (``summarise/reading/statements.py``).
 
 Every sentence here is invented for these tests: a made-up river commission on the Ostvale, the
 made-up states Norland and Sudmark, the made-up towns Brakmund and Vessby and made-up people.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from summarise.statements import QuotedWords, Statement, attribution, lifecycle_steps, quotations, statements
+from summarise.reading.statements import QuotedWords, Statement, attribution, lifecycle_steps, quotations, statements
 
 # --- who says it ----------------------------------------------------------------------------------
 

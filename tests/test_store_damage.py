@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from summarise.cli import app
 from summarise.schemas import ArticleBrief
-from summarise.store import Store
+from summarise.store.database import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDINGS = ROOT / "fixtures" / "llm"

@@ -11,8 +11,8 @@ from typer.testing import CliRunner
 
 from summarise.cli import app
 from summarise.exceptions import ConfigError
-from summarise.migrations import MIGRATIONS
-from summarise.store import CallRecord, Store
+from summarise.store.database import CallRecord, Store
+from summarise.store.migrations import MIGRATIONS
 
 ROOT = Path(__file__).resolve().parents[1]
 OLD_SCHEMA = Path(__file__).parent / "data" / "store_before_migrations.sql"

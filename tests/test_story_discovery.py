@@ -5,15 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 
-from summarise.dates import resolve_date
-from summarise.entities import organisation_candidates
+from summarise.articles.story import load_story
 from summarise.evaluate import score_coalitions
 from summarise.evaluate.gold import GoldArticle, GoldStoryCoalition
 from summarise.evaluate.scoring import score_members, score_statuses
 from summarise.merge import merge_briefs
 from summarise.merge.drafting import draft_story, story_toml
 from summarise.schemas import CoalitionMember
-from summarise.story import load_story
+from summarise.text.dates import resolve_date
+from summarise.text.entities import organisation_candidates
 
 from briefs import brief, coalition, figure
 
@@ -237,7 +237,7 @@ def test_one_name_is_one_coalition_even_when_sources_state_different_leaders():
 
 
 def test_statuses_are_read_from_the_words_around_the_states_the_sentence_names():
-    from summarise.support import statuses_in
+    from summarise.reading.support import statuses_in
 
     names = ["Argentina", "Egypt", "Ethiopia", "United Arab Emirates", "Mali", "Niger", "Russia"]
     assert statuses_in("The leaders agreed to invite Argentina, Egypt and Ethiopia.", names) == {
@@ -267,7 +267,7 @@ def test_a_member_list_differing_only_by_a_suspended_member_is_no_member_list_di
 
 
 def test_a_grouping_is_a_coalition_when_made_of_states_or_their_bodies_not_of_one_person_or_of_companies():
-    from summarise.support import made_of_states
+    from summarise.reading.support import made_of_states
 
     for states in ("ten countries", "Gulf monarchies", "NATO", "Mali, Burkina Faso and Niger", "member states"):
         assert made_of_states(states), states
@@ -280,7 +280,7 @@ def test_a_grouping_is_a_coalition_when_made_of_states_or_their_bodies_not_of_on
 
 
 def test_a_state_named_only_as_the_home_of_a_crew_is_not_named_as_a_party():
-    from summarise.support import named_as_origin
+    from summarise.reading.support import named_as_origin
 
     crew = "Its 25 crew members, who come from Bulgaria, Ukraine and Mexico, are still being held."
     names = ["Bulgaria", "Ukraine", "Mexico", "France", "Italy"]

@@ -59,7 +59,7 @@ class SecretFilter(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         """Rewrite the record's message (and the traceback it carries) with the secrets masked; never drop it."""
-        from summarise.secrets import redact
+        from summarise.text.secrets import redact
 
         record.msg, record.args = redact(record.getMessage()), ()
         if record.exc_info:

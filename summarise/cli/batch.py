@@ -24,8 +24,8 @@ from summarise.cli.options import (
 from summarise.exceptions import SummariseError, UsageError
 
 if TYPE_CHECKING:
-    from summarise.batch_parts import BuildReport
-    from summarise.story import Story
+    from summarise.articles.story import Story
+    from summarise.batch.parts import BuildReport
 
 batch_app = typer.Typer(
     help="Thousands of articles through the OpenAI Batch API (or locally): resumable, nothing lost.",
@@ -37,7 +37,7 @@ MaxBytesOpt = Annotated[int, typer.Option("--max-bytes", help="Bytes per batch f
 
 
 def _jobs(config_overrides: dict[str, Any], story: Story | None = None, **limits: Any) -> Any:
-    from summarise.batch import BatchJobs
+    from summarise.batch.jobs import BatchJobs
     from summarise.llm import BackendConfig
 
     try:
@@ -84,7 +84,7 @@ def batch_submit(
     Articles already extracted with the model are not sent. Running the same command again
     finishes an interrupted submission without sending anything twice. Prints the job id.
     """
-    from summarise.batch import BatchJobs, BuildReport
+    from summarise.batch.jobs import BatchJobs, BuildReport
 
     jobs: BatchJobs = _jobs(
         {"backend": "openai", "model": options.model},
@@ -219,7 +219,7 @@ def batch_collect(
     """
     chosen = brief_format(output_format, output)
     check_output(output)
-    from summarise.store import Store
+    from summarise.store.database import Store
 
     with_store = Store()
     row = _job_or_newest(with_store, job)
@@ -250,7 +250,7 @@ def batch_run(
     """Build a batch job and execute it here, without the Batch API (offline with the embedded model)."""
     if not local:
         raise fail(UsageError("`batch run` executes jobs here: pass --local (or use `batch submit` for the Batch API)"))
-    from summarise.batch import BuildReport
+    from summarise.batch.jobs import BuildReport
 
     chosen = brief_format(output_format, output)
     check_output(output, articles)

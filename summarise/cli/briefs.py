@@ -27,8 +27,8 @@ from summarise.cli.options import (
 from summarise.exceptions import ConfigError, SummariseError
 
 if TYPE_CHECKING:
+    from summarise.articles.story import Story
     from summarise.schemas import ArticleBrief
-    from summarise.story import Story
 
 
 @with_options(ExtractionOptions, "options")
@@ -45,7 +45,7 @@ def extract(
     first problem (2 bad input, 3 configuration, 4 missing recording, 5 endpoint
     failure, 6 a question whose answers never validated, 1 anything else).
     """
-    from summarise.render import render_article_brief
+    from summarise.output.markdown import render_article_brief
 
     check_output(output, articles)
     with output_file(output) as out:
@@ -117,8 +117,8 @@ def digest(
     times). Exit status: 0 posted; 5 the webhook failed; otherwise the extraction's.
     """
     from summarise.merge import merge_briefs
-    from summarise.secrets import remember
-    from summarise.slack import SlackError, post_digest, render_blocks
+    from summarise.output.slack import SlackError, post_digest, render_blocks
+    from summarise.text.secrets import remember
 
     remember(webhook_url, path_is_secret=True)  # given on the command line, it is as secret as in the environment
     if not webhook_url and not dry_run:
@@ -217,23 +217,23 @@ def write_merged(
 ) -> None:
     """Merge ``briefs`` and write the brief in ``output_format`` (to ``output`` whole, or stdout)."""
     from summarise.merge import merge_briefs
-    from summarise.render import render_coalition_brief_markdown
+    from summarise.output.markdown import render_coalition_brief_markdown
 
     merged = merge_briefs(briefs, story)
     with output_file(output) as out:
         if output_format == "slack":
-            from summarise.slack import render_mrkdwn
+            from summarise.output.slack import render_mrkdwn
 
             out.write("\n\n".join(render_mrkdwn(merged, digest.since, digest.max_items)) + "\n")
         elif output_format == "slack-blocks":
-            from summarise.slack import render_blocks
+            from summarise.output.slack import render_blocks
 
             for payload in render_blocks(merged, digest.since, digest.max_items):
                 out.write(json.dumps(payload, ensure_ascii=False) + "\n")
         elif output_format == "json":
             out.write(merged.model_dump_json(indent=2) + "\n")
         elif output_format == "html":
-            from summarise.html import render_coalition_brief_html
+            from summarise.output.html.page import render_coalition_brief_html
 
             out.write(render_coalition_brief_html(merged))
         elif output_format == "rich":

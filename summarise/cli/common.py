@@ -18,7 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from summarise.exceptions import ConfigError, SummariseError, UsageError
 
 if TYPE_CHECKING:
-    from summarise.story import Story
+    from summarise.articles.story import Story
 
 #: Progress, notes and errors: stderr (data goes to stdout).
 err = Console(stderr=True, highlight=False)
@@ -47,7 +47,7 @@ def load_story_option(path: Path | None) -> Story | None:
     """The story file given with --story (or SUMMARISE_STORY), validated; None without one."""
     if path is None:
         return None
-    from summarise.story import load_story
+    from summarise.articles.story import load_story
 
     try:
         return load_story(path)

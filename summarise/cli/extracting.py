@@ -136,7 +136,7 @@ class _ProgressBar:
         )
 
     def _brief_line(self, article: Article, brief: ArticleBrief) -> None:
-        from summarise.extract import PREFILTER_SKIPPED
+        from summarise.extraction.extract import PREFILTER_SKIPPED
 
         info = brief.extraction
         cached = bool(info and info.usage.cached)
@@ -144,7 +144,7 @@ class _ProgressBar:
         self.counts["skipped"] += bool(info and any(w.startswith(PREFILTER_SKIPPED) for w in info.warnings))
         status = "cached" if cached else f"{info.seconds:.0f} s" if info else ""
         if info and info.failed_steps:
-            from summarise.questions import COMBINED
+            from summarise.extraction.questions import COMBINED
 
             # the failed question's reason, or the combined request's (asked every question at once)
             why = next((w for w in info.warnings if w.startswith((f"{info.failed_steps[0]}: ", f"{COMBINED}: "))), "")

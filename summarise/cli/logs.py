@@ -21,7 +21,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="JSON instead of text.")]
 
 def _store() -> Any:
     """The store, opened to read its log; a store that cannot be read is a one-line error."""
-    from summarise.store import Store, default_home
+    from summarise.store.database import Store, default_home
 
     path = default_home() / "summarise.db"
     if not path.exists():
@@ -36,7 +36,7 @@ def _store() -> Any:
 @logs_app.command("path")
 def logs_path() -> None:
     """Print the path of the store that holds the call log."""
-    from summarise.store import default_home
+    from summarise.store.database import default_home
 
     typer.echo(default_home() / "summarise.db")
 

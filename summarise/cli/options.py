@@ -177,7 +177,7 @@ class ExtractionOptions:
     tpm: TpmOpt = None
     questions: QuestionsOpt = Questions.auto
     story_file: StoryOpt = None
-    #: the story file, read and checked (a :class:`summarise.story.Story`)
+    #: the story file, read and checked (a :class:`summarise.articles.story.Story`)
     story: Any = field(default=None, metadata=DERIVED)
 
     def finish(self) -> None:

@@ -12,7 +12,7 @@ The gold is a JSON object keyed by article file name (see ``fixtures/eval/README
 How each field is scored (true positives, false positives = inventions, false negatives = misses;
 precision, recall and F1 micro-averaged over articles):
 
-- **members**: the canonical names (alias tables of :mod:`summarise.entities`) of the members of
+- **members**: the canonical names (alias tables of :mod:`summarise.text.entities`) of the members of
   every coalition of the brief, against gold ``members`` and ``other_participants``.
 - **people**: matched one to one, conservatively: equal after folding case, accents, apostrophes,
   hyphens and the particle "al", or rapidfuzz ``token_sort_ratio`` of those forms of at least 85

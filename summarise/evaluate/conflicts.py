@@ -8,11 +8,11 @@ from typing import Any, get_args
 
 from rapidfuzz import fuzz
 
-from summarise.entities import canonical_name
 from summarise.evaluate.gold import DATE, GoldConflict, GoldStoryCoalition
-from summarise.grounding import normalise
-from summarise.numbers import numbers_in
 from summarise.schemas import CoalitionBrief, MemberStatus, MergedCoalition
+from summarise.text.entities import canonical_name
+from summarise.text.grounding import normalise
+from summarise.text.numbers import numbers_in
 
 CONFLICT_VALUE_MIN_RATIO = 90.0
 #: The statuses a conflict's values may be ("withdrawn" against "suspended, 2023-07").

@@ -6,9 +6,9 @@ from collections.abc import Iterable, Sequence
 
 from rapidfuzz import fuzz
 
-from summarise.dates import within
-from summarise.entities import person_key
-from summarise.grounding import normalise
+from summarise.text.dates import within
+from summarise.text.entities import person_key
+from summarise.text.grounding import normalise
 
 NAME_MATCH_MIN_RATIO = 85.0
 ROLE_MATCH_MIN_RATIO = 70.0

@@ -6,10 +6,10 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from summarise.entities import canonical_name
 from summarise.evaluate.gold import GoldArticle
 from summarise.evaluate.matching import date_agrees, match_people, one_to_one, roles_agree, similarity
 from summarise.schemas import IN_COALITION, ArticleBrief, ArticleRef
+from summarise.text.entities import canonical_name
 
 EVENT_TEXT_MIN_RATIO = 45.0
 OBJECTIVE_MIN_RATIO = 60.0

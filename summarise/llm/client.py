@@ -50,10 +50,10 @@ from summarise.exceptions import (
 )
 from summarise.llm.base import ChatBackend
 from summarise.llm.retry import RetryPolicy
-from summarise.once import built_once
 from summarise.schemas import Usage, using_validation_context
-from summarise.secrets import redact
-from summarise.store import CallRecord, Store
+from summarise.store.database import CallRecord, Store
+from summarise.text.once import built_once
+from summarise.text.secrets import redact
 
 logging.getLogger("instructor").addHandler(logging.NullHandler())
 logging.getLogger("instructor").propagate = False

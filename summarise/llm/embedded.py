@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from summarise.exceptions import ModelUnavailableError
-from summarise.store import default_home
+from summarise.store.database import default_home
 
 
 @dataclass(frozen=True)

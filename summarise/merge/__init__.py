@@ -12,7 +12,7 @@ Rules, in the order they are applied:
   most of their long evidence spans), count as one outlet for corroboration. Off-topic articles
   are listed and flagged but contribute nothing.
 - **Names.** Countries and organisations get their canonical names from the curated tables of
-  :mod:`summarise.entities` (Turkey and Türkiye are one; Iraq and Iran never are). People are
+  :mod:`summarise.text.entities` (Turkey and Türkiye are one; Iraq and Iran never are). People are
   matched by a spelling key (case, accents, apostrophes and the particle "al" do not count);
   names that are merely similar (al-Sharaa and Al-Sarraj) are merged only when both carry the
   same role and the same country, the reason is recorded, and every spelling stays visible.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 
+from summarise.articles.story import Story
 from summarise.merge.claims import merge_claims, merge_quotes
 from summarise.merge.coalitions import merge_coalitions
 from summarise.merge.figures import merge_figures
@@ -12,7 +13,6 @@ from summarise.merge.people import merge_people
 from summarise.merge.sources import Conflicts, MergeSource, Outlets, sources_of
 from summarise.merge.timeline import merge_timeline
 from summarise.schemas import ArticleBrief, CoalitionBrief, MergedCoalition, Source
-from summarise.story import Story
 
 MERGE_VERSION = "2"
 

@@ -17,8 +17,8 @@ from summarise.merge.compare import (
     words,
 )
 from summarise.merge.sources import Conflicts, MergeSource, Outlets, dedupe_supports, support
+from summarise.reading.statements import lifecycle_steps
 from summarise.schemas import Claim, MergedClaim, MergedQuote, Quote
-from summarise.statements import lifecycle_steps
 
 _NEGATION = re.compile(
     r"\b(not|no|never|none|neither|nor|without|denied|denies|deny|declined|refused|rejects?|rejected)\b|n't\b", re.I

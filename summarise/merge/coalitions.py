@@ -9,8 +9,8 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any, get_args
 
-from summarise.answers import names_a_country
-from summarise.entities import canonical_name, without_entity_names
+from summarise.articles.story import KnownCoalition, Story
+from summarise.extraction.answers import names_a_country
 from summarise.merge.compare import (
     CLAIM_SIMILARITY,
     MEMBER_OVERLAP,
@@ -38,7 +38,7 @@ from summarise.schemas import (
     Statement,
     Support,
 )
-from summarise.story import KnownCoalition, Story
+from summarise.text.entities import canonical_name, without_entity_names
 
 
 @dataclass

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 from rapidfuzz import fuzz
 
-from summarise.entities import canonical_name, entities_in
-from summarise.grounding import normalise
+from summarise.text.entities import canonical_name, entities_in
+from summarise.text.grounding import normalise
 
 PERSON_NAME_SIMILARITY = 70  # rapidfuzz ratio of spelling keys above which two names may be one person
 SPELLING_SIMILARITY = 85  # ... above which (word by word alike) they are one name spelt two ways

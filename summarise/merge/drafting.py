@@ -14,11 +14,11 @@ import json
 from pathlib import Path
 
 from summarise import __version__
+from summarise.articles.story import KnownCoalition, Story, StoryTarget
 from summarise.merge.brief import merge_briefs
 from summarise.merge.coalitions import is_proper_name
 from summarise.merge.compare import norm
 from summarise.schemas import ArticleBrief, CoalitionBrief, MergedCoalition
-from summarise.story import KnownCoalition, Story, StoryTarget
 
 #: A coalition stating more members than this, or an international one, has open membership.
 OPEN_MEMBERSHIP_COUNT = 15

@@ -18,9 +18,9 @@ from summarise.merge.compare import (
     words,
 )
 from summarise.merge.sources import Conflicts, MergeSource, Outlets, dedupe_supports, support
-from summarise.readings import counted
+from summarise.reading.events import counted
+from summarise.reading.support import locate
 from summarise.schemas import Figure, FigureGroup, FigureValue
-from summarise.support import locate
 
 #: Words that count the same thing under other names: one head noun for each.
 _SAME_COUNT = {"soldier": "troop", "personnel": "troop", "nation": "country", "state": "country", "ship": "vessel"}

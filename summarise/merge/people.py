@@ -7,7 +7,6 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
-from summarise.entities import entities_in, person_key
 from summarise.merge.compare import (
     PERSON_NAME_SIMILARITY,
     SPELLING_SIMILARITY,
@@ -18,6 +17,7 @@ from summarise.merge.compare import (
 )
 from summarise.merge.sources import Conflicts, MergeSource, Outlets, attributed, dedupe_supports, support
 from summarise.schemas import MergedPerson, Person
+from summarise.text.entities import entities_in, person_key
 
 _ROLE_NOISE = {
     "interim",

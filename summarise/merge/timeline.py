@@ -6,8 +6,6 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from summarise.dates import date_span, overlap, resolve_date, span_days
-from summarise.entities import entities_in, without_entity_names
 from summarise.merge.compare import (
     DATE_CONFLICT_SIMILARITY,
     EVENT_SIMILARITY,
@@ -18,9 +16,11 @@ from summarise.merge.compare import (
     words,
 )
 from summarise.merge.sources import Conflicts, MergeSource, Outlets, attributed, dedupe_supports, support
+from summarise.reading.statements import steps_taken
+from summarise.reading.support import without_times
 from summarise.schemas import Event, TimelineEntry
-from summarise.statements import steps_taken
-from summarise.support import without_times
+from summarise.text.dates import date_span, overlap, resolve_date, span_days
+from summarise.text.entities import entities_in, without_entity_names
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """The data contract: Pydantic models of a per-article brief and of the merged brief.
 
 This package imports nothing else of the package except the pure text helpers of
-:mod:`summarise.grounding`; every other stage imports it. The JSON Schema exports
+:mod:`summarise.text.grounding`; every other stage imports it. The JSON Schema exports
 (``schemas/article_brief.schema.json``, ``schemas/coalition_brief.schema.json``) are generated
 from these models by ``summarise schema --write`` and a test fails if they drift.
 

@@ -4,7 +4,7 @@ Grounding: every fact carries ``evidence``, a verbatim span of the article. When
 model is validated with ``context={"article_text": ...}`` (as extraction does) the
 evidence must occur in that text, compared after
 normalising whitespace, quote marks and case (a long quote may differ by a few
-characters, see :func:`summarise.grounding.find_span`), and is replaced by the
+characters, see :func:`summarise.text.grounding.find_span`), and is replaced by the
 article's own characters. Without that context (loading a saved brief) the check is skipped.
 
 Also here: a validation error's first problem, and a model's JSON Schema as exported to ``schemas/``.
@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
-from summarise.grounding import addresses_a_model, find_span
+from summarise.text.grounding import addresses_a_model, find_span
 
 EVIDENCE_MAX_CHARS = 400
 Evidence = Annotated[

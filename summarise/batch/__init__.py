@@ -1,0 +1,1 @@
+"""Batch API jobs: thousands of articles, resumable and idempotent."""

@@ -1,0 +1,1 @@
+"""Reading by the code: which sentence states a fact, events and figures, claims and quotes, people."""
