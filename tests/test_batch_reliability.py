@@ -16,6 +16,7 @@ from fake_openai import FakeOpenAI
 from test_batch import FAKE_KEY, cli
 
 import summarise.extraction.extract
+import summarise.extraction.prepared
 from summarise.articles import load_articles
 from summarise.batch.jobs import BatchJobs
 from summarise.llm import BackendConfig
@@ -194,10 +195,10 @@ def broken_readings(monkeypatch):
     """A bug (not a SummariseError) in reading one article's brief."""
     readings = summarise.extraction.extract.add_readings
 
-    def add_readings(brief, article):
-        if Path(article.source).name == Path(BROKEN).name:
+    def add_readings(brief, prepared):
+        if Path(prepared.article.source).name == Path(BROKEN).name:
             raise KeyError("surname")
-        return readings(brief, article)
+        return readings(brief, prepared)
 
     monkeypatch.setattr(summarise.extraction.extract, "add_readings", add_readings)
 
@@ -205,14 +206,14 @@ def broken_readings(monkeypatch):
 @pytest.fixture
 def broken_requests(monkeypatch):
     """A bug (not a SummariseError) in building one article's requests (and in extracting it)."""
-    entities_in = summarise.extraction.extract.entities_in
+    entities_in = summarise.extraction.prepared.entities_in
 
     def broken(text):
         if "3+3" in text:
             raise KeyError("surname")
         return entities_in(text)
 
-    monkeypatch.setattr(summarise.extraction.extract, "entities_in", broken)
+    monkeypatch.setattr(summarise.extraction.prepared, "entities_in", broken)
 
 
 FAILED = f"failed: {BROKEN}: internal error KeyError: 'surname'"

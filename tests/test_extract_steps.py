@@ -145,10 +145,11 @@ ANTI_ISIS = load_story(Path(__file__).resolve().parents[1] / "stories" / "anti_i
 
 
 def extractor_for(
-    backend: ScriptedBackend, store: Store | None = None, reasks: int = 2, story: Story | None = None
+    backend: ScriptedBackend, store: Store | None = None, reasks: int = 2, story: Story | None = None, **how: bool
 ) -> Extractor:
+    """An extractor over ``backend``; ``how`` is ``combined=True`` or ``parallel_steps=True`` (default: in turn)."""
     client = StructuredClient(backend, store=store, policy=RetryPolicy(reasks=reasks, sleep=lambda seconds: None))
-    return Extractor(client, store=store, story=story)
+    return Extractor(client, store=store, story=story, **how)
 
 
 def test_a_full_brief_is_assembled(article):
@@ -651,9 +652,7 @@ def test_an_article_that_never_fits_is_a_clear_error():
 def brief_asked(article: Article, **how: bool) -> tuple[Any, ScriptedBackend]:
     """The brief of ``article`` from the scripted answers, the extractor set as ``how`` says."""
     backend = ScriptedBackend(function=answering())
-    extractor = extractor_for(backend)
-    for name, value in how.items():
-        setattr(extractor, name, value)
+    extractor = extractor_for(backend, **how)
     brief = extractor.extract(article)
     brief.extraction.seconds = 0
     return brief, backend
@@ -685,8 +684,7 @@ def test_asking_every_question_in_one_request_gives_the_same_brief(article):
 
 def test_one_request_for_every_question_is_reasked_with_the_error_and_keeps_what_holds(article):
     backend = ScriptedBackend(function=answering(coalitions=with_egypt()))  # Egypt: named, but not as a member
-    extractor = extractor_for(backend, reasks=1)
-    extractor.combined = True
+    extractor = extractor_for(backend, reasks=1, combined=True)
     brief = extractor.extract(article)
 
     assert len(backend.history) == 2  # the first answer and one reask, the same again
@@ -704,8 +702,7 @@ def test_a_bad_part_of_one_request_for_every_question_costs_that_question_only(a
         return {"coalition_list": ANSWERS["coalitions"]["coalitions"]}  # scripted: the required key misnamed
 
     backend = ScriptedBackend(function=answering(coalitions=misnamed))
-    extractor = extractor_for(backend, reasks=1)
-    extractor.combined = True
+    extractor = extractor_for(backend, reasks=1, combined=True)
     brief = extractor.extract(article)
 
     assert len(backend.history) == 2  # the answer and one reask, the same again
@@ -718,8 +715,7 @@ def test_a_bad_part_of_one_request_for_every_question_costs_that_question_only(a
 
 def test_an_off_topic_answer_to_every_question_needs_only_its_first_part(article):
     backend = ScriptedBackend(function=lambda request: json.dumps(OFF_TOPIC))
-    extractor = extractor_for(backend, reasks=1)
-    extractor.combined = True
+    extractor = extractor_for(backend, reasks=1, combined=True)
     brief = extractor.extract(article)
 
     assert brief.on_topic is False and brief.coalitions == []
@@ -728,8 +724,7 @@ def test_an_off_topic_answer_to_every_question_needs_only_its_first_part(article
 
 def test_questions_asked_at_once_count_every_answer_paid_for_even_when_off_topic(article):
     backend = ScriptedBackend(function=answering(topic=OFF_TOPIC))
-    extractor = extractor_for(backend)
-    extractor.parallel_steps = True
+    extractor = extractor_for(backend, parallel_steps=True)
     brief = extractor.extract(article)
 
     assert brief.on_topic is False and brief.coalitions == []  # the other answer is not used

@@ -53,11 +53,16 @@ LISTING_REACH = 2
 LISTED_STATES = 3
 
 
-def grounding_context(text: str, published: object = None, stands_for: dict[str, str] | None = None) -> dict[str, Any]:
-    """What the answer validators check against: the article's text, its numbered sentences, its date."""
+def grounding_context(
+    text: str, published: object = None, stands_for: dict[str, str] | None = None, sentences: list[str] | None = None
+) -> dict[str, Any]:
+    """What the answer validators check against: the article's text, its numbered sentences, its date.
+
+    ``sentences`` are the text's numbered sentences when the caller has them (a prepared article).
+    """
     return {
         "article_text": text,
-        "sentences": numbered_sentences(text),
+        "sentences": numbered_sentences(text) if sentences is None else sentences,
         "published": published,
         "stands_for": stands_for or {},
         "same_entity": same_entity,  # two names of one entity may differ between a quote and the article

@@ -19,9 +19,8 @@ from typing import Any, TypeVar
 
 from pydantic import ValidationError
 
-from summarise.articles import Article
-from summarise.articles.story import Story
 from summarise.extraction.answers import NEEDS_A_COALITION, names_a_country, names_member
+from summarise.extraction.prepared import PreparedArticle
 from summarise.reading.events import events_in, figures_in
 from summarise.reading.people import people_in
 from summarise.reading.statements import quotations, statements
@@ -39,18 +38,18 @@ from summarise.schemas import (
     Statement,
 )
 from summarise.text.entities import alias_in, entities_in, organisation_candidates, without_entity_names
-from summarise.text.grounding import find_span, mentions, normalise, numbered_sentences
+from summarise.text.grounding import find_span, mentions, normalise
 
 Fact = TypeVar("Fact")
 
 
-def apply_topic(answer: Any, brief: ArticleBrief, article: Article, story: Story | None) -> None:
+def apply_topic(answer: Any, brief: ArticleBrief, prepared: PreparedArticle) -> None:
     """The subject question: whether the article may be on topic (see :data:`NEEDS_A_COALITION`)."""
     brief.on_topic = answer.on_topic
     brief.subject = answer.subject
 
 
-def apply_coalitions(answer: Any, brief: ArticleBrief, article: Article, story: Story | None) -> None:
+def apply_coalitions(answer: Any, brief: ArticleBrief, prepared: PreparedArticle) -> None:
     """The coalitions question: each coalition with what its sentences state of its target, leader and members.
 
     Whether the article is on topic is the topic question's answer (:func:`apply_topic`), except for
@@ -65,9 +64,9 @@ def apply_coalitions(answer: Any, brief: ArticleBrief, article: Article, story: 
             for draft in groupings
         ]
     answer = answer.model_copy(update={"coalitions": [d for d in answer.coalitions if d not in groupings]})
-    stands_for = story.stands_for() if story is not None else {}
+    article, story, numbered = prepared.article, prepared.story, prepared.sentences
+    stands_for = prepared.stands_for()
     target_aliases = story.target_aliases() if story is not None else {}
-    numbered = numbered_sentences(article.text)
     heads = [head_noun(draft.name) for draft in answer.coalitions]
     shared = {head for head in heads if heads.count(head) > 1}
     about = [
@@ -81,7 +80,7 @@ def apply_coalitions(answer: Any, brief: ArticleBrief, article: Article, story: 
 
     opposed = [_opposed(draft, quoted) for draft, quoted in zip(answer.coalitions, about, strict=True)]
 
-    entities = entities_in(article.text)
+    entities = prepared.named
     named = list(dict.fromkeys(e.canonical for e in entities))
     bodies = [e.canonical for e in entities if e.kind != "country"]
     bodies += organisation_candidates(article.text)
@@ -132,7 +131,7 @@ def apply_coalitions(answer: Any, brief: ArticleBrief, article: Article, story: 
         brief.topic_evidence = brief.coalitions[0].evidence
 
 
-def add_readings(brief: ArticleBrief, article: Article) -> None:
+def add_readings(brief: ArticleBrief, prepared: PreparedArticle) -> None:
     """What the code reads from an on-topic article's sentences: events, figures, claims, quotes and people.
 
     See :mod:`summarise.reading.events` and :mod:`summarise.reading.statements`; every evidence is a sentence
@@ -140,7 +139,7 @@ def add_readings(brief: ArticleBrief, article: Article) -> None:
     """
     if not brief.on_topic:
         return
-    numbered = numbered_sentences(article.text)
+    article, numbered = prepared.article, prepared.sentences
 
     def event(e: Any) -> Event:
         return Event(

@@ -1,13 +1,13 @@
 """Per-article extraction: from a cleaned article to a grounded :class:`ArticleBrief`.
 
 The questions are data (:mod:`summarise.extraction.questions`): the article's subject first (an off-topic
-article costs that one short call), then its coalitions. The embedded model is asked them in
-turn, each request repeating the same system prompt and article first so that it reuses its
-evaluation of the article; an endpoint is asked them all in one request (``Extractor.combined``:
-one latency, the article's tokens sent once), whose schema is their answer models together, or in
-parallel (``Extractor.parallel_steps``). Each answer is applied by its question's applier
-(:mod:`summarise.extraction.appliers`); what fails validation is salvaged in parts
-(:mod:`summarise.extraction.salvage`).
+article costs that one short call), then its coalitions. The article is prepared once
+(:class:`~summarise.extraction.prepared.PreparedArticle`: its numbered sentences, the names it uses,
+its prompt block) and its questions asked by the strategy chosen when the extractor is built
+(:mod:`summarise.extraction.strategies`: in turn for the embedded model, at once or in one request
+for an endpoint) through an :class:`~summarise.extraction.asking.Asker`. Each answer is applied by
+its question's applier (:mod:`summarise.extraction.appliers`); what fails validation is salvaged in
+parts (:mod:`summarise.extraction.salvage`).
 
 The model points, the code quotes (:mod:`summarise.extraction.answers`): the article's sentences are
 numbered, every fact cites one, and its ``evidence`` is that sentence, word for word. Each
@@ -33,25 +33,22 @@ import dataclasses
 import hashlib
 import re
 import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from summarise import __version__
 from summarise.articles import Article
 from summarise.articles.story import Story, story_hash
-from summarise.exceptions import ContextOverflowError, ExtractionError, SummariseError
-from summarise.extraction.answers import combined_answer, grounding_context
+from summarise.exceptions import ContextOverflowError
 from summarise.extraction.appliers import add_readings
-from summarise.extraction.questions import COMBINED, COMBINED_MAX_TOKENS, QUESTIONS, Asked, Question
-from summarise.extraction.salvage import part_for, salvage
+from summarise.extraction.asking import Asker, Request
+from summarise.extraction.prepared import PreparedArticle
+from summarise.extraction.strategies import OnStep, Strategy, strategy_for
 from summarise.extraction.templates import PromptSet, load_prompts
 from summarise.schemas import ArticleBrief, ArticleRef, ExtractionInfo, Usage
 from summarise.store.database import Store
-from summarise.text.entities import Entity, entities_in
-from summarise.text.grounding import numbered_sentences, numbered_text
 
 if TYPE_CHECKING:  # the LLM layer (instructor, openai) is imported when a model is first asked
     from summarise.llm.client import StructuredClient
@@ -61,10 +58,6 @@ if TYPE_CHECKING:  # the LLM layer (instructor, openai) is imported when a model
 EXTRACTION_VERSION = "26"
 #: How the warning of an article the story's keyword pre-filter skipped begins.
 PREFILTER_SKIPPED = "skipped by the story's keyword pre-filter"
-
-#: The answers of an article's questions as a strategy gets them, in the registry's order (``None``: failed).
-Answers = Iterator[tuple[Question, BaseModel | None]]
-OnStep = Callable[[str], None] | None
 
 
 @dataclass
@@ -85,6 +78,13 @@ class Extractor:
     combined: bool = False
     #: The story file, if one was given: topic, targets, known coalitions, aliases, pre-filter.
     story: Story | None = None
+    #: How the questions are asked (from ``combined`` and ``parallel_steps``, when the extractor is built).
+    strategy: Strategy = field(init=False)
+    asker: Asker = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.strategy = strategy_for(combined=self.combined, parallel_steps=self.parallel_steps)
+        self.asker = Asker(self.client, self.prompts)
 
     def cache_key(self, article: Article) -> str:
         """The key of an article's brief in the store's cache."""
@@ -166,98 +166,23 @@ class Extractor:
         started = time.perf_counter()
         info = self._new_info()
         brief = ArticleBrief(article=article_ref(article), on_topic=None, extraction=info)
-        named = entities_in(article.text)
-        if self.combined:
-            strategy = self._in_one_request
-        elif self.parallel_steps:
-            strategy = self._at_once
-        else:
-            strategy = self._in_turn
-        for question, answer in strategy(article, named, info, on_step):
+        prepared = self.prepare(article)
+        for question, answer in self.strategy.answers(self.asker, prepared, info, on_step):
             if answer is None:
                 info.failed_steps.append(question.name)
                 continue
-            question.apply(answer, brief, article, self.story)
+            question.apply(answer, brief, prepared)
             if brief.on_topic is False:
                 break  # an article off topic is asked nothing more (the answers asked at once are left unused)
-        add_readings(brief, article)
+        add_readings(brief, prepared)
         info.seconds = round(time.perf_counter() - started, 2)
         return brief
 
-    # --- the strategies: the same questions, asked in turn, at once or in one request ------------
+    def prepare(self, article: Article) -> PreparedArticle:
+        """``article`` made ready for its questions: numbered, its names found, its prompt block rendered."""
+        return PreparedArticle.of(article, self.story, self.prompts)
 
-    def _in_turn(self, article: Article, named: list[Entity], info: ExtractionInfo, on_step: OnStep) -> Answers:
-        """One question after another: a question is asked only once the answer before it is applied."""
-        for question in QUESTIONS:
-            if on_step:
-                on_step(question.name)
-            yield question, self._ask(article, question, named, info)
-
-    def _at_once(self, article: Article, named: list[Entity], info: ExtractionInfo, on_step: OnStep) -> Answers:
-        """Every question in its own thread; the answers come in the registry's order, as if asked in turn."""
-        from concurrent.futures import ThreadPoolExecutor
-
-        infos = [info.model_copy(update={"usage": Usage(), "warnings": [], "dropped_facts": []}) for _ in QUESTIONS]
-        with ThreadPoolExecutor(max_workers=len(QUESTIONS)) as pool:
-            futures = [
-                pool.submit(self._ask, article, question, named, question_info)
-                for question, question_info in zip(QUESTIONS, infos, strict=True)
-            ]
-        outcomes: list[Any] = []
-        for future in futures:
-            try:
-                outcomes.append(future.result())
-            except SummariseError as error:
-                outcomes.append(error)
-        for question_info in infos:  # every answer was paid for, used or not
-            info.usage.add(question_info.usage)
-        for question, question_info, outcome in zip(QUESTIONS, infos, outcomes, strict=True):
-            info.warnings += question_info.warnings
-            info.dropped_facts += question_info.dropped_facts
-            if isinstance(outcome, SummariseError):
-                raise outcome
-            yield question, outcome
-
-    def _in_one_request(self, article: Article, named: list[Entity], info: ExtractionInfo, on_step: OnStep) -> Answers:
-        """One request for every question; its parts come in the registry's order.
-
-        An answer that fails as a whole is not lost as a whole: each question's part of it
-        is salvaged on its own, so one bad part costs that question only (as when asked apart).
-        """
-        if on_step:
-            on_step(COMBINED)
-        block = self._article_block(article)
-        models, messages = self._combined_question(article, named, block)
-        context = self.context(article)
-        together = combined_answer(tuple(models.values()))
-        outcome = self._send(article, COMBINED, together, messages, block, COMBINED_MAX_TOKENS, context, info)
-        answers: dict[str, BaseModel | None]
-        if isinstance(outcome, ExtractionError):
-            answers = {
-                name: self._salvage(name, model, part_for(model, outcome.last_content), context, info)
-                for name, model in models.items()
-            }
-        else:
-            answers = dict.fromkeys(models, outcome)
-        for question in QUESTIONS:
-            if question.name in answers:
-                yield question, answers[question.name]
-
-    # --- building and asking one question ------------------------------------------------------------
-
-    def _combined_question(
-        self, article: Article, named: list[Entity], block: str | None = None
-    ) -> tuple[dict[str, type[BaseModel]], list[dict]]:
-        """Each question's answer model, and the messages asking every question at once."""
-        models: dict[str, type[BaseModel]] = {}
-        tasks = []
-        for question in QUESTIONS:
-            models[question.name], values = question.answer_model(Asked(article, named, self.story))
-            tasks.append(self.prompts.render(question.name, **values))
-        block = block or self._article_block(article)
-        return models, self._messages(block + self.prompts.render("combined") + "".join(tasks))
-
-    def requests(self, article: Article) -> list[tuple[str, dict[str, Any]]]:
+    def requests(self, article: Article) -> list[Request]:
         """The first request of every question :meth:`extract` would ask, as ``(step, request)``.
 
         The Batch API path sends these; an article the story's pre-filter skips gets none
@@ -265,94 +190,7 @@ class Extractor:
         """
         if self.story is not None and not self.story.passes_prefilter(article.text):
             return []
-        named = entities_in(article.text)
-        if self.combined:
-            models, messages = self._combined_question(article, named)
-            model = combined_answer(tuple(models.values()))
-            return [(COMBINED, self.client.request_for(model, messages, max_tokens=COMBINED_MAX_TOKENS))]
-        built = []
-        for question in QUESTIONS:
-            model, messages = self._question(article, question, named)
-            built.append((question.name, self.client.request_for(model, messages, max_tokens=question.max_tokens)))
-        return built
-
-    def _question(
-        self, article: Article, question: Question, named: list[Entity], block: str | None = None
-    ) -> tuple[type[BaseModel], list[dict]]:
-        model, values = question.answer_model(Asked(article, named, self.story))
-        return model, self._messages(
-            (block or self._article_block(article)) + self.prompts.render(question.name, **values)
-        )
-
-    def _messages(self, user: str) -> list[dict]:
-        """The system prompt, then ``user`` (the article and the task)."""
-        return [
-            {"role": "system", "content": self.prompts.render("system").strip()},
-            {"role": "user", "content": user},
-        ]
-
-    def _ask(self, article: Article, question: Question, named: list[Entity], info: ExtractionInfo) -> BaseModel | None:
-        block = self._article_block(article)
-        model, messages = self._question(article, question, named, block)
-        context = self.context(article)
-        outcome = self._send(article, question.name, model, messages, block, question.max_tokens, context, info)
-        if isinstance(outcome, ExtractionError):
-            return self._salvage(question.name, model, outcome.last_content, context, info)
-        return outcome
-
-    def _send(
-        self,
-        article: Article,
-        step: str,
-        model: type[BaseModel],
-        messages: list[dict],
-        block: str,
-        max_tokens: int,
-        context: dict[str, Any],
-        info: ExtractionInfo,
-    ) -> BaseModel | ExtractionError:
-        """Ask (with the client's reasks) and note the usage, dropped facts or failure in ``info``.
-
-        An answer that never validated is returned as its error, for the caller to salvage.
-        """
-        from summarise.llm.client import CallInfo
-
-        call = CallInfo(article_id=article.id, step=step, prompt_hash=self.prompts.hash, article_text=block)
-        try:
-            answer, usage = self.client.structured(model, messages, context=context, info=call, max_tokens=max_tokens)
-        except ExtractionError as error:
-            if isinstance(error.usage, Usage):
-                info.usage.add(error.usage)
-            info.warnings.append(f"{step}: {error.detail}")
-            return error
-        info.usage.add(usage)
-        info.dropped_facts += [f"{step}: {item}" for item in context.get("dropped", [])]
-        return answer
-
-    @staticmethod
-    def _salvage(
-        step: str, model: type[BaseModel], content: str | None, context: dict[str, Any], info: ExtractionInfo
-    ) -> BaseModel | None:
-        """What holds of a failed answer (see :func:`salvage`), with what was dropped noted in ``info``."""
-        lenient = {**context, "salvage": True, "dropped": [], "notes": []}
-        salvaged, dropped = salvage(model, content, lenient)
-        info.dropped_facts += [f"{step}: {item}" for item in dropped]
-        info.warnings += [f"{step}: {note}" for note in dict.fromkeys(lenient["notes"])]
-        return salvaged
-
-    def context(self, article: Article) -> dict[str, Any]:
-        """What the answer validators check against (see :func:`grounding_context`), with the story's aliases."""
-        stands_for = self.story.stands_for() if self.story is not None else {}
-        return grounding_context(article.text, article.published, stands_for)
-
-    def _article_block(self, article: Article) -> str:
-        return self.prompts.render(
-            "article",
-            title=article.title or "(none)",
-            outlet=article.outlet or "(unknown)",
-            published=article.published.isoformat() if article.published else "(unknown)",
-            text=numbered_text(numbered_sentences(article.text)),
-        )
+        return self.strategy.requests(self.asker, self.prepare(article))
 
 
 def cache_key(

@@ -25,24 +25,15 @@ from summarise.articles import Article
 from summarise.articles.story import Story, topic_of
 from summarise.extraction.answers import SUBJECTS, TopicAnswer, cached_coalitions_answer
 from summarise.extraction.appliers import apply_coalitions, apply_topic
+from summarise.extraction.prepared import PreparedArticle
 from summarise.schemas import ArticleBrief
 from summarise.text.entities import Entity, organisation_candidates
 from summarise.text.grounding import mentions, normalise
 
-
-@dataclass(frozen=True)
-class Asked:
-    """What a question's answer model is built from: the article, the entities it names, the story file if any."""
-
-    article: Article
-    named: list[Entity]
-    story: Story | None
-
-
 #: Builds a question's answer model for one article, and the values its prompt is filled with.
-AnswerModel = Callable[[Asked], tuple[type[BaseModel], dict[str, str]]]
+AnswerModel = Callable[[PreparedArticle], tuple[type[BaseModel], dict[str, str]]]
 #: Fills the question's part of the brief from its validated answer.
-Applier = Callable[[Any, ArticleBrief, Article, Story | None], None]
+Applier = Callable[[Any, ArticleBrief, PreparedArticle], None]
 
 
 @dataclass(frozen=True)
@@ -75,16 +66,16 @@ def candidate_names(article: Article, named: list[Entity], story: Story | None, 
     return [name for name in dict.fromkeys(names) if normalise(name) not in not_members]
 
 
-def _topic_model(asked: Asked) -> tuple[type[BaseModel], dict[str, str]]:
+def _topic_model(prepared: PreparedArticle) -> tuple[type[BaseModel], dict[str, str]]:
     return TopicAnswer, {"subjects": "; ".join(SUBJECTS)}
 
 
-def _coalitions_model(asked: Asked) -> tuple[type[BaseModel], dict[str, str]]:
-    names = candidate_names(asked.article, asked.named, asked.story)
+def _coalitions_model(prepared: PreparedArticle) -> tuple[type[BaseModel], dict[str, str]]:
+    names = candidate_names(prepared.article, prepared.named, prepared.story)
     # Targets: every candidate, a story's targets included.
-    targets = candidate_names(asked.article, asked.named, asked.story, members_only=False)
+    targets = candidate_names(prepared.article, prepared.named, prepared.story, members_only=False)
     model = cached_coalitions_answer(tuple(names), tuple(targets))
-    return model, {"topic": topic_of(asked.story), "allowed_members": ", ".join(names) or "(none)"}
+    return model, {"topic": topic_of(prepared.story), "allowed_members": ", ".join(names) or "(none)"}
 
 
 QUESTIONS: tuple[Question, ...] = (
