@@ -76,7 +76,7 @@ def main() -> None:
     jobs = BatchJobs(BackendConfig(backend="replay", replay_dir=work, model="bench"))
     started = time.perf_counter()
     job, _ = jobs.build([str(articles)])
-    parts = jobs.store.batch_parts(job)
+    parts = jobs.tables.parts(job)
     requests = sum(part["requests"] for part in parts)
     size = sum(part["bytes"] for part in parts)
     print(

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from summarise.articles import load_articles
 from summarise.batch.jobs import BatchJobs, strict_response_format
+from summarise.batch.tables import BatchTables
 from summarise.cli import app
 from summarise.llm import BackendConfig
 from summarise.store.database import Store
@@ -81,7 +82,7 @@ def test_strict_schema_closes_every_object_and_requires_every_field():
 def test_request_files_use_the_batch_wire_format_and_split_at_the_limit(tmp_path):
     jobs = BatchJobs(BackendConfig(backend="replay", replay_dir=ROOT / "fixtures/llm"), max_requests=7)
     job, problems = jobs.build(ARTICLES)
-    parts = jobs.store.batch_parts(job)
+    parts = jobs.tables.parts(job)
     assert problems == [] and [p["requests"] for p in parts] == [7, 7]
     ids = []
     for part in parts:
@@ -94,7 +95,7 @@ def test_request_files_use_the_batch_wire_format_and_split_at_the_limit(tmp_path
     assert len(ids) == len(set(ids)) == REQUESTS_ONE_QUESTION_EACH
     assert {custom_id.rsplit("-", 1)[1] for custom_id in ids} == {"topic", "coalitions"}
     again, _ = jobs.build(ARTICLES)
-    assert again == job and len(jobs.store.batch_parts(job)) == 2  # the same job: nothing built twice
+    assert again == job and len(jobs.tables.parts(job)) == 2  # the same job: nothing built twice
     jobs.close()
 
 
@@ -105,11 +106,11 @@ def test_a_job_keeps_the_way_it_was_built_whatever_the_backend_says_later(tmp_pa
     config = BackendConfig(backend="replay", replay_dir=ROOT / "fixtures/llm")
     jobs = BatchJobs(config)
     job, _ = jobs.build(ARTICLES[:1])
-    assert jobs.store.batch_combined(job) is False  # replay: one question per request
+    assert jobs.tables.combined(job) is False  # replay: one question per request
     # later the backend says it takes every question at once (say, a server that answers /props no more)
     monkeypatch.setattr(summarise.batch.jobs, "backend_capabilities", lambda _config: ENDPOINT)
     again, _ = jobs.build(ARTICLES[:1])
-    assert again == job and jobs.store.batch_combined(job) is False
+    assert again == job and jobs.tables.combined(job) is False
     assert jobs._extractor(jobs.target, job).combined is False  # collected and run as it was built
     jobs.close()
 
@@ -147,7 +148,7 @@ def test_submit_status_collect_gives_the_same_brief_as_the_synchronous_path(fake
     assert "7 articles (7 already done, 0 extracted)" in again.stderr
     assert without_paths(json.loads(again.stdout)) == merged
     store = Store()
-    assert store.batch_counts(job)["results"] == REQUESTS - 1  # 1 line was never returned (missing)
+    assert BatchTables(store).counts(job)["results"] == REQUESTS - 1  # 1 line was never returned (missing)
     store.close()
 
 
@@ -214,7 +215,7 @@ def test_a_collect_killed_at_any_stage_loses_nothing_and_stores_nothing_twice(tm
         assert finished.returncode == 0, finished.stderr
         assert without_paths(json.loads(finished.stdout)) == without_paths(replayed_brief())
         store = Store(tmp_path / "jobs" / "summarise.db")
-        rows = store._rows("SELECT article_id, COUNT(*) AS n FROM briefs GROUP BY article_id", ())
+        rows = store.rows("SELECT article_id, COUNT(*) AS n FROM briefs GROUP BY article_id", ())
         store.close()
         assert len(rows) == 7 and all(row["n"] == 1 for row in rows)  # every article's brief, each once
 
@@ -252,7 +253,7 @@ def test_batch_run_local_executes_the_job_without_the_batch_api():
 def test_a_job_built_with_other_prompts_is_not_collected_by_sending_everything_again(fake):
     job = cli("batch", "submit", *ARTICLES).stdout.strip()
     store = Store()
-    store._execute("UPDATE batch_jobs SET prompt_hash = ? WHERE job = ?", ("0123456789ab", job))
+    store.execute("UPDATE batch_jobs SET prompt_hash = ? WHERE job = ?", ("0123456789ab", job))
     store.close()
     chats_before = fake.chat_requests
     collected = cli("batch", "collect", job, "-f", "json")
@@ -265,7 +266,7 @@ def test_a_job_built_with_other_prompts_is_not_collected_by_sending_everything_a
 def test_a_failed_batch_write_leaves_no_transaction_open(tmp_path):
     store = Store(tmp_path / "store.db")
     with pytest.raises(ValueError):
-        store.add_batch_article("job", "a1", "a.txt", "pending", "key", [("malformed", 1)])  # type: ignore[list-item]
-    store.set_batch_part("job", 1, path="part-1.jsonl")  # a transaction left open would refuse this
-    assert store.batch_parts("job")[0]["path"] == "part-1.jsonl"
+        BatchTables(store).add_article("job", "a1", "a.txt", "pending", "key", [("malformed", 1)])  # type: ignore[list-item]
+    BatchTables(store).set_part("job", 1, path="part-1.jsonl")  # a transaction left open would refuse this
+    assert BatchTables(store).parts("job")[0]["path"] == "part-1.jsonl"
     store.close()

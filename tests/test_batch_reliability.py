@@ -19,6 +19,7 @@ import summarise.extraction.extract
 import summarise.extraction.prepared
 from summarise.articles import load_articles
 from summarise.batch.jobs import BatchJobs
+from summarise.batch.tables import BatchTables
 from summarise.llm import BackendConfig
 from summarise.store.database import Store
 
@@ -51,7 +52,7 @@ def newest_status() -> dict:
 
 def article_states(job: str) -> dict[str, str]:
     store = Store()
-    states = {Path(row["source"]).name: row["state"] for row in store.batch_articles(job)}
+    states = {Path(row["source"]).name: row["state"] for row in BatchTables(store).articles(job)}
     store.close()
     return states
 
@@ -124,7 +125,7 @@ def _same_size_other_requests(ours: bytes) -> bytes:
 def test_another_jobs_upload_of_the_same_size_is_never_taken_for_a_part(fake):
     jobs = _jobs(fake)
     job, _ = jobs.build(ARTICLES[:1])
-    ours = Path(jobs.store.batch_parts(job)[0]["path"]).read_bytes()
+    ours = Path(jobs.tables.parts(job)[0]["path"]).read_bytes()
     foreign = _upload(fake, "requests-001.jsonl", _same_size_other_requests(ours))  # another job's part 1
     parts = jobs.submit(job)
     jobs.close()
@@ -146,11 +147,11 @@ def test_another_jobs_upload_of_the_same_size_is_never_taken_for_a_part(fake):
 def test_an_upload_of_the_parts_name_is_taken_only_when_its_recorded_hash_is_the_parts(fake, found, taken):
     jobs = _jobs(fake)
     job, _ = jobs.build(ARTICLES[:1])
-    path = Path(jobs.store.batch_parts(job)[0]["path"])
+    path = Path(jobs.tables.parts(job)[0]["path"])
     ours = path.read_bytes()
     name = f"summarise-{job}-requests-001.jsonl"
     if found != "no hash recorded":
-        jobs.store.set_batch_part(job, 1, sha256=hashlib.sha256(ours).hexdigest())
+        jobs.tables.set_part(job, 1, sha256=hashlib.sha256(ours).hexdigest())
     if found == "the part changed since":
         path.write_bytes(ours.replace(b'"method": "POST"', b'"method":"POST" ', 1))  # other bytes, the same size
         assert len(path.read_bytes()) == len(ours)
@@ -169,14 +170,14 @@ def test_an_upload_of_the_parts_name_is_taken_only_when_its_recorded_hash_is_the
 def test_a_job_of_a_store_made_before_upload_hashes_is_still_submitted(fake):
     jobs = _jobs(fake, max_requests=2)
     job, _ = jobs.build(ARTICLES[:3])
-    first, second = jobs.store.batch_parts(job)
+    first, second = jobs.tables.parts(job)
     # part 1 was uploaded under the old name (and its id kept) when the run was interrupted
     old_upload = _upload(fake, "requests-001.jsonl", Path(first["path"]).read_bytes())
-    jobs.store.set_batch_part(job, 1, file_id=old_upload)
+    jobs.tables.set_part(job, 1, file_id=old_upload)
     jobs.close()
     store = Store()  # the store as that release left it: no hash column, the migration not run
-    store._execute("ALTER TABLE batch_parts DROP COLUMN sha256", ())
-    store._execute("DELETE FROM _migrations WHERE name LIKE 'm003%'", ())
+    store.execute("ALTER TABLE batch_parts DROP COLUMN sha256", ())
+    store.execute("DELETE FROM _migrations WHERE name LIKE 'm003%'", ())
     store.close()
 
     submitted = cli("batch", "submit", "--max-requests", "2", *ARTICLES[:3])

@@ -112,7 +112,7 @@ def test_each_refused_mode_is_followed_by_the_next_and_remembered(
     Refusing.seen = []
     assert _ask(endpoint, store).model_dump() == {"city": "Lisbon", "count": 3}
     assert Refusing.seen == [expected]  # the next run asks the remembered mode first
-    assert endpoint not in json.dumps(store._rows("SELECT * FROM schema_modes", ()))  # the address is hashed
+    assert endpoint not in json.dumps(store.rows("SELECT * FROM schema_modes", ()))  # the address is hashed
 
 
 def test_every_mode_refused_is_one_clear_error(endpoint, tmp_path, allow_model_requests):
@@ -137,7 +137,7 @@ def test_a_schema_complaint_is_not_a_refusal(endpoint, tmp_path, allow_model_req
     with pytest.raises(TransportError, match="Invalid schema"):
         _ask(endpoint, store)
     assert Refusing.seen == ["json_schema"]  # not asked again in another mode, nothing remembered
-    assert store._rows("SELECT * FROM schema_modes", ()) == []
+    assert store.rows("SELECT * FROM schema_modes", ()) == []
 
 
 def test_a_refusal_is_told_from_other_errors():

@@ -17,6 +17,7 @@ from typing import Any
 from openai.types.chat import ChatCompletion
 
 from summarise.batch.parts import CollectReport, checkpoint
+from summarise.batch.tables import BatchTables
 from summarise.exceptions import ConfigError, SummariseError, TransportError
 from summarise.llm import BackendConfig
 from summarise.llm.client import short_error
@@ -44,11 +45,12 @@ class RemoteBatches:
 
     config: BackendConfig
     store: Store
+    tables: BatchTables
     _openai: Any
 
     def job_row(self, job: str) -> dict[str, Any]:
         """The job's row in the store; a job the store does not hold is a clear error."""
-        row = self.store.batch_job(job)
+        row = self.tables.job(job)
         if row is None:
             raise ConfigError(f"no batch job {job} in {self.store.path}: `summarise batch status` lists the jobs")
         return row
@@ -74,7 +76,7 @@ class RemoteBatches:
         import openai
 
         try:
-            for part in self.store.batch_parts(job):
+            for part in self.tables.parts(job):
                 if part["requests"] == 0 or part["batch_id"]:
                     continue
                 if not part["file_id"]:
@@ -91,11 +93,11 @@ class RemoteBatches:
                     # an upload of this name is this content only if this hash was recorded before it was sent
                     file_id = self._uploaded(name, size) if part.get("sha256") == digest else None
                     if file_id is None:
-                        self.store.set_batch_part(job, part["part"], sha256=digest)
+                        self.tables.set_part(job, part["part"], sha256=digest)
                         with open(part["path"], "rb") as handle:
                             file_id = self.openai.files.create(file=(name, handle), purpose="batch").id
                         checkpoint("uploading")
-                    self.store.set_batch_part(job, part["part"], file_id=file_id)
+                    self.tables.set_part(job, part["part"], file_id=file_id)
                     part["file_id"] = file_id
                     checkpoint("uploaded")
                 batch = self._created(job, part["part"])
@@ -107,11 +109,11 @@ class RemoteBatches:
                         metadata={"summarise_job": job, "summarise_part": str(part["part"])},
                     )
                     checkpoint("creating")
-                self.store.set_batch_part(job, part["part"], batch_id=batch.id, status=batch.status)
+                self.tables.set_part(job, part["part"], batch_id=batch.id, status=batch.status)
                 checkpoint("created")
         except openai.APIError as error:
             raise TransportError(f"the Batch API failed: {type(error).__name__}: {short_error(error)}") from None
-        return self.store.batch_parts(job)
+        return self.tables.parts(job)
 
     def _uploaded(self, name: str, size: int) -> str | None:
         """The one upload of this name and size (the caller has checked the recorded hash); none if two could be."""
@@ -130,7 +132,7 @@ class RemoteBatches:
         import openai
 
         local = bool(self.job_row(job)["local"])
-        for part in self.store.batch_parts(job):
+        for part in self.tables.parts(job):
             if local or not part["batch_id"] or (part["status"] in TERMINAL_STATES and part["ingested"]):
                 continue
             try:
@@ -138,7 +140,7 @@ class RemoteBatches:
             except openai.APIError as error:
                 raise TransportError(f"the Batch API failed: {type(error).__name__}: {short_error(error)}") from None
             counts = batch.request_counts.model_dump() if batch.request_counts else None
-            self.store.set_batch_part(
+            self.tables.set_part(
                 job,
                 part["part"],
                 status=batch.status,
@@ -146,7 +148,7 @@ class RemoteBatches:
                 output_file_id=batch.output_file_id,
                 error_file_id=batch.error_file_id,
             )
-        return self.store.batch_parts(job)
+        return self.tables.parts(job)
 
     def download(self, job: str, report: CollectReport) -> None:
         """Fetch and keep every output and error line of the job's finished parts."""
@@ -168,7 +170,7 @@ class RemoteBatches:
                     self._fetch(file_id, path)
                 checkpoint("downloaded")
                 self.ingest(job, path, report)
-            self.store.set_batch_part(job, part["part"], ingested=1)
+            self.tables.set_part(job, part["part"], ingested=1)
 
     def _fetch(self, file_id: str, path: Path) -> None:
         partial = path.with_suffix(".partial")
@@ -190,7 +192,7 @@ class RemoteBatches:
                 except (ValueError, KeyError, TypeError):
                     report.bad_lines += 1
                     continue
-                if self.store.batch_request(job, custom_id) is None:
+                if self.tables.request(job, custom_id) is None:
                     report.unknown_ids.append(str(custom_id))
                     continue
                 self.keep_result(job, custom_id, record.get("response"), record.get("error"))
@@ -205,4 +207,4 @@ class RemoteBatches:
                 text = ChatCompletion.model_validate(body).model_dump_json()
             except ValueError:
                 status, error = None, {"message": "the response body is not a chat completion"}
-        self.store.save_batch_result(job, custom_id, status, text, json.dumps(error) if error else None)
+        self.tables.save_result(job, custom_id, status, text, json.dumps(error) if error else None)

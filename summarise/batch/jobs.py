@@ -56,6 +56,7 @@ from summarise.batch.parts import (
     checkpoint,
     strict_response_format,
 )
+from summarise.batch.tables import BatchTables
 from summarise.exceptions import ConfigError, EngineCrashedError, InputError, SummariseError, failure_reason
 from summarise.extraction.extract import Extractor, cached_brief
 from summarise.extraction.templates import PromptSet, load_prompts
@@ -100,6 +101,7 @@ class BatchJobs(RemoteBatches):
         self.config = config
         self.story = story
         self.store = store or Store()
+        self.tables = BatchTables(self.store)
         self.prompts = prompts or load_prompts()
         self.policy = policy or RetryPolicy()
         self.max_requests = max_requests
@@ -135,10 +137,10 @@ class BatchJobs(RemoteBatches):
         )
 
     def _combined(self, job: str) -> bool:
-        stored = self.store.batch_combined(job)
+        stored = self.tables.combined(job)
         if stored is not None:
             return stored
-        if self.store.batch_job(job) is not None:  # built before the way was recorded: an endpoint's were combined
+        if self.tables.job(job) is not None:  # built before the way was recorded: an endpoint's were combined
             return self.target.name == "openai"
         return self.capabilities.combined
 
@@ -175,7 +177,7 @@ class BatchJobs(RemoteBatches):
         problems: list[str] = []
         job = self.job_id(inputs, problems, report.duplicates)
         combined = self._combined(job)  # before the job's row exists: a new job asks as the backend can answer
-        self.store.create_batch_job(
+        self.tables.create_job(
             job,
             backend=self.target.identity(),
             model=self.target.model,
@@ -183,10 +185,10 @@ class BatchJobs(RemoteBatches):
             local=local,
             inputs=[str(Path(i).resolve()) if i != "-" else i for i in inputs],
         )
-        self.store.set_batch_combined(job, combined)
+        self.tables.set_combined(job, combined)
         if self.job_row(job)["built"]:
             return job, problems
-        self.store.forget_batch_build(job)
+        self.tables.forget_build(job)
         folder = self.folder / job
         folder.mkdir(parents=True, exist_ok=True)
         for stale in folder.glob("requests-*"):
@@ -198,7 +200,7 @@ class BatchJobs(RemoteBatches):
                     continue
                 key = extractor.cache_key(item)
                 if self.store.cached_brief(key):
-                    self.store.add_batch_article(job, item.id, item.source, "cached", key, [])
+                    self.tables.add_article(job, item.id, item.source, "cached", key, [])
                     continue
                 try:
                     lines = list(self._request_lines(extractor, item))
@@ -206,14 +208,14 @@ class BatchJobs(RemoteBatches):
                     raise
                 except Exception as error:  # this article's own failure, a bug of ours included: the others go on
                     report.failed.append(f"{item.source}: {failure_reason(error)}")
-                    self.store.add_batch_article(job, item.id, item.source, "failed", key, [])
+                    self.tables.add_article(job, item.id, item.source, "failed", key, [])
                     continue
                 rows = []
                 for custom_id, step, line, request_hash in lines:  # written once all of them are built
                     rows.append((custom_id, parts.write(line), step, request_hash))
-                self.store.add_batch_article(job, item.id, item.source, "pending", key, rows)
+                self.tables.add_article(job, item.id, item.source, "pending", key, rows)
                 checkpoint("building")
-        self.store.mark_batch_built(job)
+        self.tables.mark_built(job)
         return job, problems
 
     def _custom_id(self, article: Article, step: str) -> str:
@@ -247,7 +249,7 @@ class BatchJobs(RemoteBatches):
         """Extract every pending article from the batch answers (re-driving what is missing); return all briefs."""
         row = self._same_prompts(job)
         inputs = json.loads(row["inputs"])
-        states = {a["article_id"]: (a["state"], a["cache_key"]) for a in self.store.batch_articles(job)}
+        states = {a["article_id"]: (a["state"], a["cache_key"]) for a in self.tables.articles(job)}
         backend = BatchAnswersBackend(self.store, job, self.target)
         extractor = self._extractor(backend, job)
         briefs: list[ArticleBrief] = []
@@ -267,16 +269,16 @@ class BatchJobs(RemoteBatches):
                 brief = extractor.extract(item)
             except Exception as error:  # a bug of ours included: that article fails, the others are extracted
                 report.failed.append(f"{item.source}: {failure_reason(error)}")
-                self.store.set_batch_article_state(job, item.id, "failed")
+                self.tables.set_article_state(job, item.id, "failed")
                 if on_article:
                     on_article(item.source, None)
                 continue
             report.extracted += 1
             if brief.extraction and brief.extraction.failed_steps:
                 report.incomplete.append(item.source)
-                self.store.set_batch_article_state(job, item.id, "incomplete")
+                self.tables.set_article_state(job, item.id, "incomplete")
             else:
-                self.store.set_batch_article_state(job, item.id, "done")
+                self.tables.set_article_state(job, item.id, "done")
             briefs.append(brief)
             if on_article:
                 on_article(item.source, brief)
@@ -284,7 +286,7 @@ class BatchJobs(RemoteBatches):
         report.from_batch += backend.from_batch
         report.unusable += backend.unusable
         report.redriven += backend.redriven
-        counts = self.store.batch_counts(job)  # the job's, as `summarise batch status` counts them
+        counts = self.tables.counts(job)  # the job's, as `summarise batch status` counts them
         report.requests, report.answered = counts["requests"], counts["answered"]
         return briefs
 
@@ -309,7 +311,7 @@ class BatchJobs(RemoteBatches):
         """
         row = self.job_row(job)
         extractor = self._extractor(self.target, job)
-        pending = {a["article_id"] for a in self.store.batch_articles(job, "pending")}
+        pending = {a["article_id"] for a in self.tables.articles(job, "pending")}
         sent = 0
 
         def work() -> Iterator[tuple[str, dict[str, Any]]]:
@@ -324,7 +326,7 @@ class BatchJobs(RemoteBatches):
                     continue
                 for step, request in requests:
                     custom_id = self._custom_id(item, step)
-                    if not self.store.batch_has_result(job, custom_id):
+                    if not self.tables.has_result(job, custom_id):
                         yield custom_id, request
 
         def answer(custom_id: str, request: dict[str, Any]) -> None:

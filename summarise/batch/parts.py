@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from openai.types.chat import ChatCompletion
 
+from summarise.batch.tables import BatchTables
 from summarise.llm.base import ChatBackend, WrappingBackend, request_key
 from summarise.store.database import Store
 
@@ -64,7 +65,7 @@ class BatchAnswersBackend(WrappingBackend):
 
     def __init__(self, store: Store, job: str, target: ChatBackend) -> None:
         super().__init__(target)
-        self.store = store
+        self.tables = BatchTables(store)
         self.job = job
         self.from_batch = 0
         self.unusable = 0
@@ -73,7 +74,7 @@ class BatchAnswersBackend(WrappingBackend):
 
     def complete(self, request: dict[str, Any]) -> ChatCompletion:
         """The batch's answer to ``request``, else the synchronous backend's."""
-        answer = self.store.batch_answer(self.job, request_key(request))
+        answer = self.tables.answer(self.job, request_key(request))
         body = _usable(answer)
         with self._lock:
             if body is not None:
@@ -141,7 +142,7 @@ class PartWriter:
     """Request lines into files of at most ``max_requests`` lines and ``max_bytes`` bytes."""
 
     def __init__(self, folder: Path, job: str, store: Store, max_requests: int, max_bytes: int) -> None:
-        self.folder, self.job, self.store = folder, job, store
+        self.folder, self.job, self.tables = folder, job, BatchTables(store)
         self.max_requests, self.max_bytes = max_requests, max_bytes
         self.part = 0
         self.handle: Any = None
@@ -172,7 +173,7 @@ class PartWriter:
             return
         self.handle.close()
         self._path(".partial").replace(self._path())
-        self.store.set_batch_part(self.job, self.part, path=str(self._path()), requests=self.count, bytes=self.size)
+        self.tables.set_part(self.job, self.part, path=str(self._path()), requests=self.count, bytes=self.size)
         self.handle = None
 
     def __exit__(self, *exc: object) -> None:

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from summarise.batch.tables import BatchTables
 from summarise.cli.briefs import brief_format, write_merged
 from summarise.cli.common import check_output, err, fail, progress_bar
 from summarise.cli.options import (
@@ -64,7 +65,8 @@ def _report_build(problems: list[str], built: BuildReport, *, failures: bool) ->
 
 
 def _job_or_newest(store: Any, job: str | None) -> dict[str, Any]:
-    row = store.batch_job(job) if job else next(iter(store.batch_jobs()), None)
+    tables = BatchTables(store)
+    row = tables.job(job) if job else next(iter(tables.jobs()), None)
     if row is None:
         raise fail(UsageError(f"no batch job {job}" if job else "no batch job yet: run `summarise batch submit`"))
     return row
@@ -100,7 +102,7 @@ def batch_submit(
     except SummariseError as error:
         jobs.close()
         raise fail(error) from None
-    counts = jobs.store.batch_counts(job)
+    counts = jobs.tables.counts(job)
     jobs.close()
     for part in parts:
         err.print(f"part {part['part']}: {part['requests']} requests, {part['bytes']} bytes, batch {part['batch_id']}")
@@ -123,17 +125,17 @@ def batch_status(
     from rich.table import Table
 
     jobs = _jobs({})
-    rows = [_job_or_newest(jobs.store, job)] if job else jobs.store.batch_jobs()
+    rows = [_job_or_newest(jobs.store, job)] if job else jobs.tables.jobs()
     report = []
     try:
         for row in rows:
-            parts = jobs.refresh(row["job"]) if not row["local"] else jobs.store.batch_parts(row["job"])
+            parts = jobs.refresh(row["job"]) if not row["local"] else jobs.tables.parts(row["job"])
             report.append(
                 {
                     "job": row["job"],
                     "model": row["model"],
                     "local": bool(row["local"]),
-                    **jobs.store.batch_counts(row["job"]),
+                    **jobs.tables.counts(row["job"]),
                     "parts": [
                         {
                             k: (json.loads(v) if k == "counts" and v else v)
@@ -262,7 +264,7 @@ def batch_run(
         job, problems = jobs.build(articles, local=True, report=built)
         _report_build(problems, built, failures=False)  # an article that failed is tried, and reported, at the end
         workers = jobs.capabilities.workers_for(concurrency)
-        total = jobs.store.batch_counts(job)["requests"]
+        total = jobs.tables.counts(job)["requests"]
         with progress_bar(transient=True) as bar:
             task = bar.add_task(f"job {job}: requests ({workers} at once)", total=total)
             jobs.run_local(job, workers, on_done=lambda sent: bar.update(task, completed=sent))

@@ -66,21 +66,6 @@ class CallRecord:
     exchange: str | None = None
 
 
-_PART_FIELDS = {
-    "path",
-    "requests",
-    "bytes",
-    "file_id",
-    "batch_id",
-    "status",
-    "counts",
-    "output_file_id",
-    "error_file_id",
-    "ingested",
-    "sha256",
-}
-
-
 _CALLS = (
     "SELECT calls.*, article_texts.text AS article_text_value FROM calls"
     " LEFT JOIN article_texts ON article_texts.hash = calls.article_text"
@@ -224,7 +209,7 @@ class Store:
             if (named := _with_article_named(request, record.article_text, named_hash)) is not None:
                 request, text_hash = named, named_hash
         try:
-            with self._using() as db, self._transaction():
+            with self.using() as db, self.transaction():
                 if text_hash is not None:
                     db.execute(
                         "INSERT OR IGNORE INTO article_texts (hash, article_id, created, text) VALUES (?, ?, ?, ?)",
@@ -262,7 +247,7 @@ class Store:
         if article_id:
             query += " WHERE calls.article_id = ?"
             args = (article_id,)
-        for row in self._rows(query + " ORDER BY calls.id", args):
+        for row in self.rows(query + " ORDER BY calls.id", args):
             yield _whole(row)
 
     def recent_calls(self, limit: int, article_id: str | None = None) -> list[dict[str, Any]]:
@@ -275,16 +260,16 @@ class Store:
         if article_id:
             query += " WHERE article_id = ? OR article_id LIKE ?"
             args = (article_id, f"{article_id}%")
-        return self._rows(query + " ORDER BY id DESC LIMIT ?", (*args, limit))
+        return self.rows(query + " ORDER BY id DESC LIMIT ?", (*args, limit))
 
     def call(self, call_id: int) -> dict[str, Any] | None:
         """One logged call, its request whole."""
-        rows = self._rows(_CALLS + " WHERE calls.id = ?", (call_id,))
+        rows = self.rows(_CALLS + " WHERE calls.id = ?", (call_id,))
         return _whole(rows[0]) if rows else None
 
     def exchange(self, exchange: str) -> list[dict[str, Any]]:
         """The calls of one exchange (a question and its reasks), oldest first, without their texts."""
-        return self._rows(
+        return self.rows(
             "SELECT id, attempt, prompt_tokens, completion_tokens, latency_ms, error FROM calls"
             " WHERE exchange = ? ORDER BY id",
             (exchange,),
@@ -304,7 +289,7 @@ class Store:
     def remember_schema_mode(self, endpoint: str, model: str, mode: str) -> None:
         """Keep the schema mode that worked for ``model`` at ``endpoint`` (skipped when the store is damaged)."""
         try:
-            with self._using() as db:
+            with self.using() as db:
                 db.execute(
                     "INSERT INTO schema_modes (endpoint, model, mode, updated) VALUES (?, ?, ?, ?)"
                     " ON CONFLICT (endpoint, model) DO UPDATE SET mode = excluded.mode, updated = excluded.updated",
@@ -323,7 +308,7 @@ class Store:
     ) -> None:
         """Store a finished brief under ``cache_key`` (replacing an older one); skipped when the store is damaged."""
         try:
-            with self._using() as db:
+            with self.using() as db:
                 db.execute(
                     "INSERT OR REPLACE INTO briefs (cache_key, article_id, backend, model, prompt_hash, created, brief)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -332,147 +317,8 @@ class Store:
         except StoreDamagedError:
             self._say_damage()  # the run goes on without it
 
-    # --- batch jobs (see summarise.batch.jobs) -------------------------------------------------
-
-    def batch_job(self, job: str) -> dict[str, Any] | None:
-        """One batch job's row."""
-        rows = self._rows("SELECT * FROM batch_jobs WHERE job = ?", (job,))
-        return rows[0] if rows else None
-
-    def batch_jobs(self) -> list[dict[str, Any]]:
-        """Every batch job, newest first."""
-        return self._rows("SELECT * FROM batch_jobs ORDER BY created DESC", ())
-
-    def create_batch_job(
-        self, job: str, *, backend: str, model: str, prompt_hash: str, local: bool, inputs: list[str]
-    ) -> None:
-        """Record a job (again: nothing changes)."""
-        self._execute(
-            "INSERT OR IGNORE INTO batch_jobs (job, created, backend, model, prompt_hash, local, inputs)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (job, time.time(), backend, model, prompt_hash, int(local), json.dumps(inputs)),
-        )
-
-    def batch_combined(self, job: str) -> bool | None:
-        """Whether the job's requests ask every question of an article at once (``None``: not recorded)."""
-        rows = self._rows("SELECT combined FROM batch_modes WHERE job = ?", (job,))
-        return bool(rows[0]["combined"]) if rows else None
-
-    def set_batch_combined(self, job: str, combined: bool) -> None:
-        """Record how the job's requests ask their questions (the first record stands)."""
-        self._execute("INSERT OR IGNORE INTO batch_modes (job, combined) VALUES (?, ?)", (job, int(combined)))
-
-    def mark_batch_built(self, job: str) -> None:
-        """Every request file of the job is written and recorded."""
-        self._execute("UPDATE batch_jobs SET built = 1 WHERE job = ?", (job,))
-
-    def forget_batch_build(self, job: str) -> None:
-        """Drop what a build interrupted before its end recorded (it is built again)."""
-        with self._using() as db:
-            for table in ("batch_parts", "batch_requests", "batch_articles"):
-                db.execute(f"DELETE FROM {table} WHERE job = ?", (job,))
-
-    def add_batch_article(
-        self,
-        job: str,
-        article_id: str,
-        source: str,
-        state: str,
-        cache_key: str,
-        requests: list[tuple[str, int, str, str]],
-    ) -> None:
-        """Record an article of a job and its requests ``(custom_id, part, step, request_key)``."""
-        with self._using() as db, self._transaction():
-            db.execute(
-                "INSERT OR IGNORE INTO batch_articles (job, article_id, source, state, cache_key)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (job, article_id, source, state, cache_key),
-            )
-            db.executemany(
-                "INSERT OR IGNORE INTO batch_requests (job, custom_id, part, article_id, step, request_key)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                [(job, custom_id, part, article_id, step, key) for custom_id, part, step, key in requests],
-            )
-
-    def set_batch_part(self, job: str, part: int, **fields: Any) -> None:
-        """Create or update a part's row (synced to disk: it holds the remote file and batch ids)."""
-        with self._using() as db:
-            db.execute("PRAGMA synchronous=FULL")
-            try:
-                db.execute(
-                    "INSERT OR IGNORE INTO batch_parts (job, part, path, requests, bytes) VALUES (?, ?, '', 0, 0)",
-                    (job, part),
-                )
-                for name, value in fields.items():
-                    if name not in _PART_FIELDS:
-                        raise ValueError(f"not a batch part field: {name}")
-                    db.execute(f"UPDATE batch_parts SET {name} = ? WHERE job = ? AND part = ?", (value, job, part))
-            finally:
-                db.execute("PRAGMA synchronous=NORMAL")
-
-    def batch_parts(self, job: str) -> list[dict[str, Any]]:
-        """A job's parts, in order."""
-        return self._rows("SELECT * FROM batch_parts WHERE job = ? ORDER BY part", (job,))
-
-    def batch_request(self, job: str, custom_id: str) -> dict[str, Any] | None:
-        """The request a ``custom_id`` stands for."""
-        rows = self._rows("SELECT * FROM batch_requests WHERE job = ? AND custom_id = ?", (job, custom_id))
-        return rows[0] if rows else None
-
-    def save_batch_result(
-        self, job: str, custom_id: str, status_code: int | None, body: str | None, error: str | None
-    ) -> bool:
-        """Keep one output line's result; a result already kept stays. Returns whether it was new."""
-        with self._using() as db:
-            cursor = db.execute(
-                "INSERT OR IGNORE INTO batch_results (job, custom_id, status_code, body, error) VALUES (?, ?, ?, ?, ?)",
-                (job, custom_id, status_code, body, error),
-            )
-            return cursor.rowcount == 1
-
-    def batch_has_result(self, job: str, custom_id: str) -> bool:
-        """Whether a result (answer or error) is kept for this request."""
-        return bool(self._rows("SELECT 1 FROM batch_results WHERE job = ? AND custom_id = ?", (job, custom_id)))
-
-    def batch_answer(self, job: str, request_key: str) -> str | None:
-        """The completion body the batch returned for a request, if it returned one with HTTP 200."""
-        rows = self._rows(
-            "SELECT r.body FROM batch_requests q JOIN batch_results r ON r.job = q.job AND r.custom_id = q.custom_id"
-            " WHERE q.job = ? AND q.request_key = ? AND r.status_code = 200 AND r.body IS NOT NULL",
-            (job, request_key),
-        )
-        return rows[0]["body"] if rows else None
-
-    def batch_counts(self, job: str) -> dict[str, int]:
-        """How many requests, results, answers, articles and finished articles a job has."""
-        one = self._rows(
-            "SELECT (SELECT COUNT(*) FROM batch_requests WHERE job = :j) AS requests,"
-            " (SELECT COUNT(*) FROM batch_results WHERE job = :j) AS results,"
-            " (SELECT COUNT(*) FROM batch_results WHERE job = :j AND status_code = 200) AS answered,"
-            " (SELECT COUNT(*) FROM batch_articles WHERE job = :j) AS articles,"
-            " (SELECT COUNT(*) FROM batch_articles WHERE job = :j AND state IN ('done', 'cached')) AS finished",
-            {"j": job},
-        )
-        return one[0]
-
-    def batch_articles(self, job: str, state: str | None = None) -> Iterator[dict[str, Any]]:
-        """A job's articles (optionally in one state), read in chunks."""
-        query = "SELECT * FROM batch_articles WHERE job = ?" + (" AND state = ?" if state else "") + " ORDER BY rowid"
-        args = (job, state) if state else (job,)
-        offset = 0
-        while True:
-            rows = self._rows(query + " LIMIT 500 OFFSET ?", (*args, offset))
-            yield from rows
-            if len(rows) < 500:
-                return
-            offset += len(rows)
-
-    def set_batch_article_state(self, job: str, article_id: str, state: str) -> None:
-        """Mark an article of a job done, failed, ..."""
-        self._execute("UPDATE batch_articles SET state = ? WHERE job = ? AND article_id = ?", (state, job, article_id))
-
     @contextmanager
-    def _transaction(self) -> Iterator[None]:
+    def transaction(self) -> Iterator[None]:
         """One transaction (the caller holds the lock): committed, or rolled back on any error."""
         self._db.execute("BEGIN")
         try:
@@ -483,12 +329,14 @@ class Store:
                 self._db.execute("ROLLBACK")
             raise
 
-    def _execute(self, query: str, args: Any) -> None:
-        with self._using() as db:
+    def execute(self, query: str, args: Any) -> None:
+        """Run one statement (under the lock; damage raises :class:`StoreDamagedError`)."""
+        with self.using() as db:
             db.execute(query, args)
 
-    def _rows(self, query: str, args: Any) -> list[dict[str, Any]]:
-        with self._using() as db:
+    def rows(self, query: str, args: Any) -> list[dict[str, Any]]:
+        """The rows a query gives, as dicts by column name."""
+        with self.using() as db:
             cursor = db.execute(query, args)
             names = [column[0] for column in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
@@ -499,7 +347,7 @@ class Store:
         A damaged store is still read (the pages a read needs may be intact), and the damage said once.
         """
         try:
-            with self._using(despite_damage=True) as db:
+            with self.using(despite_damage=True) as db:
                 rows = db.execute(query, args).fetchall()
         except StoreDamagedError:
             rows = []
@@ -508,7 +356,7 @@ class Store:
         return rows
 
     @contextmanager
-    def _using(self, *, despite_damage: bool = False) -> Iterator[sqlite3.Connection]:
+    def using(self, *, despite_damage: bool = False) -> Iterator[sqlite3.Connection]:
         """The connection, under the lock; a damaged store raises :class:`StoreDamagedError`.
 
         At once when the damage is known (unless ``despite_damage``); else when SQLite fails and
