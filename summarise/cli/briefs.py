@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from summarise.cli.common import check_output, err, fail, output_file
@@ -200,16 +199,11 @@ def read_briefs(paths: list[str]) -> tuple[list[ArticleBrief], list[str]]:
     return briefs, problems
 
 
-_FORMAT_BY_SUFFIX = {".json": "json", ".html": "html", ".htm": "html"}
-
-
 def brief_format(requested: str, output: Path | None) -> str:
     """The format to write: the one asked for, or what ``auto`` means for this output."""
-    if requested != BriefFormat.auto:
-        return str(requested)
-    if output is not None:
-        return _FORMAT_BY_SUFFIX.get(output.suffix.lower(), "markdown")
-    return "rich" if sys.stdout.isatty() else "markdown"
+    from summarise.output.formats import format_for
+
+    return format_for(str(requested), output, sys.stdout.isatty())
 
 
 def write_merged(
@@ -217,31 +211,11 @@ def write_merged(
 ) -> None:
     """Merge ``briefs`` and write the brief in ``output_format`` (to ``output`` whole, or stdout)."""
     from summarise.merge import merge_briefs
-    from summarise.output.markdown import render_coalition_brief_markdown
+    from summarise.output.formats import write_brief
 
     merged = merge_briefs(briefs, story)
     with output_file(output) as out:
-        if output_format == "slack":
-            from summarise.output.slack import render_mrkdwn
-
-            out.write("\n\n".join(render_mrkdwn(merged, digest.since, digest.max_items)) + "\n")
-        elif output_format == "slack-blocks":
-            from summarise.output.slack import render_blocks
-
-            for payload in render_blocks(merged, digest.since, digest.max_items):
-                out.write(json.dumps(payload, ensure_ascii=False) + "\n")
-        elif output_format == "json":
-            out.write(merged.model_dump_json(indent=2) + "\n")
-        elif output_format == "html":
-            from summarise.output.html.page import render_coalition_brief_html
-
-            out.write(render_coalition_brief_html(merged))
-        elif output_format == "rich":
-            from rich.markdown import Markdown
-
-            Console(file=out).print(Markdown(render_coalition_brief_markdown(merged)))
-        else:
-            out.write(render_coalition_brief_markdown(merged))
+        write_brief(merged, output_format, out, digest.since, digest.max_items)
     conflicts = len(merged.conflicts)
     err.print(
         f"merged {len(merged.sources)} source(s) into {len(merged.coalitions)} coalition(s), "
