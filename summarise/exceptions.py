@@ -7,6 +7,10 @@ catch :class:`SummariseError`.
 
 from __future__ import annotations
 
+from typing import Literal
+
+from summarise.text.secrets import short_error
+
 
 class SummariseError(Exception):
     """Base class of all expected failures."""
@@ -132,6 +136,47 @@ class BackendError(SummariseError):
     """A backend failed in an unexpected way (not a transport or validation failure)."""
 
     exit_code = 1
+
+
+#: What an :class:`EndpointError` says failed.
+EndpointFailure = Literal["unreachable", "key", "model", "context", "status"]
+
+
+class EndpointError(SummariseError):
+    """One request to a model endpoint failed: a backend's translation of its SDK's error.
+
+    ``kind`` says what failed: ``unreachable`` (no answer: the connection was refused or dropped,
+    or timed out), ``key`` (the endpoint rejected the API key), ``model`` (it has no such model),
+    ``context`` (the prompt does not fit the model's context) or ``status`` (any other HTTP error;
+    ``status`` is its code). ``transient`` says whether the same request is worth sending again,
+    after ``retry_after`` seconds when the endpoint said how long to wait. ``source`` names the
+    SDK's error and ``detail`` is its message; the exception's own message is both, on one short
+    line with secrets masked (as the call log keeps a failed attempt).
+
+    The validated client (:mod:`summarise.llm.client`) retries a transient one and reports the
+    last as a :class:`TransportError`, :class:`ConfigError` or :class:`ContextOverflowError`; code
+    that asks a backend directly sees this one.
+    """
+
+    exit_code = 5
+
+    def __init__(
+        self,
+        source: str,
+        detail: str,
+        *,
+        kind: EndpointFailure,
+        status: int | None = None,
+        transient: bool = False,
+        retry_after: float | None = None,
+    ) -> None:
+        self.source = source
+        self.detail = detail
+        self.kind = kind
+        self.status = status
+        self.transient = transient
+        self.retry_after = retry_after
+        super().__init__(f"{source}: {short_error(detail)}")
 
 
 class ExtractionError(SummariseError):

@@ -3,7 +3,8 @@
 Every answer a :class:`ScriptedBackend` gives is a scripted response, written by hand
 for the test that uses it: none of them is a recording of a real model. The helpers
 at the bottom build the openai SDK's own exception objects (on ``httpx2``, the HTTP
-library openai 3.x speaks through), so the code under test sees exactly what a real
+library openai 3.x speaks through); a scripted backend raises them translated as the
+OpenAI backend translates them, so the code under test sees exactly what a real
 endpoint failure looks like.
 """
 
@@ -19,6 +20,7 @@ import openai
 from openai.types.chat import ChatCompletion
 
 from summarise.llm.base import ChatBackend, completion_from_text
+from summarise.llm.openai_backend import translate_error
 
 DEFAULT_PROMPT_TOKENS = 100
 DEFAULT_COMPLETION_TOKENS = 20
@@ -76,7 +78,7 @@ class ScriptedBackend(ChatBackend):
         if callable(step) and not isinstance(step, BaseException):
             step = step(copy.deepcopy(request))
         if isinstance(step, BaseException):
-            raise step
+            raise translate_error(step)  # an SDK error as the OpenAI backend raises it; any other as it is
         return self._completion(step)
 
     def _completion(self, step: str | dict[str, Any]) -> ChatCompletion:

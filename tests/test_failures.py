@@ -9,9 +9,9 @@ from typer.testing import CliRunner
 from summarise.cli import app
 from summarise.exceptions import BackendError
 from summarise.llm import RetryPolicy, StructuredClient
-from summarise.llm.client import redact
 from summarise.store.database import Store
 from summarise.text.dates import resolve_date
+from summarise.text.secrets import redact
 
 from fakes import ScriptedBackend
 from test_extract_steps import ARTICLE, Extractor, answering, article_from_text

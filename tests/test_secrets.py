@@ -90,7 +90,8 @@ def test_a_webhook_url_given_on_the_command_line_is_masked_in_verbose_logs(tmp_p
 
 
 def test_credentials_inside_an_endpoint_url_are_masked_wherever_they_are_echoed(monkeypatch):
-    from summarise.llm.client import redact, short_error
+    from summarise.llm.client import short_error
+    from summarise.text.secrets import redact
 
     monkeypatch.setenv(
         "OPENAI_BASE_URL", "https://analyst:Pa55word-desk@llm.internal.example/v1?api-key=QK-77secretvalue"

@@ -12,11 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 from abc import ABC, abstractmethod
-from typing import Any, ClassVar
-
-from openai.types.chat import ChatCompletion
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from summarise.exceptions import ConfigError
+
+if TYPE_CHECKING:  # the SDK's types are imported when a backend answers, not when one is named
+    from openai.types.chat import ChatCompletion
 
 #: Tests set this to ``False`` (see ``tests/conftest.py``): a backend that would run a
 #: real model (remote or embedded) then refuses, unless a test opts in.
@@ -109,6 +110,8 @@ def completion_from_text(
     completion_id: str = "chatcmpl-local",
 ) -> ChatCompletion:
     """Build an SDK ``ChatCompletion`` carrying ``content`` as the assistant message."""
+    from openai.types.chat import ChatCompletion
+
     return ChatCompletion.model_validate(
         {
             "id": completion_id,

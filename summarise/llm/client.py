@@ -25,7 +25,6 @@ from functools import lru_cache
 from typing import Any, TypeVar
 
 import instructor
-import openai
 from instructor.core.exceptions import (
     AsyncValidationError,
     IncompleteOutputException,
@@ -44,6 +43,7 @@ from summarise.exceptions import (
     BackendError,
     ConfigError,
     ContextOverflowError,
+    EndpointError,
     ExtractionError,
     SummariseError,
     TransportError,
@@ -53,7 +53,7 @@ from summarise.llm.retry import RetryPolicy
 from summarise.schemas import Usage, using_validation_context
 from summarise.store.database import CallRecord, Store
 from summarise.text.once import built_once
-from summarise.text.secrets import redact
+from summarise.text.secrets import short_error
 
 logging.getLogger("instructor").addHandler(logging.NullHandler())
 logging.getLogger("instructor").propagate = False
@@ -239,37 +239,29 @@ class StructuredClient:
             for attempt in self.policy.retrying(on_retry=count_retry):
                 with attempt:
                     return self._logged_call(request, state)
-        except openai.AuthenticationError:
-            raise ConfigError(f"the {self.backend.name} endpoint rejected the API key: check OPENAI_API_KEY") from None
-        except openai.NotFoundError as error:
-            raise ConfigError(
-                f"the {self.backend.name} endpoint has no model '{self.backend.model}' "
-                f"(HTTP 404): pick another with --model ({short_error(error)})"
-            ) from None
-        except openai.BadRequestError as error:
-            if is_context_overflow(error):
-                raise ContextOverflowError(
-                    f"the article does not fit the {self.backend.name} model's context: {short_error(error)}"
-                ) from None
-            raise TransportError(
-                f"the {self.backend.name} endpoint answered HTTP {error.status_code} "
-                f"after {state.usage.transport_retries + 1} attempts: {short_error(error)}"
-            ) from None
-        except openai.APIStatusError as error:
-            raise TransportError(
-                f"the {self.backend.name} endpoint answered HTTP {error.status_code} "
-                f"after {state.usage.transport_retries + 1} attempts: {short_error(error)}"
-            ) from None
-        except openai.APIConnectionError as error:
-            raise TransportError(
-                f"cannot reach the {self.backend.name} endpoint after "
-                f"{state.usage.transport_retries + 1} attempts: {short_error(error)}"
-            ) from None
+        except EndpointError as error:
+            raise self._endpoint_failure(error, attempts=state.usage.transport_retries + 1) from None
         except PARSE_ERRORS as error:  # the reply is not a chat completion: not the model's answer to reask
             raise BackendError(
                 f"the {self.backend.name} backend's reply is not a chat completion: {short_error(error)}"
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _endpoint_failure(self, error: EndpointError, *, attempts: int) -> SummariseError:
+        """An endpoint's last failure, once ``attempts`` were spent, as the one line the command says."""
+        name, detail = self.backend.name, short_error(error.detail)
+        if error.kind == "key":
+            return ConfigError(f"the {name} endpoint rejected the API key: check OPENAI_API_KEY")
+        if error.kind == "model":
+            return ConfigError(
+                f"the {name} endpoint has no model '{self.backend.model}' "
+                f"(HTTP 404): pick another with --model ({detail})"
+            )
+        if error.kind == "context":
+            return ContextOverflowError(f"the article does not fit the {name} model's context: {detail}")
+        if error.kind == "unreachable":
+            return TransportError(f"cannot reach the {name} endpoint after {attempts} attempts: {detail}")
+        return TransportError(f"the {name} endpoint answered HTTP {error.status} after {attempts} attempts: {detail}")
 
     def _logged_call(self, request: dict[str, Any], state: _CallState) -> ChatCompletion:
         started = time.perf_counter()
@@ -279,7 +271,10 @@ class StructuredClient:
             response = self.backend.complete(request)
             return response
         except Exception as error:
-            error_text = f"{type(error).__name__}: {short_error(error)}"
+            # an endpoint's failure is logged as its backend's SDK named it
+            error_text = (
+                str(error) if isinstance(error, EndpointError) else f"{type(error).__name__}: {short_error(error)}"
+            )
             raise
         finally:
             latency_ms = (time.perf_counter() - started) * 1000
@@ -339,18 +334,6 @@ def _response_format(response_model: type[BaseModel]) -> dict[str, Any]:
     return request["response_format"]
 
 
-#: How endpoints word a prompt longer than the model's context: OpenAI and vLLM ("maximum context
-#: length", code ``context_length_exceeded``), llama.cpp's server ("exceeds the available context size",
-#: type ``exceed_context_size_error``), llama-cpp-python's server (as OpenAI).
-_CONTEXT_OVERFLOW = ("context_length", "maximum context", "context size", "context window")
-
-
-def is_context_overflow(error: BaseException) -> bool:
-    """Whether an endpoint's error says the request does not fit the model's context."""
-    text = str(error).lower()
-    return any(words in text for words in _CONTEXT_OVERFLOW)
-
-
 def _as_sent(content: str) -> str:
     """Message text as sent: without one trailing newline (as Jinja rendering always did)."""
     return content.removesuffix("\n")
@@ -391,9 +374,3 @@ def _validation_summary(error: BaseException) -> str:
         more = f" (+{error.error_count() - 3} more)" if error.error_count() > 3 else ""
         return "; ".join(problems)[:400] + more
     return short_error(error)
-
-
-def short_error(error: BaseException) -> str:
-    """An error as one short line, secrets masked."""
-    text = " ".join(redact(str(error)).split())
-    return text[:200]

@@ -12,14 +12,19 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from openai.types.chat import ChatCompletion
-
-from summarise.llm import native
+from summarise.exceptions import ConfigError
 from summarise.llm.base import ChatBackend
+from summarise.llm.capabilities import EMBEDDED
+from summarise.llm.embedded import DEFAULT_EMBEDDED_MODEL, EMBEDDED_MODELS, ensure_gguf
 from summarise.llm.identity import local_identity
-from summarise.llm.worker import EngineWorker
+from summarise.llm.registry import BackendConfig, Progress, Registration
+
+if TYPE_CHECKING:  # the SDK's types and the worker are imported when the model answers, not when it is named
+    from openai.types.chat import ChatCompletion
+
+    from summarise.llm.worker import EngineWorker
 
 #: The engine the worker builds (``module:Class``); tests point it at scripted engines.
 ENGINE = "summarise.llm.engine:LlamaEngine"
@@ -58,6 +63,8 @@ class LocalBackend(ChatBackend):
 
     def describe(self) -> dict[str, Any]:
         """Backend, model, GGUF hash and runtime version."""
+        from summarise.llm import native
+
         version = native.engine_version()
         return {
             "backend": self.name,
@@ -73,6 +80,8 @@ class LocalBackend(ChatBackend):
         self._check_allowed()
         answer = self.engine_call("complete", request)
         answer["model"] = self.model
+        from openai.types.chat import ChatCompletion
+
         return ChatCompletion.model_validate(answer)
 
     def engine_call(self, method: str, *args: Any) -> Any:
@@ -87,6 +96,8 @@ class LocalBackend(ChatBackend):
 
     def _engine(self) -> EngineWorker:
         if self._worker is None:
+            from summarise.llm.worker import EngineWorker
+
             options = {"gguf_path": str(self.gguf_path), "n_ctx": self.n_ctx, "n_threads": self.n_threads}
             self._worker = EngineWorker(ENGINE, {**options, "seed": self.seed})
         return self._worker
@@ -97,3 +108,37 @@ class LocalBackend(ChatBackend):
             if self._worker is not None:
                 self._worker.close()
                 self._worker = None
+
+
+def _existing(gguf: Path) -> Path:
+    """The GGUF file given by ``--gguf`` or ``SUMMARISE_GGUF``, which must exist."""
+    if not gguf.is_file():
+        raise ConfigError(f"{gguf}: no such GGUF file (from --gguf or SUMMARISE_GGUF)")
+    return gguf
+
+
+def _identity(config: BackendConfig) -> str:
+    if config.gguf is not None:
+        return local_identity(config.model or config.gguf.stem, _existing(config.gguf), None)
+    spec = EMBEDDED_MODELS.get(config.model or DEFAULT_EMBEDDED_MODEL)
+    if spec is None:
+        raise ConfigError(f"unknown embedded model '{config.model}': choose one of {', '.join(EMBEDDED_MODELS)}")
+    return local_identity(spec.name, None, spec.sha256)
+
+
+def _build(config: BackendConfig, progress: Progress | None) -> LocalBackend:
+    """The backend of a given GGUF file, or of an embedded model (its file assembled first if need be)."""
+    if config.gguf is not None:
+        gguf = _existing(config.gguf)
+        return LocalBackend(gguf, model=config.model or gguf.stem, n_ctx=config.n_ctx, timeout=config.timeout)
+    model_name = config.model or DEFAULT_EMBEDDED_MODEL
+    if model_name not in EMBEDDED_MODELS:
+        choices = ", ".join(EMBEDDED_MODELS)
+        raise ConfigError(f"unknown embedded model '{model_name}': choose one of {choices}, or pass --gguf PATH")
+    spec = EMBEDDED_MODELS[model_name]
+    path = ensure_gguf(spec, progress=progress)
+    return LocalBackend(path, model=spec.name, sha256=spec.sha256, n_ctx=config.n_ctx, timeout=config.timeout)
+
+
+#: The ``local`` backend: the embedded model, or any GGUF file, run by llama.cpp.
+REGISTRATION = Registration("local", _identity, lambda config: EMBEDDED, _build)

@@ -17,25 +17,38 @@ tool call whose parameters are the schema. The mode that worked is kept for the 
 run and remembered in the store per endpoint and model (:meth:`Store.schema_mode`), so the
 next run asks that way first. The answer is handed back in the shape the client parses (a
 tool call's arguments become the message's content), so nothing above this module knows.
+
+Errors. The SDK's transport and HTTP errors leave this module as the project's
+:class:`~summarise.exceptions.EndpointError` (:func:`translate_error`): what failed, whether it is
+worth asking again (408, 409, 429, 5xx, a dropped connection or a timeout) and after how long
+(``Retry-After``), so that the client's retries and messages name no SDK.
+
+The SDK is imported when the backend is built, not with this module: naming the backend
+(:data:`REGISTRATION`) imports nothing of it.
 """
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import importlib.util
 import json
 import logging
-from typing import Any, ClassVar
+import time
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import openai
-from openai.types.chat import ChatCompletion
-
+from summarise.exceptions import ConfigError, EndpointError, EndpointFailure
 from summarise.llm.base import ChatBackend
-from summarise.llm.capabilities import llama_server_props
-from summarise.llm.engine import schema_grammar
+from summarise.llm.capabilities import endpoint_capabilities, llama_server_props
 from summarise.llm.identity import DEFAULT_OPENAI_MODEL, openai_identity
+from summarise.llm.registry import BackendConfig, Progress, Registration
 
-__all__ = ["DEFAULT_OPENAI_MODEL", "SCHEMA_MODES", "OpenAIBackend"]
+if TYPE_CHECKING:
+    import openai
+    from openai.types.chat import ChatCompletion
+
+__all__ = ["DEFAULT_OPENAI_MODEL", "REGISTRATION", "SCHEMA_MODES", "OpenAIBackend", "translate_error"]
 
 log = logging.getLogger("summarise.llm")
 
@@ -47,6 +60,8 @@ SCHEMA_MODES = ("grammar", "json_schema", "json_object", "tools")
 #: HTTP statuses with which servers have been seen to refuse a request format (llama-cpp-python's
 #: server answers an unknown ``response_format`` type with 500).
 _REFUSAL_STATUSES = (400, 422, 500, 501)
+#: Seconds a request may take unless ``SUMMARISE_TIMEOUT`` says otherwise.
+ENDPOINT_TIMEOUT = 180.0
 
 
 class OpenAIBackend(ChatBackend):
@@ -68,6 +83,8 @@ class OpenAIBackend(ChatBackend):
         self.schema_mode = "json_schema"
         self._memory: Any = None
         self._chosen = False  # whether the first mode was chosen (remembered, or from what the server says)
+        import openai
+
         self._client = openai.OpenAI(
             api_key=api_key or "not-needed", base_url=base_url, timeout=timeout, max_retries=0, http_client=http_client
         )
@@ -97,9 +114,20 @@ class OpenAIBackend(ChatBackend):
 
         Posted as built (``StructuredClient.request_for``) rather than through
         ``chat.completions.create``, whose parameter transform walks the whole JSON schema
-        of every request: ~2 ms of CPU each, more than the HTTP exchange itself.
+        of every request: ~2 ms of CPU each, more than the HTTP exchange itself. The SDK's
+        transport and HTTP errors are raised as :class:`EndpointError` (:func:`translate_error`).
         """
+        import openai
+
         self._check_allowed()
+        try:
+            return self._answer(request)
+        except (openai.APIStatusError, openai.APIConnectionError) as error:
+            raise translate_error(error) from error
+
+    def _answer(self, request: dict[str, Any]) -> ChatCompletion:
+        import openai
+
         response_format = request.get("response_format") or {}
         if response_format.get("type") != "json_schema":
             return self._post(request)
@@ -128,6 +156,8 @@ class OpenAIBackend(ChatBackend):
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _post(self, request: dict[str, Any]) -> ChatCompletion:
+        from openai.types.chat import ChatCompletion
+
         return self._client.post("/chat/completions", body=request, cast_to=ChatCompletion)
 
     def _switch_to(self, mode: str) -> None:
@@ -147,6 +177,8 @@ def in_schema_mode(request: dict[str, Any], mode: str) -> dict[str, Any]:
     spec = request["response_format"]["json_schema"]
     rest = {key: value for key, value in request.items() if key != "response_format"}
     if mode == "grammar":
+        from summarise.llm.engine import schema_grammar
+
         return {**rest, "grammar": schema_grammar(json.dumps(spec["schema"]))}  # key order kept: it is the answer's
     if mode == "json_object":
         return {**rest, "response_format": {"type": "json_object", "schema": spec["schema"]}}
@@ -214,3 +246,106 @@ def answer_as_content(response: ChatCompletion) -> ChatCompletion:
         }
     )
     return response.model_copy(update={"choices": [choice, *response.choices[1:]]})
+
+
+# --- errors ---------------------------------------------------------------------------------------
+
+#: HTTP statuses worth asking again after a pause, beside every 5xx: a timeout, a conflict, a rate limit.
+_TRANSIENT_STATUSES = (408, 409, 429)
+
+#: How endpoints word a prompt longer than the model's context: OpenAI and vLLM ("maximum context
+#: length", code ``context_length_exceeded``), llama.cpp's server ("exceeds the available context size",
+#: type ``exceed_context_size_error``), llama-cpp-python's server (as OpenAI).
+_CONTEXT_OVERFLOW = ("context_length", "maximum context", "context size", "context window")
+
+
+def translate_error(error: BaseException) -> BaseException:
+    """The SDK's transport or HTTP error ``error`` as an :class:`EndpointError`; any other error as it is.
+
+    The SDK's class decides what failed: a rejected key (``AuthenticationError``), a missing model
+    (``NotFoundError``), a prompt too long (a ``BadRequestError`` that says so), another HTTP error, or
+    no answer at all (``APIConnectionError``, ``APITimeoutError``).
+    """
+    import openai
+
+    source, detail = type(error).__name__, str(error)
+    if isinstance(error, openai.APIConnectionError):  # includes APITimeoutError
+        return EndpointError(source, detail, kind="unreachable", transient=True)
+    if not isinstance(error, openai.APIStatusError):
+        return error
+    kind: EndpointFailure = "status"
+    if isinstance(error, openai.AuthenticationError):
+        kind = "key"
+    elif isinstance(error, openai.NotFoundError):
+        kind = "model"
+    elif isinstance(error, openai.BadRequestError) and is_context_overflow(error):
+        kind = "context"
+    status = error.status_code
+    return EndpointError(
+        source,
+        detail,
+        kind=kind,
+        status=status,
+        transient=status in _TRANSIENT_STATUSES or status >= 500,
+        retry_after=wait_asked(error.response.headers),
+    )
+
+
+def is_context_overflow(error: BaseException) -> bool:
+    """Whether an endpoint's error says the request does not fit the model's context."""
+    text = str(error).lower()
+    return any(words in text for words in _CONTEXT_OVERFLOW)
+
+
+def wait_asked(headers: Mapping[str, str]) -> float | None:
+    """The wait a server asked for in ``retry-after-ms`` / ``Retry-After``, if any (none when unreadable)."""
+    if (millis := headers.get("retry-after-ms")) is not None:
+        try:
+            return max(float(millis) / 1000, 0.0)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(float(value), 0.0)
+    except ValueError:
+        pass
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):  # neither seconds nor an HTTP date
+        return None
+    return max(parsed.timestamp() - time.time(), 0.0)
+
+
+# --- the registration -----------------------------------------------------------------------------
+
+
+def _identity(config: BackendConfig) -> str:
+    return openai_identity(config.model or DEFAULT_OPENAI_MODEL, config.base_url)
+
+
+def _build(config: BackendConfig, progress: Progress | None) -> OpenAIBackend:
+    if not config.api_key and not config.base_url:
+        raise ConfigError(
+            "no API key found: set the OPENAI_API_KEY environment variable (and OPENAI_BASE_URL for "
+            "another OpenAI-compatible endpoint), or use --backend local"
+        )
+    try:
+        return OpenAIBackend(
+            config.model or DEFAULT_OPENAI_MODEL,
+            api_key=config.api_key,
+            base_url=config.base_url,
+            timeout=config.timeout or ENDPOINT_TIMEOUT,
+        )
+    except ImportError:  # a broken install, which the command says as such
+        raise
+    except Exception as error:  # the SDK rejects a malformed base URL with its own error types
+        raise ConfigError(
+            f"cannot use OPENAI_BASE_URL: {type(error).__name__} (check the URL's form: scheme, host, port)"
+        ) from None
+
+
+#: The ``openai`` backend: any OpenAI-compatible endpoint, asked as its server says it can be
+#: (a llama.cpp server is asked at ``/props``).
+REGISTRATION = Registration("openai", _identity, lambda config: endpoint_capabilities(config.base_url), _build)

@@ -12,14 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-from openai.types.chat import ChatCompletion
-
-from summarise.exceptions import ReplayMissingError
+from summarise.exceptions import ConfigError, ReplayMissingError
 from summarise.llm.base import ChatBackend, WrappingBackend, request_key
+from summarise.llm.capabilities import RECORDED
+from summarise.llm.registry import BackendConfig, Progress, Registration
+
+if TYPE_CHECKING:  # the SDK's types are imported when a recording is read, not when the backend is named
+    from openai.types.chat import ChatCompletion
 
 FORMAT_VERSION = 1
+#: The folder of recordings unless ``--replay-dir`` or ``SUMMARISE_REPLAY_DIR`` says otherwise.
+DEFAULT_REPLAY_DIR = Path("fixtures/llm")
 
 
 class ReplayBackend(ChatBackend):
@@ -38,7 +43,24 @@ class ReplayBackend(ChatBackend):
         if not path.is_file():
             raise ReplayMissingError(key, str(self.directory))
         recording = json.loads(path.read_text(encoding="utf-8"))
+        from openai.types.chat import ChatCompletion
+
         return ChatCompletion.model_validate(recording["response"])
+
+
+def _identity(config: BackendConfig) -> str:
+    return f"replay:{config.model or 'replay'}"
+
+
+def _build(config: BackendConfig, progress: Progress | None) -> ReplayBackend:
+    directory = config.replay_dir or DEFAULT_REPLAY_DIR
+    if not directory.is_dir():
+        raise ConfigError(f"replay folder {directory} does not exist: pass --replay-dir or set SUMMARISE_REPLAY_DIR")
+    return ReplayBackend(directory, model=config.model or "replay")
+
+
+#: The ``replay`` backend: recorded exchanges answer, as well as the recording's model did.
+REGISTRATION = Registration("replay", _identity, lambda config: RECORDED, _build)
 
 
 #: What ``recorded_with`` says of the recording itself, beside the backend's own description.
@@ -96,6 +118,8 @@ class RecordingBackend(WrappingBackend):
             made_by = {k: v for k, v in how.items() if k not in _RECORDING_KEYS}
             if made_by != self.inner.describe():
                 return None  # another backend, model, runtime or runtime setting
+            from openai.types.chat import ChatCompletion
+
             response = ChatCompletion.model_validate(recording["response"])
         except (OSError, ValueError, KeyError, TypeError):
             return None

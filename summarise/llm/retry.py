@@ -4,52 +4,34 @@ These are kept apart from validation reasks (which instructor runs, immediately,
 the validation error fed back). A transport failure is retried with exponential
 backoff and jitter; a 429 that says how long to wait (``Retry-After`` or
 ``retry-after-ms``) is honoured. Both the number of attempts and the longest wait are
-bounded.
+bounded. Which failures are transient, and the wait asked, each backend says in the
+:class:`~summarise.exceptions.EndpointError` it raises: nothing here knows an SDK.
 """
 
 from __future__ import annotations
 
-import email.utils
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import openai
 from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+
+from summarise.exceptions import EndpointError
 
 
 def is_transient(error: BaseException) -> bool:
-    """Whether ``error`` is worth retrying after a pause: 408/409/429, 5xx, timeouts, resets."""
-    if isinstance(error, openai.APIConnectionError):  # includes APITimeoutError
-        return True
-    if isinstance(error, openai.APIStatusError):
-        return error.status_code in (408, 409, 429) or error.status_code >= 500
-    return False
+    """Whether ``error`` is worth retrying after a pause: an endpoint's failure its backend calls transient.
+
+    The OpenAI-compatible backend calls 408, 409, 429, 5xx, timeouts and dropped connections transient.
+    """
+    return isinstance(error, EndpointError) and error.transient
 
 
 def retry_after_seconds(error: BaseException) -> float | None:
-    """The wait a server asked for in ``retry-after-ms`` / ``Retry-After``, if any."""
-    response = getattr(error, "response", None)
-    headers = getattr(response, "headers", None)
-    if headers is None:
-        return None
-    if (millis := headers.get("retry-after-ms")) is not None:
-        try:
-            return max(float(millis) / 1000, 0.0)
-        except ValueError:
-            pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(float(value), 0.0)
-    except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
-        if parsed is None:
-            return None
-        return max(parsed.timestamp() - time.time(), 0.0)
+    """The wait the endpoint asked for (``Retry-After``) before the request is sent again, if any."""
+    return error.retry_after if isinstance(error, EndpointError) else None
 
 
 @dataclass

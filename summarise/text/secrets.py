@@ -46,6 +46,12 @@ def redact(text: str) -> str:
     return re.sub(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]{6,}", r"\1 " + _MASK, text)
 
 
+def short_error(error: BaseException | str) -> str:
+    """An error (or its message) as one short line, secrets masked."""
+    text = " ".join(redact(str(error)).split())
+    return text[:200]
+
+
 def _known() -> set[str]:
     known = set(_given)
     for name in SECRET_VARIABLES:
