@@ -1,9 +1,12 @@
-"""The Slack digest: safe mrkdwn, Slack's limits, snapshots, and posting to a local stand-in webhook."""
+"""The Slack digest: safe mrkdwn, Slack's limits, and posting to a local stand-in webhook.
+
+The whole digests of the recorded stories, as mrkdwn and as Block Kit, are snapshots in
+``tests/test_output_snapshots.py``.
+"""
 
 from __future__ import annotations
 
 import json
-import os
 import re
 import threading
 from collections.abc import Iterator
@@ -30,10 +33,9 @@ from summarise.output.slack import (
 )
 from summarise.schemas import ArticleBrief, Claim
 
-from briefs import ANTI_ISIS, brief, coalition, event, seed_situation
+from briefs import ANTI_ISIS, brief, coalition, event, many_sources, seed_situation
 
 ROOT = Path(__file__).resolve().parents[1]
-SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 ARTICLES = sorted(str(p) for p in (ROOT / "fixtures" / "articles").iterdir() if p.suffix in (".txt", ".md"))
 HOSTILE = (
     "<!channel> <!here> <!everyone> @here @channel <@U123> <#C123> <http://evil.example|click> "
@@ -130,38 +132,22 @@ def test_a_long_brief_respects_slack_limits_and_says_what_it_left_out():
     assert sum(m.count("<https://example.org/") for m in messages) == 120  # every source link, none lost
 
 
-# --- snapshots of the recorded sample brief -----------------------------------------------------
+def test_slack_sdk_refuses_a_block_over_slacks_limits_should_our_own_cuts_let_one_through(monkeypatch):
+    from slack_sdk.errors import SlackObjectFormationError
 
+    import summarise.output.slack as slack
 
-def sample_brief():
-    result = CliRunner().invoke(
-        app,
-        ["brief", "--backend", "replay", "--replay-dir", str(ROOT / "fixtures/llm"), "--format", "json", *ARTICLES],
-        catch_exceptions=False,
-    )
-    assert result.exit_code == 0
-    from summarise.schemas import CoalitionBrief
-
-    return CoalitionBrief.model_validate_json(result.stdout)
-
-
-def check_snapshot(name: str, text: str) -> None:
-    """Compare with tests/snapshots/NAME; SUMMARISE_UPDATE_SNAPSHOTS=1 rewrites it instead."""
-    path = SNAPSHOTS / name
-    if os.environ.get("SUMMARISE_UPDATE_SNAPSHOTS") == "1":
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"{path} missing: run with SUMMARISE_UPDATE_SNAPSHOTS=1 and review it"
-    assert text == path.read_text(encoding="utf-8"), f"{name} changed: review, then SUMMARISE_UPDATE_SNAPSHOTS=1"
-
-
-def test_mrkdwn_snapshot_of_the_sample_brief():
-    (message,) = render_mrkdwn(sample_brief())
-    check_snapshot("sample_digest.mrkdwn", message + "\n")
-
-
-def test_block_kit_snapshot_of_the_sample_brief():
-    (payload,) = render_blocks(sample_brief())
-    check_snapshot("sample_digest.blocks.json", json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    merged = merge_briefs(many_sources(100)).model_copy(update={"story": "A story " * 40})
+    monkeypatch.setattr(slack, "HEADER_LIMIT", 1000)
+    with pytest.raises(SlackObjectFormationError, match="cannot exceed 150 characters"):
+        render_blocks(merged)
+    monkeypatch.setattr(slack, "HEADER_LIMIT", 150)
+    monkeypatch.setattr(slack, "SECTION_LIMIT", 6000)
+    with pytest.raises(SlackObjectFormationError, match="cannot exceed 3000 characters"):
+        render_blocks(merged, max_items=500)
+    monkeypatch.setattr(slack, "SECTION_LIMIT", 3000)
+    (payload,) = render_blocks(merged, max_items=500)
+    assert max(len(block["text"]["text"]) for block in payload["blocks"] if block["type"] == "section") > 2000
 
 
 def test_since_and_max_items_keep_the_digest_short():

@@ -11,7 +11,8 @@ Slack's limits are kept: a section's text stays within 3,000 characters, a messa
 blocks and its text under 40,000 characters. A digest too long for one message becomes several.
 Lines are never cut inside an escape sequence or a link; a single line too long for a section is
 shortened at a safe place with an ellipsis. ``--max-items`` keeps lists short with an explicit
-"… N more" line.
+"… N more" line. Block Kit blocks are built with slack-sdk's models, which check each block's
+limits again as it is serialised: a block over them raises instead of going out.
 """
 
 from __future__ import annotations
@@ -21,13 +22,16 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from summarise.exceptions import SummariseError
 from summarise.output.links import web_url
 from summarise.schemas import CoalitionBrief, MergedCoalition
 from summarise.text.dates import date_span
+
+if TYPE_CHECKING:
+    from slack_sdk.models.blocks import Block
 
 SECTION_LIMIT = 3000
 BLOCK_LIMIT = 50
@@ -204,31 +208,43 @@ def _pack(lines: Sequence[str], limit: int) -> list[str]:
 # --- Block Kit ----------------------------------------------------------------------------------
 
 
-def _text(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": text, "verbatim": True}
-
-
 def render_blocks(
     brief: CoalitionBrief, since: dt.date | None = None, max_items: int = DEFAULT_MAX_ITEMS
 ) -> list[dict[str, Any]]:
-    """The digest as Block Kit payloads ``{"text": fallback, "blocks": [...]}`` (several if needed)."""
+    """The digest as Block Kit payloads ``{"text": fallback, "blocks": [...]}`` (several if needed).
+
+    The blocks are slack-sdk's models (``slack_sdk.models.blocks``): serialising one checks it
+    against Slack's limits (a section's text within 3,000 characters, a header's within 150, a
+    header's and a section's text present) and raises ``SlackObjectFormationError`` instead of
+    letting out a block Slack would refuse. This module's own cuts keep every block within them first.
+    """
+    from slack_sdk.models.blocks import DividerBlock, HeaderBlock, MarkdownTextObject, PlainTextObject, SectionBlock
+
     headline, sections = digest_sections(brief, since, max_items)
     plain = re.sub(r"[*_]", "", headline)
-    blocks: list[dict[str, Any]] = [
-        {"type": "header", "text": {"type": "plain_text", "text": shorten(_unescape(plain), HEADER_LIMIT)}}
-    ]
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=shorten(_unescape(plain), HEADER_LIMIT)))]
     for section in sections:
-        blocks.append({"type": "divider"})
+        blocks.append(DividerBlock())
         for chunk in _pack(
             [f"*{section.title}*", *(shorten(line, SECTION_LIMIT) for line in section.lines)], SECTION_LIMIT
         ):
-            blocks.append({"type": "section", "text": _text(chunk)})
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=chunk, verbatim=True)))
     payloads = []
     for start in range(0, len(blocks), BLOCK_LIMIT):
         part = blocks[start : start + BLOCK_LIMIT]
         fallback = shorten(headline, 3000) if start == 0 else f"{shorten(headline, 2900)} (continued)"
-        payloads.append({"text": fallback, "blocks": part})
+        payloads.append({"text": fallback, "blocks": [_type_first(block.to_dict()) for block in part]})
     return payloads
+
+
+def _type_first(value: Any) -> Any:
+    """slack-sdk's JSON of a block (keys sorted) with each object's ``type`` first, as this module always wrote it."""
+    if isinstance(value, list):
+        return [_type_first(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    ordered = {"type": value["type"]} if "type" in value else {}
+    return ordered | {key: _type_first(item) for key, item in value.items() if key != "type"}
 
 
 def _unescape(text: str) -> str:
