@@ -69,7 +69,23 @@ def resolve_date(
     ('2024-12-08', 'publication_date')
     >>> resolve_date("in March", None)
     (None, None)
+
+    A date beyond the calendar (a publication dated in its first or last year) is no date.
     """
+    try:
+        date, basis = _resolved(when_text, published, context)
+    except (ValueError, OverflowError):  # a year 0 or 10000 met in the arithmetic
+        return None, None
+    if date is not None and not all(_CALENDAR_YEAR.fullmatch(part.split("-")[0]) for part in date.split("/")):
+        return None, None  # "next year" from 9999, "last year" from year 1
+    return date, basis
+
+
+#: A year of the calendar as a partial ISO date writes it: 0001 to 9999.
+_CALENDAR_YEAR = re.compile(r"(?!0000)\d{4}")
+
+
+def _resolved(when_text: str, published: dt.date | None, context: str | None) -> tuple[str | None, DateBasis | None]:
     relative = _relative_date(when_text, published)
     if relative is not None:
         return relative, "publication_date"
@@ -132,10 +148,7 @@ def _relative_date(when_text: str, published: dt.date | None) -> str | None:
     """A date for "yesterday", "on Monday", "this week", "last month", "this year" and the like, from publication."""
     if published is None:
         return None
-    try:
-        return _counted_from(when_text, published)
-    except OverflowError:  # a week or a day beyond the calendar (publication dated 9999-12-31)
-        return None
+    return _counted_from(when_text, published)
 
 
 def _counted_from(when_text: str, published: dt.date) -> str | None:
