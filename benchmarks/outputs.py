@@ -10,8 +10,8 @@ For each story of the fixtures it replays ``summarise extract -f json`` on the r
 --json``), then prints one line per file: its sha256 (with the seconds an extraction took and the
 minute a page was made blanked) and name, and last one sha256 of all of them. Run it before and
 after a change that must not change behaviour and compare the last lines (or ``diff`` the two
-listings). Each run uses a store of its own (``SUMMARISE_HOME`` in a temporary folder), so no cached
-brief is reused.
+listings); articles are named from the checkout's root, so two checkouts compare too. Each run
+uses a store of its own (``SUMMARISE_HOME`` in a temporary folder), so no cached brief is reused.
 """
 
 from __future__ import annotations
@@ -54,7 +54,7 @@ def main() -> None:
     home = Path(tempfile.mkdtemp(prefix="summarise-outputs-home-"))
     replay = ["--backend", "replay", "--replay-dir", str(ROOT / "fixtures/llm")]
     for story, (folder, gold, conflicts) in STORIES.items():
-        articles = [str(path) for path in articles_of(folder, gold)]
+        articles = [str(path.relative_to(ROOT)) for path in articles_of(folder, gold)]  # as a source's path
         for mode in MODES:
             briefs = out / f"{story}.{mode}.jsonl"
             done = summarise(

@@ -61,9 +61,10 @@ FORMATS = {
 
 
 def articles_of(story: str) -> list[str]:
+    """The story's articles, by their paths from the checkout's root (a source's path is part of the brief)."""
     folder = STORIES[story]
     names = json.loads(GOLD.get(story, folder / "gold.json").read_text(encoding="utf-8"))
-    return sorted(str(path) for path in folder.iterdir() if path.name in names)
+    return sorted(str(path.relative_to(ROOT)) for path in folder.iterdir() if path.name in names)
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +77,9 @@ def extracted(tmp_path_factory):
         if story not in saved:
             path = folder / f"{story}.jsonl"
             args = ["extract", "--backend", "replay", "--replay-dir", str(RECORDINGS), "--no-cache"]
-            result = CliRunner().invoke(app, [*args, "-f", "json", "-o", str(path), *articles_of(story)])
+            with pytest.MonkeyPatch.context() as patch:  # read from the root, wherever the checkout lies
+                patch.chdir(ROOT)
+                result = CliRunner().invoke(app, [*args, "-f", "json", "-o", str(path), *articles_of(story)])
             assert result.exit_code == 0, result.stderr
             saved[story] = path
         return saved[story]
