@@ -6,8 +6,8 @@ recording; 5 endpoint failure; 6 validation failure; 7 the embedded engine crash
 
 The root: the app, its global options and the console-script entry point. Each command
 group is a module of this package (``briefs``: extract, brief, digest, merge, eval;
-``batch``; ``logs``; ``info``: schema, models; ``doctor``); the options they share are declared once
-in ``options``, the extraction loop is ``extracting``.
+``history``: diff; ``batch``; ``logs``; ``info``: schema, models; ``doctor``); the options they
+share are declared once in ``options``, the extraction loop is ``extracting``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import typer
 from rich.markup import escape
 
 from summarise import __version__
-from summarise.cli import batch, briefs, doctor, info
+from summarise.cli import batch, briefs, doctor, history, info
 from summarise.cli.common import err
 from summarise.cli.extracting import extract_all
 from summarise.cli.logs import logs_app
@@ -82,6 +82,7 @@ def _log_verbosely() -> None:
 for command in (briefs.extract, briefs.brief, briefs.digest, briefs.merge):
     app.command()(command)
 app.command("eval")(briefs.evaluate)
+app.command()(history.diff)
 app.command()(info.schema)
 app.command()(info.models)
 app.command()(doctor.doctor)

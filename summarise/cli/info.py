@@ -13,20 +13,21 @@ from summarise.exceptions import UsageError
 
 
 def schema(
-    name: Annotated[str, typer.Argument(help="article or coalition (the merged brief)")] = "article",
+    name: Annotated[str, typer.Argument(help="article, coalition (the merged brief) or diff")] = "article",
     write: Annotated[bool, typer.Option("--write", help="Write every schema file into the schemas folder.")] = False,
     directory: Annotated[Path, typer.Option("--dir", help="Folder to write to.")] = Path("schemas"),
 ) -> None:
-    """Print the JSON Schema of a per-article or merged brief, or write every schema file with --write."""
-    from summarise.schemas import ArticleBrief, CoalitionBrief, json_schema_of
+    """Print the JSON Schema of a per-article or merged brief or of a diff, or write every schema file with --write."""
+    from summarise.schemas import ArticleBrief, BriefDiff, CoalitionBrief, json_schema_of
 
     schemas = {
         "article": ("article_brief.schema.json", json_schema_of(ArticleBrief)),
         "coalition": ("coalition_brief.schema.json", json_schema_of(CoalitionBrief)),
+        "diff": ("brief_diff.schema.json", json_schema_of(BriefDiff)),
     }
     if not write:
         if name not in schemas:
-            raise fail(UsageError(f"unknown schema '{name}': use article or coalition"))
+            raise fail(UsageError(f"unknown schema '{name}': use article, coalition or diff"))
         typer.echo(json.dumps(schemas[name][1], indent=2, ensure_ascii=False))
         return
     directory.mkdir(parents=True, exist_ok=True)

@@ -32,6 +32,7 @@ from summarise.schemas.article import (
     Usage,
     text_states_year,
 )
+from summarise.schemas.diff import BriefDiff, Change, ChangeKind
 from summarise.schemas.fields import (
     EVIDENCE_MAX_CHARS,
     Evidence,
@@ -73,6 +74,9 @@ __all__ = [
     "ArticleBrief",
     "ArticleRef",
     "Attributed",
+    "BriefDiff",
+    "Change",
+    "ChangeKind",
     "Claim",
     "Coalition",
     "CoalitionBrief",
