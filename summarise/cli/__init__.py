@@ -6,7 +6,7 @@ recording; 5 endpoint failure; 6 validation failure; 7 the embedded engine crash
 
 The root: the app, its global options and the console-script entry point. Each command
 group is a module of this package (``briefs``: extract, brief, digest, merge, eval;
-``history``: diff; ``batch``; ``logs``; ``info``: schema, models; ``doctor``); the options they
+``history``: history, diff; ``batch``; ``logs``; ``info``: schema, models; ``doctor``); the options they
 share are declared once in ``options``, the extraction loop is ``extracting``.
 """
 
@@ -83,6 +83,7 @@ for command in (briefs.extract, briefs.brief, briefs.digest, briefs.merge):
     app.command()(command)
 app.command("eval")(briefs.evaluate)
 app.command()(history.diff)
+app.command()(history.history)
 app.command()(info.schema)
 app.command()(info.models)
 app.command()(doctor.doctor)

@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from summarise.cli.common import check_output, err, fail, output_file
 from summarise.cli.extracting import extract_all
+from summarise.cli.history import keep_in_history, story_key
 from summarise.cli.options import (
     ArticlesArg,
     BriefFormat,
@@ -21,13 +22,14 @@ from summarise.cli.options import (
     ExtractFormatOpt,
     ExtractionOptions,
     OutputOpt,
+    StoryNameOpt,
     with_options,
 )
 from summarise.exceptions import ConfigError, SummariseError
 
 if TYPE_CHECKING:
     from summarise.articles.story import Story
-    from summarise.schemas import ArticleBrief
+    from summarise.schemas import ArticleBrief, CoalitionBrief
 
 
 @with_options(ExtractionOptions, "options")
@@ -63,6 +65,7 @@ def brief(
     articles: ArticlesArg,
     output_format: BriefFormatOpt = BriefFormat.auto,
     output: OutputOpt = None,
+    story_name: StoryNameOpt = None,
     *,
     digest: DigestOptions,
     options: ExtractionOptions,
@@ -79,7 +82,8 @@ def brief(
     exit_code = extract_all(articles, options, briefs.append)
     if not briefs:
         raise typer.Exit(exit_code or 2)
-    write_merged(briefs, chosen, output, digest, options.story)
+    merged = write_merged(briefs, chosen, output, digest, options.story)
+    keep_in_history(merged, story_name or story_key(options.story, articles))
     if options.story is None and len(briefs) > 1:
         err.print(
             f"no story file: the coalitions were discovered across the {len(briefs)} articles; "
@@ -106,6 +110,7 @@ def digest(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the Block Kit payloads instead of posting.")
     ] = False,
+    story_name: StoryNameOpt = None,
     *,
     cut: DigestOptions,
     options: ExtractionOptions,
@@ -126,7 +131,9 @@ def digest(
     exit_code = extract_all(articles, options, briefs.append)
     if not briefs:
         raise typer.Exit(exit_code or 2)
-    payloads = render_blocks(merge_briefs(briefs, options.story), cut.since, cut.max_items)
+    merged = merge_briefs(briefs, options.story)
+    payloads = render_blocks(merged, cut.since, cut.max_items)
+    keep_in_history(merged, story_name or story_key(options.story, articles))
     if dry_run:
         for payload in payloads:
             typer.echo(json.dumps(payload, ensure_ascii=False))
@@ -208,7 +215,7 @@ def brief_format(requested: str, output: Path | None) -> str:
 
 def write_merged(
     briefs: list[ArticleBrief], output_format: str, output: Path | None, digest: DigestOptions, story: Story | None
-) -> None:
+) -> CoalitionBrief:
     """Merge ``briefs`` and write the brief in ``output_format`` (to ``output`` whole, or stdout)."""
     from summarise.merge import merge_briefs
     from summarise.output.formats import write_brief
@@ -216,6 +223,7 @@ def write_merged(
     merged = merge_briefs(briefs, story)
     with output_file(output) as out:
         write_brief(merged, output_format, out, digest.since, digest.max_items)
+    return merged
     conflicts = len(merged.conflicts)
     err.print(
         f"merged {len(merged.sources)} source(s) into {len(merged.coalitions)} coalition(s), "

@@ -1,17 +1,64 @@
-"""``summarise diff``: what changed between two saved coalition briefs."""
+"""``summarise history`` and ``summarise diff``: the briefs kept of a story, and what changed between two."""
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
 
 from summarise.cli.common import check_output, err, fail, output_file
-from summarise.cli.options import OutputOpt
+from summarise.cli.options import OutputOpt, StoryNameOpt
 from summarise.exceptions import UsageError
 from summarise.schemas import CoalitionBrief
+
+if TYPE_CHECKING:
+    from summarise.articles.story import Story
+
+
+def story_key(story: Story | None, inputs: list[str]) -> str:
+    """The name a story's briefs are kept under: its story file's title, else the folders its articles came from."""
+    if story is not None:
+        return story.title
+    folders = []
+    for name in inputs:
+        path = Path(name)
+        folders.append("stdin" if name == "-" else str((path if path.is_dir() else path.parent).resolve()))
+    return " + ".join(sorted(set(folders)))
+
+
+def keep_in_history(merged: CoalitionBrief, story: str) -> None:
+    """Keep the merged brief in the store's history (a damaged store is said once; the brief is written anyway)."""
+    from summarise.store.database import Store
+    from summarise.store.history import BriefHistory
+
+    store = Store()
+    try:
+        BriefHistory(store).keep(story, [source.id for source in merged.sources], merged.model_dump_json())
+    finally:
+        store.close()
+
+
+def history(
+    story: Annotated[str | None, typer.Argument(help="One story's name (default: every story).")] = None,
+) -> None:
+    """List the merged briefs `brief` and `digest` kept, by story: id, time, articles."""
+    from summarise.store.database import Store
+    from summarise.store.history import BriefHistory
+
+    store = Store()
+    try:
+        rows = BriefHistory(store).listed(story)
+    finally:
+        store.close()
+    if not rows:
+        err.print(f"no brief kept of {story}" if story else "no brief kept yet: `summarise brief` keeps each one")
+        return
+    for row in rows:
+        when = dt.datetime.fromtimestamp(row["created"], dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        typer.echo(f"{row['id']:>5}  {when}  {row['articles']:>4} article(s)  {row['story']}")
 
 
 def read_brief(path: Path) -> CoalitionBrief:
@@ -29,9 +76,63 @@ def read_brief(path: Path) -> CoalitionBrief:
         raise fail(UsageError(f"{path}: not a coalition brief saved as JSON: {first_problem(error, 'file')}")) from None
 
 
+def _kept(
+    since: str, story: str | None, newer_given: bool
+) -> tuple[tuple[CoalitionBrief, str], tuple[CoalitionBrief, str]]:
+    """``(older, newer)`` from the history, each with how to name it: ``since`` picks the older.
+
+    The newer is the newest brief kept of the story. The older is, for ``last``, the one kept before
+    it (the newest itself when the newer brief is a file); for a date, the last kept before it.
+    """
+    from summarise.store.database import Store
+    from summarise.store.history import BriefHistory
+
+    store = Store()
+    try:
+        kept = BriefHistory(store)
+        if story is None:
+            stories = sorted({row["story"] for row in kept.listed()})
+            if len(stories) != 1:
+                found = "; ".join(stories) or "none"
+                raise fail(UsageError(f"name the story with --story-name (stories kept: {found})"))
+            story = stories[0]
+        rows = kept.listed(story)
+        if since == "last":
+            older = rows[-1] if newer_given and rows else rows[-2] if len(rows) >= 2 else None
+        else:
+            try:
+                moment = dt.datetime.fromisoformat(since)
+            except ValueError:
+                raise fail(UsageError(f"--since '{since}' is neither last nor a date (YYYY-MM-DD)")) from None
+            older = kept.before(story, (moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)).timestamp())
+        if older is None or not rows:
+            raise fail(UsageError(f"the history of {story} holds no brief to compare with (--since {since})"))
+
+        def loaded(row: dict) -> tuple[CoalitionBrief, str]:
+            when = dt.datetime.fromtimestamp(row["created"], dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+            return CoalitionBrief.model_validate_json(
+                kept.brief(row["id"]) or ""
+            ), f"the brief of {when} (#{row['id']})"
+
+        return loaded(older), loaded(rows[-1])
+    finally:
+        store.close()
+
+
 def diff(
-    old: Annotated[Path, typer.Argument(help="The older brief, as JSON (merge -f json, or brief -o x.json).")],
-    new: Annotated[Path, typer.Argument(help="The newer brief, as JSON.")],
+    old: Annotated[
+        Path | None, typer.Argument(help="The older brief, as JSON (merge -f json, or brief -o x.json).")
+    ] = None,
+    new: Annotated[Path | None, typer.Argument(help="The newer brief, as JSON.")] = None,
+    since: Annotated[
+        str | None,
+        typer.Option(
+            "--since",
+            help="Compare with the history instead of OLD: 'last' (the brief kept before the newest) or a "
+            "date (the last kept before it). NEW, if given, is the newer brief; else the newest kept.",
+        ),
+    ] = None,
+    story_name: StoryNameOpt = None,
     output_format: Annotated[
         str, typer.Option("--format", "-f", help="markdown (the default) or json (schemas/brief_diff.schema.json).")
     ] = "markdown",
@@ -43,10 +144,25 @@ def diff(
 
     if output_format not in ("markdown", "json"):
         raise fail(UsageError(f"unknown format '{output_format}': use markdown or json"))
-    check_output(output, [str(old), str(new)])
-    changes = diff_briefs(read_brief(old), read_brief(new))
+    if since is None and (old is None or new is None):
+        raise fail(UsageError("give the older and the newer brief (OLD NEW), or --since last|DATE"))
+    given = [path for path in (old, new) if path is not None]
+    check_output(output, [str(path) for path in given])
+    if since is None:
+        assert old is not None and new is not None
+        before, after, names = read_brief(old), read_brief(new), (str(old), str(new))
+    else:
+        newer = given[-1] if given else None
+        (before, old_name), (after, new_name) = _kept(since, story_name, newer_given=newer is not None)
+        if newer is not None:
+            after, new_name = read_brief(newer), str(newer)
+        names = (old_name, new_name)
+    changes = diff_briefs(before, after)
     with output_file(output) as out:
         out.write(
             changes.model_dump_json(indent=2) + "\n" if output_format == "json" else render_diff_markdown(changes)
         )
-    err.print(f"{len(changes.changes)} change(s) from {old} to {new}" + (f"; wrote {output}" if output else ""))
+    err.print(
+        f"{len(changes.changes)} change(s) from {names[0]} to {names[1]}" + (f"; wrote {output}" if output else ""),
+        soft_wrap=True,
+    )

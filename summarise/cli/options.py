@@ -144,6 +144,14 @@ TpmOpt = Annotated[int | None, typer.Option("--tpm", min=1, help="At most about 
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Ignore briefs cached by earlier runs.")]
 ReasksOpt = Annotated[int, typer.Option(help="Validation reasks per question.", min=0, max=5)]
 RetriesOpt = Annotated[int, typer.Option(help="Transport retries per request.", min=0, max=10)]
+StoryNameOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--story-name",
+        help="The name this story's briefs are kept under in the history (default: the story file's title, "
+        "else the folders the articles were read from).",
+    ),
+]
 StoryOpt = Annotated[
     Path | None,
     typer.Option(

@@ -238,7 +238,7 @@ class Store:
                     ),
                 )
         except StoreDamagedError:
-            self._say_damage()  # the run goes on without it
+            self.say_damage()  # the run goes on without it
 
     def calls(self, article_id: str | None = None) -> Iterator[dict[str, Any]]:
         """The logged calls, oldest first, optionally for one article; each request whole."""
@@ -296,7 +296,7 @@ class Store:
                     (endpoint, model, mode, time.time()),
                 )
         except StoreDamagedError:
-            self._say_damage()  # the run goes on without it
+            self.say_damage()  # the run goes on without it
 
     def cached_brief(self, cache_key: str) -> str | None:
         """The brief JSON stored under ``cache_key``, if any (and if a damaged store still gives it)."""
@@ -315,7 +315,7 @@ class Store:
                     (cache_key, article_id, backend, model, prompt_hash, time.time(), brief_json),
                 )
         except StoreDamagedError:
-            self._say_damage()  # the run goes on without it
+            self.say_damage()  # the run goes on without it
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -352,7 +352,7 @@ class Store:
         except StoreDamagedError:
             rows = []
         if self.damage is not None:
-            self._say_damage()
+            self.say_damage()
         return rows
 
     @contextmanager
@@ -389,7 +389,7 @@ class Store:
     def _damaged(self, problem: str) -> StoreDamagedError:
         return StoreDamagedError(str(self.path), problem, _recovery(self.path))
 
-    def _say_damage(self) -> None:
+    def say_damage(self) -> None:
         """Tell ``on_damage``, the first time, that the store is damaged and the run goes on without it."""
         with self._lock:
             damage, first = self.damage, not self._warned

@@ -156,6 +156,19 @@ def m003_batch_parts_record_the_uploaded_hash(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE batch_parts ADD COLUMN sha256 TEXT")
 
 
+@migration
+def m004_brief_history(db: sqlite3.Connection) -> None:
+    """Every merged brief ``brief`` and ``digest`` make, kept under its story with its time and articles.
+
+    ``summarise history`` lists them and ``summarise diff --since`` compares with them.
+    """
+    db.execute(
+        "CREATE TABLE brief_history (id INTEGER PRIMARY KEY, story TEXT NOT NULL, created REAL NOT NULL,"
+        " article_ids TEXT NOT NULL, brief TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX brief_history_story ON brief_history (story, created)")
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     """Run each statement of ``script`` (no ``;`` inside one) in the open transaction.
 
