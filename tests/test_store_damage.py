@@ -6,6 +6,7 @@ once and goes on without writing to the store, so no brief is lost because the s
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -225,3 +226,16 @@ def test_a_healthy_store_is_not_called_damaged(tmp_path):
     assert _extract(CACHED, NEW).exit_code == 0
     result = _run("logs", "list")
     assert result.exit_code == 0 and "damaged" not in result.output
+
+
+def test_brief_over_a_damaged_store_warns_once_and_writes_the_brief_it_cannot_keep(damaged, tmp_path):
+    _, path = damaged
+    before = path.read_bytes()
+    out = tmp_path / "brief.json"
+    args = ["brief", "--backend", "replay", "--replay-dir", str(RECORDINGS), "-o", str(out), str(CACHED), str(NEW)]
+    result = _run(*args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text(encoding="utf-8"))["sources"]  # the merged brief, written
+    warnings = [line for line in result.stderr.splitlines() if "is damaged" in line]
+    assert len(warnings) == 1, result.stderr  # once: not again when the brief is not kept in the history
+    assert path.read_bytes() == before

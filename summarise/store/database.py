@@ -154,6 +154,11 @@ def _unwritable(path: Path) -> str:
     return " (set SUMMARISE_HOME to a writable folder)"
 
 
+#: The damaged stores this process has said are damaged (each is said once).
+_DAMAGE_SAID: set[str] = set()
+_DAMAGE_SAID_LOCK = threading.Lock()
+
+
 class Store:
     """Call log and brief cache in one SQLite file, safe to share between threads.
 
@@ -170,7 +175,6 @@ class Store:
         self.migrated: list[str] = []
         #: what is wrong with the file, once seen (by ``PRAGMA quick_check`` on opening, or a failure)
         self.damage: StoreDamagedError | None = None
-        self._warned = False
         self._lock = threading.Lock()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -208,37 +212,34 @@ class Store:
             named_hash = hashlib.sha256(record.article_text.encode()).hexdigest()[:32]
             if (named := _with_article_named(request, record.article_text, named_hash)) is not None:
                 request, text_hash = named, named_hash
-        try:
-            with self.using() as db, self.transaction():
-                if text_hash is not None:
-                    db.execute(
-                        "INSERT OR IGNORE INTO article_texts (hash, article_id, created, text) VALUES (?, ?, ?, ?)",
-                        (text_hash, record.article_id, time.time(), record.article_text),
-                    )
+        with self.damage_said(), self.using() as db, self.transaction():
+            if text_hash is not None:
                 db.execute(
-                    "INSERT INTO calls (created, backend, model, prompt_hash, article_id, step, attempt,"
-                    " request, response, prompt_tokens, completion_tokens, latency_ms, error, article_text, exchange)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        time.time(),
-                        record.backend,
-                        record.model,
-                        record.prompt_hash,
-                        record.article_id,
-                        record.step,
-                        record.attempt,
-                        json.dumps(request, ensure_ascii=False),
-                        json.dumps(record.response, ensure_ascii=False) if record.response is not None else None,
-                        record.prompt_tokens,
-                        record.completion_tokens,
-                        record.latency_ms,
-                        record.error,
-                        text_hash,
-                        record.exchange,
-                    ),
+                    "INSERT OR IGNORE INTO article_texts (hash, article_id, created, text) VALUES (?, ?, ?, ?)",
+                    (text_hash, record.article_id, time.time(), record.article_text),
                 )
-        except StoreDamagedError:
-            self.say_damage()  # the run goes on without it
+            db.execute(
+                "INSERT INTO calls (created, backend, model, prompt_hash, article_id, step, attempt,"
+                " request, response, prompt_tokens, completion_tokens, latency_ms, error, article_text, exchange)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    time.time(),
+                    record.backend,
+                    record.model,
+                    record.prompt_hash,
+                    record.article_id,
+                    record.step,
+                    record.attempt,
+                    json.dumps(request, ensure_ascii=False),
+                    json.dumps(record.response, ensure_ascii=False) if record.response is not None else None,
+                    record.prompt_tokens,
+                    record.completion_tokens,
+                    record.latency_ms,
+                    record.error,
+                    text_hash,
+                    record.exchange,
+                ),
+            )
 
     def calls(self, article_id: str | None = None) -> Iterator[dict[str, Any]]:
         """The logged calls, oldest first, optionally for one article; each request whole."""
@@ -288,15 +289,12 @@ class Store:
 
     def remember_schema_mode(self, endpoint: str, model: str, mode: str) -> None:
         """Keep the schema mode that worked for ``model`` at ``endpoint`` (skipped when the store is damaged)."""
-        try:
-            with self.using() as db:
-                db.execute(
-                    "INSERT INTO schema_modes (endpoint, model, mode, updated) VALUES (?, ?, ?, ?)"
-                    " ON CONFLICT (endpoint, model) DO UPDATE SET mode = excluded.mode, updated = excluded.updated",
-                    (endpoint, model, mode, time.time()),
-                )
-        except StoreDamagedError:
-            self.say_damage()  # the run goes on without it
+        with self.damage_said(), self.using() as db:
+            db.execute(
+                "INSERT INTO schema_modes (endpoint, model, mode, updated) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (endpoint, model) DO UPDATE SET mode = excluded.mode, updated = excluded.updated",
+                (endpoint, model, mode, time.time()),
+            )
 
     def cached_brief(self, cache_key: str) -> str | None:
         """The brief JSON stored under ``cache_key``, if any (and if a damaged store still gives it)."""
@@ -307,15 +305,12 @@ class Store:
         self, cache_key: str, *, article_id: str, backend: str, model: str, prompt_hash: str, brief_json: str
     ) -> None:
         """Store a finished brief under ``cache_key`` (replacing an older one); skipped when the store is damaged."""
-        try:
-            with self.using() as db:
-                db.execute(
-                    "INSERT OR REPLACE INTO briefs (cache_key, article_id, backend, model, prompt_hash, created, brief)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (cache_key, article_id, backend, model, prompt_hash, time.time(), brief_json),
-                )
-        except StoreDamagedError:
-            self.say_damage()  # the run goes on without it
+        with self.damage_said(), self.using() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO briefs (cache_key, article_id, backend, model, prompt_hash, created, brief)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (cache_key, article_id, backend, model, prompt_hash, time.time(), brief_json),
+            )
 
     @contextmanager
     def transaction(self) -> Iterator[None]:
@@ -356,6 +351,18 @@ class Store:
         return rows
 
     @contextmanager
+    def damage_said(self) -> Iterator[None]:
+        """A write the run can do without: on damage it is skipped, and the damage said once, the run going on.
+
+        Enter it before :meth:`using` (``with store.damage_said(), store.using() as db:``): the damage
+        ``using`` finds on entering is then skipped too.
+        """
+        try:
+            yield
+        except StoreDamagedError:
+            self.say_damage()
+
+    @contextmanager
     def using(self, *, despite_damage: bool = False) -> Iterator[sqlite3.Connection]:
         """The connection, under the lock; a damaged store raises :class:`StoreDamagedError`.
 
@@ -390,11 +397,18 @@ class Store:
         return StoreDamagedError(str(self.path), problem, _recovery(self.path))
 
     def say_damage(self) -> None:
-        """Tell ``on_damage``, the first time, that the store is damaged and the run goes on without it."""
-        with self._lock:
-            damage, first = self.damage, not self._warned
-            self._warned = self._warned or damage is not None
-        if damage is not None and first:
+        """Tell ``on_damage``, the first time, that the store is damaged and the run goes on without it.
+
+        Once per store file and process: a command that opens the store again (``brief`` keeps the
+        merged brief in its history after the run) does not say it twice.
+        """
+        damage = self.damage
+        if damage is None:
+            return
+        with _DAMAGE_SAID_LOCK:
+            first = damage.path not in _DAMAGE_SAID
+            _DAMAGE_SAID.add(damage.path)
+        if first:
             self.on_damage(
                 f"the store {damage.path} is damaged (SQLite: {damage.problem}): this run goes on, but caches no "
                 f"brief and logs no call in it. {damage.recovery}"

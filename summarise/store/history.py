@@ -11,7 +11,7 @@ import json
 import time
 from typing import Any
 
-from summarise.store.database import Store, StoreDamagedError
+from summarise.store.database import Store
 
 
 class BriefHistory:
@@ -22,16 +22,13 @@ class BriefHistory:
 
     def keep(self, story: str, article_ids: list[str], brief_json: str) -> int | None:
         """Keep one merged brief of ``story``; returns its id (None when a damaged store could not keep it)."""
-        try:
-            with self.store.using() as db:
-                cursor = db.execute(
-                    "INSERT INTO brief_history (story, created, article_ids, brief) VALUES (?, ?, ?, ?)",
-                    (story, time.time(), json.dumps(sorted(set(article_ids))), brief_json),
-                )
-                return cursor.lastrowid
-        except StoreDamagedError:
-            self.store.say_damage()  # the brief is written all the same
-            return None
+        with self.store.damage_said(), self.store.using() as db:  # the brief is written all the same
+            cursor = db.execute(
+                "INSERT INTO brief_history (story, created, article_ids, brief) VALUES (?, ?, ?, ?)",
+                (story, time.time(), json.dumps(sorted(set(article_ids))), brief_json),
+            )
+            return cursor.lastrowid
+        return None
 
     def listed(self, story: str | None = None) -> list[dict[str, Any]]:
         """The briefs kept (of one story, or of every story), oldest first, without their text."""
