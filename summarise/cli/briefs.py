@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.markup import escape
 
-from summarise.cli.common import check_output, err, fail, output_file
+from summarise.cli.common import check_output, err, fail, output_file, unreadable
 from summarise.cli.extracting import extract_all
 from summarise.cli.history import keep_in_history, story_key
 from summarise.cli.options import (
@@ -192,8 +192,7 @@ def read_briefs(paths: list[str]) -> tuple[list[ArticleBrief], list[str]]:
         try:
             text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
-            reason = error.strerror if isinstance(error, OSError) and error.strerror else "not UTF-8 text"
-            problems.append(f"{name}: cannot read: {reason.lower() if reason else error}")
+            problems.append(f"{name}: cannot read: {unreadable(error)}")
             continue
         label = "<stdin>" if name == "-" else name
         for number, line in enumerate(text.splitlines(), start=1):

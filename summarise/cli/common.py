@@ -55,6 +55,12 @@ def load_story_option(path: Path | None) -> Story | None:
         raise fail(error) from None
 
 
+def unreadable(error: OSError | UnicodeDecodeError) -> str:
+    """Why a file could not be read, in a few lower-case words ("no such file or directory")."""
+    reason = error.strerror if isinstance(error, OSError) and error.strerror else "not UTF-8 text"
+    return reason.lower()
+
+
 def check_output(path: Path | None, inputs: Sequence[str] = ()) -> None:
     """Refuse, before any work, an output that names one of the inputs or that cannot be written.
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
 
-from summarise.cli.common import check_output, err, fail, output_file
+from summarise.cli.common import check_output, err, fail, output_file, unreadable
 from summarise.cli.options import OutputOpt, StoryNameOpt
 from summarise.exceptions import UsageError
 from summarise.schemas import CoalitionBrief
@@ -34,11 +35,8 @@ def keep_in_history(merged: CoalitionBrief, story: str) -> None:
     from summarise.store.database import Store
     from summarise.store.history import BriefHistory
 
-    store = Store()
-    try:
+    with closing(Store()) as store:
         BriefHistory(store).keep(story, [source.id for source in merged.sources], merged.model_dump_json())
-    finally:
-        store.close()
 
 
 def history(
@@ -48,11 +46,8 @@ def history(
     from summarise.store.database import Store
     from summarise.store.history import BriefHistory
 
-    store = Store()
-    try:
+    with closing(Store()) as store:
         rows = BriefHistory(store).listed(story)
-    finally:
-        store.close()
     if not rows:
         err.print(f"no brief kept of {story}" if story else "no brief kept yet: `summarise brief` keeps each one")
         return
@@ -68,8 +63,7 @@ def read_brief(path: Path) -> CoalitionBrief:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
-        reason = error.strerror if isinstance(error, OSError) and error.strerror else "not UTF-8 text"
-        raise fail(UsageError(f"{path}: cannot read it: {reason.lower()}")) from None
+        raise fail(UsageError(f"{path}: cannot read it: {unreadable(error)}")) from None
     try:
         return CoalitionBrief.model_validate_json(text)
     except ValidationError as error:
@@ -77,18 +71,18 @@ def read_brief(path: Path) -> CoalitionBrief:
 
 
 def _kept(
-    since: str, story: str | None, newer_given: bool
-) -> tuple[tuple[CoalitionBrief, str], tuple[CoalitionBrief, str]]:
+    since: str, story: str | None, newest: bool
+) -> tuple[tuple[CoalitionBrief, str], tuple[CoalitionBrief, str] | None]:
     """``(older, newer)`` from the history, each with how to name it: ``since`` picks the older.
 
-    The newer is the newest brief kept of the story. The older is, for ``last``, the one kept before
-    it (the newest itself when the newer brief is a file); for a date, the last kept before it.
+    The newer is the newest brief kept of the story (read only when ``newest``; else the newer brief
+    is a file). The older is, for ``last``, the one kept before the newer: the newest kept one when
+    the newer is a file; for a date, the last kept before it.
     """
     from summarise.store.database import Store
     from summarise.store.history import BriefHistory
 
-    store = Store()
-    try:
+    with closing(Store()) as store:
         kept = BriefHistory(store)
         if story is None:
             stories = sorted({row["story"] for row in kept.listed()})
@@ -98,7 +92,7 @@ def _kept(
             story = stories[0]
         rows = kept.listed(story)
         if since == "last":
-            older = rows[-1] if newer_given and rows else rows[-2] if len(rows) >= 2 else None
+            older = rows[-2] if newest and len(rows) >= 2 else rows[-1] if not newest and rows else None
         else:
             try:
                 moment = dt.datetime.fromisoformat(since)
@@ -110,13 +104,10 @@ def _kept(
 
         def loaded(row: dict) -> tuple[CoalitionBrief, str]:
             when = dt.datetime.fromtimestamp(row["created"], dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-            return CoalitionBrief.model_validate_json(
-                kept.brief(row["id"]) or ""
-            ), f"the brief of {when} (#{row['id']})"
+            brief = CoalitionBrief.model_validate_json(kept.brief(row["id"]) or "")
+            return brief, f"the brief of {when} (#{row['id']})"
 
-        return loaded(older), loaded(rows[-1])
-    finally:
-        store.close()
+        return loaded(older), loaded(rows[-1]) if newest else None
 
 
 def diff(
@@ -153,9 +144,12 @@ def diff(
         before, after, names = read_brief(old), read_brief(new), (str(old), str(new))
     else:
         newer = given[-1] if given else None
-        (before, old_name), (after, new_name) = _kept(since, story_name, newer_given=newer is not None)
+        (before, old_name), kept_newest = _kept(since, story_name, newest=newer is None)
         if newer is not None:
             after, new_name = read_brief(newer), str(newer)
+        else:
+            assert kept_newest is not None  # asked for: the newest kept
+            after, new_name = kept_newest
         names = (old_name, new_name)
     changes = diff_briefs(before, after)
     with output_file(output) as out:
