@@ -6,13 +6,9 @@ The whole digests of the recorded stories, as mrkdwn and as Block Kit, are snaps
 
 from __future__ import annotations
 
-import json
 import re
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import ClassVar
 
 import pytest
 from typer.testing import CliRunner
@@ -34,6 +30,7 @@ from summarise.output.slack import (
 from summarise.schemas import ArticleBrief, Claim
 
 from briefs import ANTI_ISIS, brief, coalition, event, many_sources, seed_situation
+from webhook import Webhook, serving_webhook
 
 ROOT = Path(__file__).resolve().parents[1]
 ARTICLES = sorted(str(p) for p in (ROOT / "fixtures" / "articles").iterdir() if p.suffix in (".txt", ".md"))
@@ -163,38 +160,10 @@ def test_since_and_max_items_keep_the_digest_short():
 # --- posting to a stand-in webhook on 127.0.0.1 ---------------------------------------------------
 
 
-class Webhook(BaseHTTPRequestHandler):
-    """Answers each POST with the next scripted (status, headers, body)."""
-
-    script: ClassVar[list[tuple[int, dict[str, str], str]]] = []
-    received: ClassVar[list[dict]] = []
-
-    def do_POST(self) -> None:
-        length = int(self.headers.get("Content-Length", "0"))
-        type(self).received.append(json.loads(self.rfile.read(length)))
-        status, headers, body = type(self).script.pop(0) if type(self).script else (200, {}, "ok")
-        self.send_response(status)
-        for key, value in headers.items():
-            self.send_header(key, value)
-        self.end_headers()
-        self.wfile.write(body.encode())
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def webhook() -> Iterator[str]:
-    Webhook.script = []
-    Webhook.received = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Webhook)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/services/T000/B000/secret-token-xyz"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving_webhook() as url:
+        yield url
 
 
 def test_posting_succeeds(webhook):

@@ -21,7 +21,7 @@ import typer
 from rich.markup import escape
 
 from summarise import __version__
-from summarise.cli import batch, briefs, doctor, history, info
+from summarise.cli import batch, briefs, doctor, history, info, watch
 from summarise.cli.common import err
 from summarise.cli.extracting import extract_all
 from summarise.cli.logs import logs_app
@@ -84,6 +84,7 @@ for command in (briefs.extract, briefs.brief, briefs.digest, briefs.merge):
 app.command("eval")(briefs.evaluate)
 app.command()(history.diff)
 app.command()(history.history)
+app.command()(watch.watch)
 app.command()(info.schema)
 app.command()(info.models)
 app.command()(doctor.doctor)

@@ -5,14 +5,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from summarise.cli.common import check_output, err, fail, output_file, unreadable
 from summarise.cli.extracting import extract_all
-from summarise.cli.history import keep_in_history, story_key
+from summarise.cli.history import Earlier, earlier_brief, keep_in_history, note_posted, story_key
 from summarise.cli.options import (
     ArticlesArg,
     BriefFormat,
@@ -25,7 +25,7 @@ from summarise.cli.options import (
     StoryNameOpt,
     with_options,
 )
-from summarise.exceptions import ConfigError, SummariseError
+from summarise.exceptions import ConfigError, SummariseError, UsageError
 
 if TYPE_CHECKING:
     from summarise.articles.story import Story
@@ -77,6 +77,7 @@ def brief(
     others and the exit status is that of the first problem (see `extract`).
     """
     chosen = brief_format(output_format, output)
+    whole_brief_only(digest)
     check_output(output, articles)
     briefs: list[ArticleBrief] = []
     exit_code = extract_all(articles, options, briefs.append)
@@ -121,7 +122,7 @@ def digest(
     times). Exit status: 0 posted; 5 the webhook failed; otherwise the extraction's.
     """
     from summarise.merge import merge_briefs
-    from summarise.output.slack import SlackError, post_digest, render_blocks
+    from summarise.output.slack import SlackError, post_digest
     from summarise.text.secrets import remember
 
     remember(webhook_url, path_is_secret=True)  # given on the command line, it is as secret as in the environment
@@ -132,8 +133,12 @@ def digest(
     if not briefs:
         raise typer.Exit(exit_code or 2)
     merged = merge_briefs(briefs, options.story)
-    payloads = render_blocks(merged, cut.since, cut.max_items)
-    keep_in_history(merged, story_name or story_key(options.story, articles))
+    story = story_name or story_key(options.story, articles)
+    earlier = earlier_brief(story, posting=True) if cut.since_last else None
+    kept = keep_in_history(merged, story)
+    payloads = digest_payloads(merged, earlier, cut, story)
+    if not payloads:
+        raise typer.Exit(exit_code)
     if dry_run:
         for payload in payloads:
             typer.echo(json.dumps(payload, ensure_ascii=False))
@@ -142,12 +147,44 @@ def digest(
         result = post_digest(payloads, webhook_url or "", retries=options.retries)
     except SlackError as error:
         raise fail(error) from None
+    note_posted(kept)
     err.print(
         f"posted {result.messages} message(s) to the Slack webhook (HTTP {result.status}, "
         f"{result.attempts} attempt(s))",
         soft_wrap=True,
     )
     raise typer.Exit(exit_code)
+
+
+def whole_brief_only(digest: DigestOptions) -> None:
+    """Refuse ``--since last`` where a whole brief is written."""
+    if digest.since_last:
+        raise fail(UsageError("--since last is for digest and watch: `summarise diff --since last` shows what changed"))
+
+
+def digest_payloads(
+    merged: CoalitionBrief, earlier: Earlier | None, cut: DigestOptions, story: str
+) -> list[dict[str, Any]]:
+    """The Block Kit payloads to post: the full digest, or with ``--since last`` the changes.
+
+    The changes are those since ``earlier``; the full digest when there is none; nothing (said so)
+    when nothing changed.
+    """
+    from summarise.merge.diff import diff_briefs
+    from summarise.output.changes import render_change_blocks
+    from summarise.output.slack import render_blocks
+
+    if not cut.since_last:
+        return render_blocks(merged, cut.since, cut.max_items)
+    if earlier is None:
+        err.print(f"no earlier brief of {escape(story)} kept: the full digest", soft_wrap=True)
+        return render_blocks(merged, cut.since, cut.max_items)
+    changes = diff_briefs(earlier.brief, merged)
+    if not changes.changes:
+        err.print(f"nothing changed since the brief of {earlier.when} (#{earlier.id}): nothing to post", soft_wrap=True)
+        return []
+    err.print(f"{len(changes.changes)} change(s) since the brief of {earlier.when} (#{earlier.id})", soft_wrap=True)
+    return render_change_blocks(changes, earlier.when, cut.max_items)
 
 
 @with_options(ExtractionOptions, "options", only=("story_file",))
@@ -168,6 +205,7 @@ def merge(
     others are merged and the exit status is 2.
     """
     chosen = brief_format(output_format, output)
+    whole_brief_only(digest)
     check_output(output, briefs_files)
     briefs, problems = read_briefs(briefs_files)
     for problem in problems:

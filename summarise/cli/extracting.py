@@ -25,14 +25,27 @@ if TYPE_CHECKING:
     from summarise.schemas import ArticleBrief
 
 
-def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Callable[[ArticleBrief], None]) -> int:
+def extract_all(
+    articles: list[str],
+    options: ExtractionOptions,
+    on_brief: Callable[[ArticleBrief], None],
+    on_problem: Callable[[str, bool], None] | None = None,
+    *,
+    quiet_cached: bool = False,
+) -> int:
     """Extract every article, handing each brief to ``on_brief``; return the exit status.
 
     Progress and per-article problems go to stderr. One article that fails does not stop
     the others: its error is reported and the exit status says something went wrong.
+    ``on_problem(source, lasting)`` is told of each input that could not be read (``lasting``:
+    reading it again gives the same) and each article whose extraction failed; with
+    ``quiet_cached`` a brief from the cache gets no line of its own.
     """
     loaded = pipeline.load(articles)
     exit_code = _report_loading(loaded)
+    for problem in loaded.errors:
+        if on_problem is not None:
+            on_problem(problem.source, True)
     if not loaded.articles:
         return exit_code or 2
     try:
@@ -41,12 +54,14 @@ def extract_all(articles: list[str], options: ExtractionOptions, on_brief: Calla
         raise fail(error) from None
     if run.chat is not None:
         _say_how_it_asks(run, options)
-    bar = _ProgressBar()
+    bar = _ProgressBar(quiet_cached=quiet_cached)
     try:
         with bar.progress:
-            for _, outcome in pipeline.extract_each(run, bar):
+            for article, outcome in pipeline.extract_each(run, bar):
                 if isinstance(outcome, BaseException):  # an internal error (not a SummariseError) exits with 1
                     exit_code = exit_code or (outcome.exit_code if isinstance(outcome, SummariseError) else 1)
+                    if on_problem is not None:
+                        on_problem(article.source, False)
                     continue
                 on_brief(outcome)
                 if outcome.extraction and outcome.extraction.failed_steps:
@@ -100,8 +115,9 @@ def backend_with_progress(config: Any) -> Any:
 class _ProgressBar:
     """A :class:`summarise.pipeline.Listener` that draws the run: a bar, then a line per article."""
 
-    def __init__(self) -> None:
-        self.progress = progress_bar(transient=False)
+    def __init__(self, *, quiet_cached: bool = False) -> None:
+        self.progress = progress_bar(transient=quiet_cached)
+        self.quiet_cached = quiet_cached
         self.counts = {"done": 0, "cached": 0, "failed": 0, "skipped": 0}
         self.title = ""
         self.task: Any = None
@@ -142,6 +158,8 @@ class _ProgressBar:
         cached = bool(info and info.usage.cached)
         self.counts["cached" if cached else "done"] += 1
         self.counts["skipped"] += bool(info and any(w.startswith(PREFILTER_SKIPPED) for w in info.warnings))
+        if cached and self.quiet_cached:
+            return
         status = "cached" if cached else f"{info.seconds:.0f} s" if info else ""
         if info and info.failed_steps:
             from summarise.extraction.questions import COMBINED

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -30,13 +31,55 @@ def story_key(story: Story | None, inputs: list[str]) -> str:
     return " + ".join(sorted(set(folders)))
 
 
-def keep_in_history(merged: CoalitionBrief, story: str) -> None:
-    """Keep the merged brief in the store's history (a damaged store is said once; the brief is written anyway)."""
+def keep_in_history(merged: CoalitionBrief, story: str) -> int | None:
+    """Keep the merged brief in the store's history; its id there (None: a damaged store, said once)."""
     from summarise.store.database import Store
     from summarise.store.history import BriefHistory
 
     with closing(Store()) as store:
-        BriefHistory(store).keep(story, [source.id for source in merged.sources], merged.model_dump_json())
+        return BriefHistory(store).keep(story, [source.id for source in merged.sources], merged.model_dump_json())
+
+
+@dataclass
+class Earlier:
+    """A brief kept earlier, to say what changed since: the brief, its id and its time in words."""
+
+    brief: CoalitionBrief
+    id: int
+    when: str
+
+
+def earlier_brief(story: str, *, posting: bool) -> Earlier | None:
+    """What a digest of changes compares with: the newest brief of ``story`` kept, or posted.
+
+    When ``posting``, the newest brief posted to Slack (what the channel last saw); when none
+    was ever posted, or not ``posting``, the newest kept.
+    """
+    from summarise.store.database import Store
+    from summarise.store.history import BriefHistory
+
+    with closing(Store()) as store:
+        kept = BriefHistory(store)
+        row = (kept.last(story, posted=True) if posting else None) or kept.last(story)
+    if row is None:
+        return None
+    try:
+        brief = CoalitionBrief.model_validate_json(row["brief"])
+    except ValidationError:
+        err.print(f"[yellow]note:[/] the brief kept as #{row['id']} is not readable as a brief: not compared with")
+        return None
+    moment = dt.datetime.fromtimestamp(row["created"], dt.UTC)
+    return Earlier(brief, row["id"], moment.strftime("%a %d %b %H:%M UTC"))
+
+
+def note_posted(kept: int | None) -> None:
+    """Note that the brief kept as ``kept`` was posted to Slack."""
+    from summarise.store.database import Store
+    from summarise.store.history import BriefHistory
+
+    if kept is not None:
+        with closing(Store()) as store:
+            BriefHistory(store).posted(kept)
 
 
 def history(

@@ -111,7 +111,12 @@ RecordOpt = Annotated[
     ),
 ]
 SinceOpt = Annotated[
-    str | None, typer.Option("--since", help="Slack digest: only timeline entries dated on or after YYYY-MM-DD.")
+    str | None,
+    typer.Option(
+        "--since",
+        help="Slack digest: only timeline entries dated on or after YYYY-MM-DD. digest --since last: only what "
+        "changed since the last brief posted (else kept) of the story.",
+    ),
 ]
 MaxItemsOpt = Annotated[
     int, typer.Option("--max-items", help="Slack digest: at most N entries per list, then '… N more'.", min=1)
@@ -200,15 +205,19 @@ class DigestOptions:
     since_text: SinceOpt = None
     max_items: MaxItemsOpt = 8
     since: dt.date | None = field(default=None, metadata=DERIVED)
+    since_last: bool = field(default=False, metadata=DERIVED)
 
     def finish(self) -> None:
-        """Read --since as a date."""
+        """Read --since as a date, or as ``last``."""
         if self.since_text is None:
+            return
+        if self.since_text == "last":
+            self.since_last = True
             return
         try:
             self.since = dt.date.fromisoformat(self.since_text)
         except ValueError:
-            raise fail(UsageError(f"--since '{self.since_text}' is not a date: use YYYY-MM-DD")) from None
+            raise fail(UsageError(f"--since '{self.since_text}' is not a date: use YYYY-MM-DD (or last)")) from None
 
 
 Bundle = TypeVar("Bundle")

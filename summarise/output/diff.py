@@ -6,11 +6,13 @@ its older label, as ``old S3``), as in the brief itself.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from summarise.output.markdown import md
 from summarise.schemas import BriefDiff, Change
 
 #: How each kind of change begins, in words.
-_SAID = {
+SAID = {
     "source_added": "new source",
     "source_removed": "source gone",
     "coalition_appeared": "new coalition",
@@ -39,7 +41,7 @@ def render_diff_markdown(diff: BriefDiff) -> str:
         return head + "nothing changed\n"
     lines = [head + f"{len(diff.changes)} change(s)\n"]
     for change in diff.changes:
-        lines.append(f"- {_line(change, labels)}")
+        lines.append(f"- {change_line(change, labels, md, '**')}")
         for support in change.supports[:QUOTES]:
             lines.append(f"  - {labels.get(support.source, support.source)}: “{md(support.evidence)}”")
         if len(change.supports) > QUOTES:
@@ -47,15 +49,19 @@ def render_diff_markdown(diff: BriefDiff) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _line(change: Change, labels: dict[str, str]) -> str:
-    said = f"**{_SAID[change.kind]}**: {md(change.subject)}"
+def change_line(change: Change, labels: dict[str, str], quote: Callable[[str], str], bold: str) -> str:
+    """One change in words: what it is, its subject and coalition, before → after, its sources' labels.
+
+    ``quote`` makes a text safe for the format (Markdown's, Slack's escaping); ``bold`` is its emphasis mark.
+    """
+    said = f"{bold}{SAID[change.kind]}{bold}: {quote(change.subject)}"
     if change.coalition and change.coalition != change.subject:
-        said += f" ({md(change.coalition)})"
+        said += f" ({quote(change.coalition)})"
     if change.before is not None and change.after is not None:
-        said += f": {md(change.before)} → {md(change.after)}"
+        said += f": {quote(change.before)} → {quote(change.after)}"
     elif change.after is not None:
-        said += f": {md(change.after)}"
+        said += f": {quote(change.after)}"
     elif change.before is not None:
-        said += f" (was: {md(change.before)})"
+        said += f" (was: {quote(change.before)})"
     cited = list(dict.fromkeys(labels.get(support.source, support.source) for support in change.supports))
     return said + (f" ({', '.join(cited)})" if cited else "")

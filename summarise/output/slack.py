@@ -27,7 +27,7 @@ from urllib.parse import urlsplit
 
 from summarise.exceptions import SummariseError
 from summarise.output.links import web_url
-from summarise.schemas import CoalitionBrief, MergedCoalition
+from summarise.schemas import CoalitionBrief, MergedCoalition, Source
 from summarise.text.dates import date_span
 
 if TYPE_CHECKING:
@@ -98,11 +98,12 @@ class Section:
     lines: list[str]
 
 
-def _more(lines: list[str], max_items: int, what: str) -> list[str]:
+def more(lines: list[str], max_items: int, what: str) -> list[str]:
+    """``lines``, at most ``max_items`` of them and then "… N more <what>"."""
     if len(lines) <= max_items:
         return lines
-    more = len(lines) - max_items
-    return [*lines[:max_items], f"… {more} more {what if more > 1 else _singular(what)}"]
+    left = len(lines) - max_items
+    return [*lines[:max_items], f"… {left} more {what if left > 1 else _singular(what)}"]
 
 
 def _labels(brief: CoalitionBrief) -> dict[str, str]:
@@ -116,7 +117,7 @@ def _coalition_lines(coalition: MergedCoalition, labels: dict[str, str], max_ite
         if member.omitted_by:
             detail += f"; left out by {', '.join(labels[s] for s in member.omitted_by)}"
         members.append(f"{STATUS_ICON[member.status]} {escape(member.name)} ({detail})")
-    shown = _more(members, max_items * 2, "members")
+    shown = more(members, max_items * 2, "members")
     lines = [" · ".join(shown)] if shown else ["_no members named_"]
     facts = [
         f"target {escape(coalition.target)}" if coalition.target else None,
@@ -145,8 +146,8 @@ def digest_sections(
             Section(f"{coalition.id} {escape(coalition.name)}", _coalition_lines(coalition, labels, max_items))
         )
     if len(brief.coalitions) > max_items:
-        more = len(brief.coalitions) - max_items
-        sections.append(Section("More coalitions", [f"… {more} more coalition{'s' if more > 1 else ''}"]))
+        left = len(brief.coalitions) - max_items
+        sections.append(Section("More coalitions", [f"… {left} more coalition{'s' if left > 1 else ''}"]))
 
     dated = [entry for entry in brief.timeline if entry.date]
     if since is not None:
@@ -158,7 +159,7 @@ def digest_sections(
         for entry in newest
     ]
     title = "Latest" + (f" since {since.isoformat()}" if since else "")
-    sections.append(Section(title, _more(timeline, max_items, "events") or ["_no dated event_"]))
+    sections.append(Section(title, more(timeline, max_items, "events") or ["_no dated event_"]))
 
     conflicts = []
     for conflict in brief.conflicts:
@@ -166,16 +167,19 @@ def digest_sections(
             f"{escape(value.value)} ({', '.join(labels[s] for s in value.sources)})" for value in conflict.values
         )
         conflicts.append(f"• ⚠ *{conflict.kind.replace('_', ' ')}*: {escape(conflict.about)}: {values}")
-    sections.append(Section("Conflicts", _more(conflicts, max_items, "conflicts") or ["_the sources agree_"]))
+    sections.append(Section("Conflicts", more(conflicts, max_items, "conflicts") or ["_the sources agree_"]))
 
-    sources = []
-    for source in brief.sources:
-        name = source.outlet or source.title or source.source.replace("\\", "/").rsplit("/", 1)[-1]
-        note = " _(off topic)_" if source.on_topic is False else ""
-        date = f" {source.published}" if source.published else ""
-        sources.append(f"{source.label} {link(source.url, name)}{date}{note}")
-    sections.append(Section("Sources", _more(sources, max_items * 2, "sources")))
+    sources = [source_line(source) for source in brief.sources]
+    sections.append(Section("Sources", more(sources, max_items * 2, "sources")))
     return headline, sections
+
+
+def source_line(source: Source) -> str:
+    """A source as the digest lists it: label, its outlet linked to its page, date, off topic."""
+    name = source.outlet or source.title or source.source.replace("\\", "/").rsplit("/", 1)[-1]
+    note = " _(off topic)_" if source.on_topic is False else ""
+    date = f" {source.published}" if source.published else ""
+    return f"{source.label} {link(source.url, name)}{date}{note}"
 
 
 # --- mrkdwn text --------------------------------------------------------------------------------
@@ -183,7 +187,11 @@ def digest_sections(
 
 def render_mrkdwn(brief: CoalitionBrief, since: dt.date | None = None, max_items: int = DEFAULT_MAX_ITEMS) -> list[str]:
     """The digest as mrkdwn messages (usually one), each under Slack's message text limit."""
-    headline, sections = digest_sections(brief, since, max_items)
+    return mrkdwn_messages(*digest_sections(brief, since, max_items))
+
+
+def mrkdwn_messages(headline: str, sections: Sequence[Section]) -> list[str]:
+    """A headline and its sections as mrkdwn messages, each under Slack's message text limit."""
     lines = [f"*{headline}*"]
     for section in sections:
         lines += ["", f"*{section.title}*", *(shorten(line, SECTION_LIMIT) for line in section.lines)]
@@ -218,9 +226,13 @@ def render_blocks(
     header's and a section's text present) and raises ``SlackObjectFormationError`` instead of
     letting out a block Slack would refuse. This module's own cuts keep every block within them first.
     """
+    return block_payloads(*digest_sections(brief, since, max_items))
+
+
+def block_payloads(headline: str, sections: Sequence[Section]) -> list[dict[str, Any]]:
+    """A headline and its sections as Block Kit payloads: a header, then a divider and section(s) each."""
     from slack_sdk.models.blocks import DividerBlock, HeaderBlock, MarkdownTextObject, PlainTextObject, SectionBlock
 
-    headline, sections = digest_sections(brief, since, max_items)
     plain = re.sub(r"[*_]", "", headline)
     blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=shorten(_unescape(plain), HEADER_LIMIT)))]
     for section in sections:

@@ -2,7 +2,8 @@
 
 A story is named by its story file's title, by ``--story-name``, or by the folders its articles
 were read from. :class:`BriefHistory` keeps a brief with its time and the ids of its articles, lists
-a story's briefs and gives back the last one made before a time (``summarise diff --since``).
+a story's briefs and gives back the last one made before a time (``summarise diff --since``), and
+notes which were posted to Slack (``digest --since last`` compares with the last one posted).
 """
 
 from __future__ import annotations
@@ -50,5 +51,20 @@ class BriefHistory:
         rows = self.store.rows(
             "SELECT * FROM brief_history WHERE story = ? AND created < ? ORDER BY created DESC, id DESC LIMIT 1",
             (story, moment),
+        )
+        return rows[0] if rows else None
+
+    def posted(self, kept: int) -> None:
+        """Note that the brief kept as ``kept`` was posted to Slack (a damaged store is said once)."""
+        with self.store.damage_said(), self.store.using() as db:
+            db.execute("UPDATE brief_history SET posted = ? WHERE id = ?", (time.time(), kept))
+
+    def last(self, story: str, *, posted: bool = False) -> dict[str, Any] | None:
+        """The newest brief kept of ``story`` (the newest posted, with ``posted``), with its text."""
+        rows = self.store.rows(
+            "SELECT * FROM brief_history WHERE story = ?"
+            + (" AND posted IS NOT NULL" if posted else "")
+            + " ORDER BY created DESC, id DESC LIMIT 1",
+            (story,),
         )
         return rows[0] if rows else None

@@ -169,6 +169,20 @@ def m004_brief_history(db: sqlite3.Connection) -> None:
     db.execute("CREATE INDEX brief_history_story ON brief_history (story, created)")
 
 
+@migration
+def m005_posted_and_watched(db: sqlite3.Connection) -> None:
+    """When a kept brief was posted to Slack, and what ``summarise watch`` has seen.
+
+    ``digest --since last`` compares with the last brief posted; ``watch`` keeps each article file
+    or URL it watches with its fingerprint and any problem it had, so it survives restarts.
+    """
+    db.execute("ALTER TABLE brief_history ADD COLUMN posted REAL")
+    db.execute(
+        "CREATE TABLE watched (watch TEXT NOT NULL, entry TEXT NOT NULL, fingerprint TEXT NOT NULL,"
+        " problem TEXT, seen REAL NOT NULL, PRIMARY KEY (watch, entry))"
+    )
+
+
 def _run_script(db: sqlite3.Connection, script: str) -> None:
     """Run each statement of ``script`` (no ``;`` inside one) in the open transaction.
 

@@ -1,0 +1,289 @@
+"""``summarise watch``: keep a story's brief current as its articles arrive, and say what changed.
+
+Every ``--interval`` seconds a pass looks at the folders, files and URLs it watches (and at the
+article paths and URLs a ``--list`` file names, read again each pass). When an article file is new,
+changed or gone (or a URL is watched: a URL is read again each pass, its page cache asking the
+server whether it changed), the pass extracts what it has not extracted yet (the others come from
+the cache), merges the story again, keeps the merged brief in the history when it differs from the
+last one kept, and prints, or posts to Slack, what changed since the last brief (posted): the full
+brief the first time. A file still being written (changed in the last two seconds) waits for the
+next pass. What the watch has seen is kept in the store, so a watch restarted reads only what
+changed meanwhile; a bad article is said once and skipped until its file changes. Ctrl-C (or
+SIGTERM) stops it between two steps, with nothing lost.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from contextlib import closing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from summarise.cli.briefs import digest_payloads
+from summarise.cli.common import err, fail, unreadable
+from summarise.cli.extracting import extract_all
+from summarise.cli.history import earlier_brief, keep_in_history, note_posted, story_key
+from summarise.cli.options import DigestOptions, ExtractionOptions, StoryNameOpt, with_options
+from summarise.exceptions import UsageError
+
+#: A file changed this recently (seconds) may still be being written: it waits for the next pass.
+SETTLE_SECONDS = 2.0
+#: The fingerprint of an entry that has none before it is read (a URL).
+UNKNOWN = ""
+_URL_SCHEMES = ("http://", "https://")
+#: How the watch waits between two passes (Ctrl-C wakes it).
+pause = time.sleep
+
+
+def is_url(entry: str) -> bool:
+    """Whether ``entry`` is an http(s) URL rather than a path."""
+    return entry[:8].lower().startswith(_URL_SCHEMES)
+
+
+@dataclass
+class Watch:
+    """One watched story: what it looks at, and how it says what changed."""
+
+    inputs: list[str]
+    listing: Path | None
+    options: ExtractionOptions
+    story: str
+    webhook_url: str | None
+    output_format: str
+    max_items: int
+    once: bool = False
+    #: the entries the --list file named when it was last read (kept when it cannot be read again)
+    listed: list[str] = field(default_factory=list)
+
+    def entries(self) -> tuple[dict[str, str], set[str]]:
+        """Every entry to watch with its fingerprint (``UNKNOWN`` for a URL), and those still settling."""
+        found: dict[str, str] = {}
+        settling: set[str] = set()
+        now = time.time()
+        for spec in [*self.inputs, *self._listed()]:
+            if is_url(spec):
+                found[spec] = UNKNOWN
+                continue
+            for path in _article_files(Path(spec)):
+                try:
+                    stat = path.stat()
+                except OSError:  # gone, or not readable: reading it says which
+                    found[str(path)] = "absent"
+                    continue
+                if now - stat.st_mtime < SETTLE_SECONDS:
+                    settling.add(str(path))
+                found[str(path)] = f"{stat.st_size}:{stat.st_mtime_ns}"
+        return found, settling
+
+    def _listed(self) -> list[str]:
+        if self.listing is None:
+            return []
+        try:
+            text = self.listing.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            err.print(f"[bold red]error:[/] {escape(str(self.listing))}: cannot read it: {unreadable(error)}")
+            return self.listed
+        folder = self.listing.parent
+        lines = (line.strip() for line in text.splitlines())
+        self.listed = [
+            line if is_url(line) else str(folder / line) for line in lines if line and not line.startswith("#")
+        ]
+        return self.listed
+
+    def one_pass(self) -> int:
+        """Look once; read, merge and say what changed if anything did. The extraction's exit status."""
+        from summarise.store.database import Store
+        from summarise.store.watched import Watched
+
+        with closing(Store()) as store:
+            seen = Watched(store, self.story).seen()
+        found, settling = self.entries()
+        if settling:  # a file being written: the whole pass waits, or its article would look gone
+            return self._quiet(f"{len(settling)} file(s) still being written: wait for the next pass")
+        changed = [e for e, f in found.items() if f == UNKNOWN or e not in seen or seen[e][0] != f]
+        gone = [entry for entry in seen if entry not in found]
+        if not changed and not gone and not self._unposted():
+            return self._quiet(f"nothing new in the {len(found)} article(s) watched")
+        read = [e for e in found if e in changed or seen[e][1] is None]
+        briefs: list[Any] = []
+        unreadable_entries: set[str] = set()  # said once, skipped until they change
+        failed: set[str] = set()  # extraction failed (perhaps for a while): tried again at the next pass
+
+        def problem(source: str, lasting: bool) -> None:
+            entry = next((e for e in read if source == e or source.startswith(f"{e}:")), source)
+            (unreadable_entries if lasting else failed).add(entry)
+
+        exit_code = extract_all(read, self.options, briefs.append, problem, quiet_cached=True) if read else 0
+        saw = {
+            entry: (UNKNOWN if entry in failed else found[entry], "unreadable" if entry in unreadable_entries else None)
+            for entry in changed
+        }
+        with closing(Store()) as store:
+            Watched(store, self.story).saw(saw, gone)
+        if not briefs:
+            err.print("no article to brief yet", soft_wrap=True)
+            return exit_code
+        return self._say(briefs) or exit_code
+
+    def _quiet(self, why: str) -> int:
+        """A pass with nothing to do: said only when it is the one pass asked for (a long watch stays quiet)."""
+        if self.once:
+            err.print(why, soft_wrap=True)
+        return 0
+
+    def _unposted(self) -> bool:
+        """Whether the newest brief kept was never posted (a post that failed is tried again)."""
+        if not self.webhook_url:
+            return False
+        newest, posted = earlier_brief(self.story, posting=False), earlier_brief(self.story, posting=True)
+        return newest is not None and posted is not None and newest.id != posted.id
+
+    def _say(self, briefs: list[Any]) -> int:
+        """Merge, keep the brief if it is new, and print or post what changed; 5 when posting failed."""
+        from summarise.merge import merge_briefs
+        from summarise.merge.diff import diff_briefs
+
+        merged = merge_briefs(briefs, self.options.story)
+        newest = earlier_brief(self.story, posting=False)
+        earlier = earlier_brief(self.story, posting=True) if self.webhook_url else newest
+        if newest is None or diff_briefs(newest.brief, merged).changes:
+            kept = keep_in_history(merged, self.story)
+        else:
+            kept = newest.id
+        if self.webhook_url:
+            return self._post(merged, earlier, kept)
+        if earlier is None:
+            return self._print_whole(merged)
+        changes = diff_briefs(earlier.brief, merged)
+        if changes.changes:
+            err.print(f"{len(changes.changes)} change(s) since the brief of {earlier.when} (#{earlier.id})")
+            if self.output_format == "slack":
+                from summarise.output.changes import render_change_mrkdwn
+
+                typer.echo("\n\n".join(render_change_mrkdwn(changes, earlier.when, self.max_items)))
+            else:
+                from summarise.output.diff import render_diff_markdown
+
+                typer.echo(render_diff_markdown(changes))
+        return 0
+
+    def _print_whole(self, merged: Any) -> int:
+        from summarise.output.formats import write_brief
+
+        err.print(f"the first brief of {escape(self.story)}: the whole brief", soft_wrap=True)
+        output = "slack" if self.output_format == "slack" else "markdown"
+        write_brief(merged, output, sys.stdout, None, self.max_items)
+        return 0
+
+    def _post(self, merged: Any, earlier: Any, kept: int | None) -> int:
+        from summarise.output.slack import SlackError, post_digest
+
+        cut = DigestOptions(since_text="last", max_items=self.max_items)
+        cut.finish()
+        payloads = digest_payloads(merged, earlier, cut, self.story)
+        if not payloads:
+            return 0
+        try:
+            result = post_digest(payloads, self.webhook_url or "", retries=self.options.retries)
+        except SlackError as error:
+            err.print(f"[bold red]error:[/] {escape(str(error))} (tried again at the next pass)", soft_wrap=True)
+            return error.exit_code
+        note_posted(kept)
+        err.print(f"posted {result.messages} message(s) to the Slack webhook (HTTP {result.status})")
+        return 0
+
+
+def _article_files(path: Path) -> list[Path]:
+    """The article files of a folder (as ``brief`` reads a folder), or the path itself."""
+    from summarise.articles.reading import SUPPORTED_SUFFIXES
+
+    if not path.is_dir():
+        return [path]
+    try:
+        names = sorted(os.listdir(path))
+    except OSError:
+        return []
+    return [
+        path / name
+        for name in names
+        if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES and (path / name).is_file()
+    ]
+
+
+def _stop(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+@with_options(ExtractionOptions, "options", without=("record",))
+@with_options(DigestOptions, "cut", only=("max_items",))
+def watch(
+    inputs: Annotated[
+        list[str] | None, typer.Argument(help="Folders, article files or http(s) URLs to watch.", show_default=False)
+    ] = None,
+    listing: Annotated[
+        Path | None,
+        typer.Option("--list", help="A file naming article paths or URLs, one a line (# comments), read each pass."),
+    ] = None,
+    interval: Annotated[float, typer.Option("--interval", min=1.0, help="Seconds between two passes.")] = 300.0,
+    once: Annotated[bool, typer.Option("--once", help="One pass, then exit with its status (for cron).")] = False,
+    webhook_url: Annotated[
+        str | None,
+        typer.Option(
+            "--webhook-url",
+            envvar="SLACK_WEBHOOK_URL",
+            show_envvar=True,
+            show_default=False,
+            help="Post what changed to this Slack webhook (a secret: never printed); else print it.",
+        ),
+    ] = None,
+    output_format: Annotated[
+        str,
+        typer.Option("--format", "-f", help="What is printed without a webhook: markdown, or slack (the digest)."),
+    ] = "markdown",
+    story_name: StoryNameOpt = None,
+    *,
+    cut: DigestOptions,
+    options: ExtractionOptions,
+) -> None:
+    """Watch folders, files and URLs; when articles arrive or change, brief again and say what changed.
+
+    Each pass extracts only new or changed articles, merges, keeps the brief in the history and
+    prints what changed since the last brief (or posts it to Slack: then since the last one
+    posted). The first pass of a story gives the whole brief. Ctrl-C stops it.
+    """
+    from summarise.text.secrets import remember
+
+    remember(webhook_url, path_is_secret=True)
+    if output_format not in ("markdown", "slack"):
+        raise fail(UsageError(f"unknown format '{output_format}': use markdown or slack"))
+    given = list(inputs or [])
+    if not given and listing is None:
+        raise fail(UsageError("name the folders, files or URLs to watch, or a --list file"))
+    if listing is not None and not listing.is_file():
+        raise fail(UsageError(f"{listing}: no such file (--list)"))
+    for spec in given:
+        if not is_url(spec) and not Path(spec).exists():
+            raise fail(UsageError(f"{spec}: no such file or folder"))
+    story = story_name or story_key(options.story, given + ([str(listing)] if listing else []))
+    watched = Watch(given, listing, options, story, webhook_url, output_format, cut.max_items, once)
+    signal.signal(signal.SIGTERM, _stop)
+    passes = 0
+    try:
+        if not once:
+            err.print(f"watching {escape(story)} every {interval:g} s; Ctrl-C stops", soft_wrap=True)
+        while True:
+            code = watched.one_pass()
+            passes += 1
+            if once:
+                raise typer.Exit(code)
+            pause(interval)
+    except KeyboardInterrupt:
+        err.print(f"stopped watching {escape(story)} after {passes} pass(es)", soft_wrap=True)
+        raise typer.Exit(0) from None
