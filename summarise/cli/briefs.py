@@ -138,6 +138,8 @@ def digest(
     kept = keep_in_history(merged, story)
     payloads = digest_payloads(merged, earlier, cut, story)
     if not payloads:
+        if not dry_run:  # the same as what the channel last saw: as good as posted
+            note_posted(kept)
         raise typer.Exit(exit_code)
     if dry_run:
         for payload in payloads:

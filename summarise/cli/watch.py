@@ -139,11 +139,14 @@ class Watch:
         return 0
 
     def _unposted(self) -> bool:
-        """Whether the newest brief kept was never posted (a post that failed is tried again)."""
+        """Whether the newest brief kept was never posted when one before was (a post that failed is tried again)."""
+        from summarise.store.database import Store
+        from summarise.store.history import BriefHistory
+
         if not self.webhook_url:
             return False
-        newest, posted = earlier_brief(self.story, posting=False), earlier_brief(self.story, posting=True)
-        return newest is not None and posted is not None and newest.id != posted.id
+        with closing(Store()) as store:
+            return BriefHistory(store).unposted(self.story)
 
     def _say(self, briefs: list[Any]) -> int:
         """Merge, keep the brief if it is new, and print or post what changed; 5 when posting failed."""
@@ -188,7 +191,8 @@ class Watch:
         cut = DigestOptions(since_text="last", max_items=self.max_items)
         cut.finish()
         payloads = digest_payloads(merged, earlier, cut, self.story)
-        if not payloads:
+        if not payloads:  # the same as what the channel last saw: as good as posted
+            note_posted(kept)
             return 0
         try:
             result = post_digest(payloads, self.webhook_url or "", retries=self.options.retries)
