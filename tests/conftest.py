@@ -34,8 +34,9 @@ ENVIRONMENT = (
 
 @pytest.fixture(autouse=True)
 def isolated_environment(tmp_path, monkeypatch):
-    """Point the store at a temporary folder and forget any configured backend."""
+    """Point the store and the page cache at a temporary folder and forget any configured backend."""
     monkeypatch.setenv("SUMMARISE_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("SUMMARISE_PAGE_CACHE", str(tmp_path / "pages"))  # pages fetched by URL
     for name in ENVIRONMENT:
         monkeypatch.delenv(name, raising=False)
 

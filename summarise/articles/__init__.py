@@ -1,11 +1,13 @@
-"""Load news articles from files, stdin and JSONL, strip page chrome and give each a stable id.
+"""Load news articles from files, stdin, JSONL and URLs, strip page chrome and give each a stable id.
 
 Every input becomes an :class:`Article` or one :class:`~summarise.exceptions.InputError`;
 :func:`load_articles` never raises for a bad input, so one broken file does not stop a run.
 
-The work is in three modules: :mod:`~summarise.articles.reading` (files, folders, stdin, JSON
-Lines, HTML), :mod:`~summarise.articles.model` (the article, its id, front matter and publication
-date) and :mod:`~summarise.articles.cleaning` (the page chrome stripped from the text).
+The work is in these modules: :mod:`~summarise.articles.reading` (files, folders, stdin, JSON
+Lines, and URLs handed to :mod:`~summarise.articles.fetching`, whose pages are kept by
+:mod:`~summarise.articles.page_cache`), :mod:`~summarise.articles.content` (text or binary, decoding,
+HTML through trafilatura), :mod:`~summarise.articles.model` (the article, its id, front matter and
+publication date) and :mod:`~summarise.articles.cleaning` (the page chrome stripped from the text).
 """
 
 from __future__ import annotations

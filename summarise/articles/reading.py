@@ -1,9 +1,10 @@
-"""Reading articles from files, folders, stdin and JSON Lines (text, Markdown or HTML).
+"""Reading articles from files, folders, stdin, JSON Lines and http(s) URLs (text, Markdown or HTML).
 
 Every input becomes an :class:`~summarise.articles.model.Article` or one
 :class:`~summarise.exceptions.InputError`; :func:`load_articles` never raises for a bad input, so one
 broken file does not stop a run. Inputs are size-limited, decoded as UTF-8 and told apart from
-binary files; HTML pages are reduced to their article by trafilatura.
+binary files (:mod:`~summarise.articles.content`); HTML pages are reduced to their article by
+trafilatura. An input starting ``http://`` or ``https://`` is fetched by :mod:`~summarise.articles.fetching`.
 """
 
 from __future__ import annotations
@@ -13,17 +14,25 @@ import json
 import os
 import stat
 import sys
-import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from summarise.articles.model import Article, article_from_text, build_article
-from summarise.exceptions import ConfigError, InputError, MissingDependencyError
+from summarise.articles.content import (
+    MAX_BYTES_ENV,
+    article_from_html,
+    decode_text,
+    format_size,
+    looks_like_html,
+    mostly_control,
+    oversize_problem,
+)
+from summarise.articles.fetching import fetch_article, is_url
+from summarise.articles.model import Article, article_from_text
+from summarise.exceptions import ConfigError, InputError
 
 DEFAULT_MAX_BYTES = 5_000_000
-MAX_BYTES_ENV = "SUMMARISE_MAX_ARTICLE_BYTES"
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 STDIN_SOURCE = "<stdin>"
 
@@ -46,7 +55,7 @@ def load_articles(
     stdin: TextIO | None = None,
     max_bytes: int | None = None,
 ) -> LoadResult:
-    """Load every input (file, directory, ``-`` for stdin, JSONL) into articles.
+    """Load every input (file, directory, ``-`` for stdin, JSONL, http(s) URL) into articles.
 
     Bad inputs become :class:`InputError` entries in ``errors``; the others still load,
     in input order. An article whose id was already loaded is skipped and recorded in
@@ -106,6 +115,9 @@ def _iter_loaded(inputs: Sequence[str], stdin: TextIO | None, limit: int) -> Ite
         if spec == "-":
             yield _guard(lambda: _load_stdin(stdin or sys.stdin, limit))
             continue
+        if is_url(spec):
+            yield _guard(functools.partial(fetch_article, spec, limit))
+            continue
         path = Path(spec)
         if path.is_dir():
             yield from _load_directory(spec, limit)
@@ -152,8 +164,8 @@ def _load_file(spec: str, limit: int) -> Iterator[Article | InputError]:
     suffix = Path(spec).suffix.lower()
     if suffix == ".jsonl":
         yield from _articles_from_jsonl(text, spec)
-    elif suffix in _HTML_SUFFIXES or (suffix not in SUPPORTED_SUFFIXES and _looks_like_html(text)):
-        yield _guard(lambda: _article_from_html(text, spec))
+    elif suffix in _HTML_SUFFIXES or (suffix not in SUPPORTED_SUFFIXES and looks_like_html(text)):
+        yield _guard(lambda: article_from_html(text, spec))
     else:
         yield _guard(lambda: article_from_text(text, spec))
 
@@ -163,20 +175,21 @@ def _read_text_file(spec: str, limit: int) -> str:
     try:
         found = path.stat()
     except FileNotFoundError:
-        raise InputError(spec, "no such file") from None
+        url_like = " (only http:// and https:// URLs are fetched)" if "://" in spec else ""
+        raise InputError(spec, f"no such file{url_like}") from None
     except OSError as error:
         raise InputError(spec, f"cannot read file: {_os_reason(error)}") from None
     if found.st_size > limit:
-        raise InputError(spec, _oversize_problem(f"file is {_format_size(found.st_size)},", limit))
+        raise InputError(spec, oversize_problem(f"file is {format_size(found.st_size)},", limit))
     try:
         data = read_capped(path, limit)
     except OSError as error:
         raise InputError(spec, f"cannot read file: {_os_reason(error)}") from None
     if len(data) > limit:  # a device, a pipe, or a file that grew: its size was not known before reading
-        raise InputError(spec, _oversize_problem("input is", limit))
+        raise InputError(spec, oversize_problem("input is", limit))
     if not data and stat.S_ISFIFO(found.st_mode):
         raise InputError(spec, "named pipe with no program writing to it (start the writer first)")
-    return _decode(data, spec)
+    return decode_text(data, spec)
 
 
 def read_capped(path: Path, limit: int) -> bytes:
@@ -199,76 +212,22 @@ def _load_stdin(stream: TextIO, limit: int) -> Article:
     if raw is not None:
         data = raw.read(limit + 1)
         if len(data) > limit:
-            raise InputError(STDIN_SOURCE, _oversize_problem("input is", limit))
-        text = _decode(data, STDIN_SOURCE)
+            raise InputError(STDIN_SOURCE, oversize_problem("input is", limit))
+        text = decode_text(data, STDIN_SOURCE)
     else:
         text = stream.read(limit + 1)
         if len(text.encode("utf-8", errors="replace")) > limit:
-            raise InputError(STDIN_SOURCE, _oversize_problem("input is", limit))
+            raise InputError(STDIN_SOURCE, oversize_problem("input is", limit))
     text = text.removeprefix("\ufeff")
-    if "\x00" in text or _mostly_control(text):
+    if "\x00" in text or mostly_control(text):
         raise InputError(STDIN_SOURCE, "binary file, not an article")
-    if _looks_like_html(text):
-        return _article_from_html(text, STDIN_SOURCE)
+    if looks_like_html(text):
+        return article_from_html(text, STDIN_SOURCE)
     return article_from_text(text, STDIN_SOURCE)
-
-
-def _oversize_problem(what: str, limit: int) -> str:
-    return f"{what} over the {_format_size(limit)} limit (set {MAX_BYTES_ENV} to raise it)"
-
-
-def _format_size(size: int) -> str:
-    if size >= 100_000:
-        return f"{size / 1_000_000:.1f} MB"
-    if size >= 1_000:
-        return f"{size / 1_000:.1f} kB"
-    return f"{size} bytes"
 
 
 def _os_reason(error: OSError) -> str:
     return (error.strerror or str(error)).lower()
-
-
-def _decode(data: bytes, source: str) -> str:
-    if b"\x00" in data:
-        raise InputError(source, "binary file, not an article")
-    offset = 0
-    if data.startswith(b"\xef\xbb\xbf"):
-        data, offset = data[3:], 3
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        if _mostly_binary_bytes(data):
-            raise InputError(source, "binary file, not an article") from None
-        bad = data[error.start]
-        raise InputError(
-            source,
-            f"not UTF-8 text: invalid byte 0x{bad:02X} at offset {error.start + offset}",
-        ) from None
-    if _mostly_control(text):
-        raise InputError(source, "binary file, not an article")
-    return text
-
-
-def _mostly_binary_bytes(data: bytes) -> bool:
-    sample = data[:8192]
-    if not sample:
-        return False
-    control = sum(1 for byte in sample if (byte < 32 and byte not in b"\t\n\r\f") or byte == 127)
-    return control / len(sample) > 0.05
-
-
-def _mostly_control(text: str) -> bool:
-    sample = text[:8192]
-    if not sample:
-        return False
-    odd = sum(1 for ch in sample if unicodedata.category(ch) in ("Cc", "Cs", "Co") and ch not in "\t\n\r\f")
-    return odd / len(sample) > 0.05
-
-
-def _looks_like_html(text: str) -> bool:
-    head = text.lstrip("\ufeff \t\r\n")[:200].lower()
-    return head.startswith(("<!doctype html", "<html"))
 
 
 def _articles_from_jsonl(text: str, path: str) -> Iterator[Article | InputError]:
@@ -297,7 +256,7 @@ def _article_from_json_line(line: str, source: str) -> Article:
         return article_from_text(body, source, **metadata)
     html = _json_str(record, "html")
     if html is not None and html.strip():
-        return _article_from_html(html, source, **metadata)
+        return article_from_html(html, source, **metadata)
     raise InputError(source, 'no article text: expected a "text", "body", "content" or "html" field')
 
 
@@ -307,31 +266,3 @@ def _json_str(record: dict[str, object], *keys: str) -> str | None:
         if isinstance(value, str) and value.strip():
             return value.strip()
     return None
-
-
-def _article_from_html(html: str, source: str, **metadata: object) -> Article:
-    try:
-        import lxml_html_clean  # noqa: F401  (trafilatura cleans HTML with it but does not declare it)
-        import trafilatura
-    except ImportError as error:
-        missing = error.name or "trafilatura"
-        raise MissingDependencyError(
-            missing, f"HTML articles need it: pip install {missing} (or reinstall summarise)"
-        ) from None
-    if not html.strip():
-        raise InputError(source, "empty article")
-    body = trafilatura.extract(html, include_comments=False, include_tables=False) or ""
-    found = trafilatura.extract_metadata(html)
-    if found is not None:
-        defaults = {
-            "title": found.title,
-            "outlet": found.sitename,
-            "url": found.url,
-            "published": found.date,
-        }
-        for key, value in defaults.items():
-            if metadata.get(key) is None and value:
-                metadata[key] = value
-    if not body.strip():
-        raise InputError(source, "no article text left after removing page chrome")
-    return build_article(body, source, raw_chars=len(html), **metadata)
