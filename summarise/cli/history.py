@@ -21,13 +21,23 @@ if TYPE_CHECKING:
 
 
 def story_key(story: Story | None, inputs: list[str]) -> str:
-    """The name a story's briefs are kept under: its story file's title, else the folders its articles came from."""
+    """The name a story's briefs are kept under: its story file's title, else where its articles came from.
+
+    The folders of its files, the sites of its URLs, ``stdin``: sorted, joined by " + ".
+    """
     if story is not None:
         return story.title
+    from urllib.parse import urlsplit
+
+    from summarise.articles.fetching import is_url
+
     folders = []
     for name in inputs:
         path = Path(name)
-        folders.append("stdin" if name == "-" else str((path if path.is_dir() else path.parent).resolve()))
+        if is_url(name):  # a page is named by its site
+            folders.append(urlsplit(name).netloc.lower() or name)
+        else:
+            folders.append("stdin" if name == "-" else str((path if path.is_dir() else path.parent).resolve()))
     return " + ".join(sorted(set(folders)))
 
 

@@ -25,7 +25,8 @@ from summarise.cli.common import fail, load_story_option
 from summarise.exceptions import UsageError
 
 ArticlesArg = Annotated[
-    list[str], typer.Argument(help="Article files (.txt, .md, .html, .jsonl), folders, or - for stdin.")
+    list[str],
+    typer.Argument(help="Article files (.txt, .md, .html, .jsonl), folders, http(s) URLs, or - for stdin."),
 ]
 BackendOpt = Annotated[
     str | None,

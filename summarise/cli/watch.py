@@ -26,6 +26,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
+from summarise.articles.fetching import is_url
 from summarise.cli.briefs import digest_payloads
 from summarise.cli.common import err, fail, unreadable
 from summarise.cli.extracting import extract_all
@@ -37,14 +38,8 @@ from summarise.exceptions import UsageError
 SETTLE_SECONDS = 2.0
 #: The fingerprint of an entry that has none before it is read (a URL).
 UNKNOWN = ""
-_URL_SCHEMES = ("http://", "https://")
 #: How the watch waits between two passes (Ctrl-C wakes it).
 pause = time.sleep
-
-
-def is_url(entry: str) -> bool:
-    """Whether ``entry`` is an http(s) URL rather than a path."""
-    return entry[:8].lower().startswith(_URL_SCHEMES)
 
 
 @dataclass
