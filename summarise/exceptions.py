@@ -29,9 +29,11 @@ class InputError(SummariseError):
 
     exit_code = 2
 
-    def __init__(self, source: str, problem: str) -> None:
+    def __init__(self, source: str, problem: str, *, transient: bool = False) -> None:
         self.source = source
         self.problem = problem
+        #: the input may read at another time (a site down, a timeout): ``watch`` tries it again
+        self.transient = transient
         super().__init__(f"{source}: {problem}")
 
 
@@ -40,9 +42,11 @@ class StoryError(SummariseError):
 
     exit_code = 2
 
-    def __init__(self, source: str, problem: str) -> None:
+    def __init__(self, source: str, problem: str, *, transient: bool = False) -> None:
         self.source = source
         self.problem = problem
+        #: the input may read at another time (a site down, a timeout): ``watch`` tries it again
+        self.transient = transient
         super().__init__(f"{source}: {problem}")
 
 

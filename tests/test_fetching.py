@@ -324,6 +324,29 @@ def test_a_changed_page_is_a_new_article(site):
     assert second.id != first.id and "fifth state" in second.text
 
 
+def test_a_site_that_cannot_answer_now_serves_the_page_kept_and_says_so(site):
+    url = site.page("/down", BODY, "text/plain")
+    (first,) = load_articles([url]).articles
+    assert first.note is None
+
+    def unavailable(handler: BaseHTTPRequestHandler) -> None:
+        send(handler, 503, b"<p>maintenance</p>", {"Content-Type": "text/html", "Content-Length": "18"})
+
+    site.routes["/down"] = unavailable
+    (kept,) = load_articles([url]).articles  # the page as last read, not a lost article
+    assert (kept.id, kept.text) == (first.id, first.text)
+    assert kept.note is not None and kept.note.startswith("HTTP 503 service unavailable: read from the page cache")
+
+    never = site.url("/never-read")
+    site.routes["/never-read"] = unavailable
+    (error,) = load_articles([never]).errors  # nothing kept to serve: a failure that may pass
+    assert error.transient and str(error) == f"{never}: HTTP 503 service unavailable"
+
+    site.routes.pop("/down")  # gone for good (404): an error, not the page kept
+    (gone,) = load_articles([url]).errors
+    assert not gone.transient and gone.problem == "HTTP 404 not found"
+
+
 @pytest.mark.parametrize("damage", [b"not json at all", b'{"url": "elsewhere"}\nbody', "cut"])
 def test_a_damaged_cache_entry_is_ignored_and_the_page_fetched_again(site, tmp_path, damage):
     url = site.page("/damaged", BODY, "text/plain", ETag='"v1"')

@@ -11,9 +11,12 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import threading
 import time
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from typer.testing import CliRunner
@@ -223,3 +226,55 @@ def test_bad_arguments_are_one_line_errors(tmp_path):
         result = watch(*args)
         assert result.exit_code == 2, args
         assert said in result.stderr and "Traceback" not in result.stderr
+
+
+class Pages(BaseHTTPRequestHandler):
+    """Serves ``Pages.served[path]`` as (status, text); everything it answers is set by the test."""
+
+    served: ClassVar[dict[str, tuple[int, str]]] = {}
+
+    def do_GET(self) -> None:
+        status, text = type(self).served.get(self.path, (404, "not here"))
+        body = text.encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def pages(monkeypatch) -> Iterator[str]:
+    for name in [name for name in os.environ if name.lower().endswith("_proxy")]:
+        monkeypatch.delenv(name)
+    Pages.served = {}
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_watched_url_is_asked_again_each_pass_and_a_site_down_loses_nothing(tmp_path, pages):
+    listing = tmp_path / "today.list"
+    listing.write_text(f"{pages}/red-sea\n", encoding="utf-8")
+    Pages.served["/red-sea"] = (200, ARTICLES[0].read_text(encoding="utf-8"))
+    first = watch("--list", str(listing), "--story-name", "red sea")
+    assert first.exit_code == 0, first.stderr
+    assert first.stdout.startswith("# ") and kept()[-1].sources[0].source == f"{pages}/red-sea"
+    same = watch("--list", str(listing), "--story-name", "red sea")
+    assert same.exit_code == 0 and same.stdout == ""  # read again (cached brief), nothing changed
+    Pages.served["/red-sea"] = (503, "maintenance")
+    down = watch("--list", str(listing), "--story-name", "red sea")
+    assert down.exit_code == 0, down.stderr
+    assert down.stdout == "" and "read from the page cache" in down.stderr  # not "source gone"
+    Pages.served["/red-sea"] = (200, ARTICLES[1].read_text(encoding="utf-8"))
+    changed = watch("--list", str(listing), "--story-name", "red sea")
+    assert changed.exit_code == 0, changed.stderr
+    assert "**new source**" in changed.stdout and len(kept()) == 2

@@ -80,22 +80,38 @@ def fetch_article(url: str, limit: int) -> Article:
     if not text.strip():
         raise InputError(url, "empty page")
     if media in _HTML_TYPES or looks_like_html(text):
-        return article_from_html(text, url, url=page.final_url)
-    return article_from_text(text, url, url=page.final_url)
+        article = article_from_html(text, url, url=page.final_url)
+    else:
+        article = article_from_text(text, url, url=page.final_url)
+    if page.stale:
+        article = replace(article, note=f"{page.stale}: read from the page cache (fetched {page.fetched})")
+    return article
 
 
 def fetch_page(url: str, limit: int) -> Page:
-    """The page at ``url``, at most ``limit`` bytes: from the server, or from the cache when it has not changed."""
+    """The page at ``url``, at most ``limit`` bytes: from the server, or from the cache.
+
+    The page kept is served when the server says it has not changed (304), and when the server
+    cannot answer now (a timeout, a refused or dropped connection, 429, 5xx): then marked
+    ``stale`` with the reason. Without a page kept, such a failure is a transient InputError.
+    """
     timeout = fetch_timeout()
     folder = page_cache_dir()
     kept = cached_page(folder, url) if folder is not None else None
     asking = {"User-Agent": USER_AGENT, "Accept": _ACCEPT, **(kept.validators() if kept else {})}
     try:
         page = _download(url, asking, limit, timeout)
+    except InputError as error:
+        if error.transient and kept is not None and len(kept.body) <= limit:
+            return replace(kept, stale=error.problem)  # the site is down or slow: the page as last read
+        raise
     except urllib.error.HTTPError as error:
         error.close()
+        transient = error.code in _TRANSIENT_STATUS or error.code >= 500
+        if transient and kept is not None and len(kept.body) <= limit:
+            return replace(kept, stale=_http_problem(error.code))
         if error.code != http.HTTPStatus.NOT_MODIFIED or kept is None:
-            raise InputError(url, _http_problem(error.code)) from None
+            raise InputError(url, _http_problem(error.code), transient=transient) from None
         if len(kept.body) > limit:
             raise InputError(url, oversize_problem(f"page is {format_size(len(kept.body))},", limit)) from None
         etag, modified = error.headers.get("ETag"), error.headers.get("Last-Modified")  # a 304 may renew them
@@ -103,6 +119,17 @@ def fetch_page(url: str, limit: int) -> Page:
     if folder is not None and page.body.strip():
         page = keep_page(folder, page)
     return page
+
+
+#: Answers that may differ at another time: the page kept is served meanwhile, and ``watch`` asks again.
+_TRANSIENT_STATUS = (408, 425, 429)
+_TRANSIENT_ERRORS = (
+    TimeoutError,
+    socket.gaierror,
+    ConnectionError,
+    http.client.RemoteDisconnected,
+    http.client.IncompleteRead,
+)
 
 
 class _Refused(Exception):
@@ -148,11 +175,12 @@ def _download(url: str, asking: dict[str, str], limit: int, timeout: float) -> P
     except urllib.error.URLError as error:
         reason = error.reason
         problem = _network_problem(reason, timeout) if isinstance(reason, BaseException) else str(reason).lower()
-        raise InputError(url, problem) from None
+        raise InputError(url, problem, transient=isinstance(reason, _TRANSIENT_ERRORS)) from None
     except http.client.IncompleteRead:
-        raise InputError(url, "connection closed before the whole page arrived") from None
+        raise InputError(url, "connection closed before the whole page arrived", transient=True) from None
     except (OSError, http.client.HTTPException, ValueError) as error:
-        raise InputError(url, _network_problem(error, timeout)) from None
+        transient = isinstance(error, _TRANSIENT_ERRORS)
+        raise InputError(url, _network_problem(error, timeout), transient=transient) from None
     if len(body) > limit:
         raise InputError(url, oversize_problem("page is", limit))
     return Page(

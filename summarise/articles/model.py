@@ -29,6 +29,8 @@ class Article:
     url: str | None = None
     published: datetime.date | None = None
     raw_chars: int = 0
+    #: how it was read, when that needs saying (a page served from the page cache: its site was down)
+    note: str | None = None
 
 
 def article_id(text: str) -> str:

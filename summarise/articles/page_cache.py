@@ -34,6 +34,8 @@ class Page:
     etag: str | None = None
     last_modified: str | None = None
     fetched: str = ""
+    #: why the page kept was served instead of the server's (never kept in the cache)
+    stale: str = ""
 
     def validators(self) -> dict[str, str]:
         """The headers that ask the server whether this page changed (empty when it gave no validator)."""

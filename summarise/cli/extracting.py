@@ -37,15 +37,15 @@ def extract_all(
 
     Progress and per-article problems go to stderr. One article that fails does not stop
     the others: its error is reported and the exit status says something went wrong.
-    ``on_problem(source, lasting)`` is told of each input that could not be read (``lasting``:
-    reading it again gives the same) and each article whose extraction failed; with
+    ``on_problem(source, lasting)`` is told of each input that could not be read (``lasting``
+    unless it may read at another time: a site down) and each article whose extraction failed; with
     ``quiet_cached`` a brief from the cache gets no line of its own.
     """
     loaded = pipeline.load(articles)
     exit_code = _report_loading(loaded)
     for problem in loaded.errors:
         if on_problem is not None:
-            on_problem(problem.source, True)
+            on_problem(problem.source, not problem.transient)
     if not loaded.articles:
         return exit_code or 2
     try:
@@ -76,6 +76,9 @@ def _report_loading(loaded: LoadResult) -> int:
     """One line per unreadable input and per duplicate; the exit status they call for."""
     for problem in loaded.errors:
         err.print(f"[bold red]error:[/] {escape(str(problem))}", soft_wrap=True)
+    for article in loaded.articles:
+        if article.note:
+            err.print(f"[yellow]note:[/] {escape(article.source)}: {escape(article.note)}", soft_wrap=True)
     for skipped, first in loaded.duplicates:
         err.print(f"[yellow]skipped:[/] {escape(str(skipped))}: same text as {escape(str(first))}", soft_wrap=True)
     return loaded.errors[0].exit_code if loaded.errors else 0
