@@ -47,7 +47,8 @@ def main() -> None:
         folder = Path(scratch) / "desk"
         folder.mkdir()
         env = os.environ | {"XDG_DATA_HOME": f"{scratch}/data", "XDG_CACHE_HOME": f"{scratch}/cache"}
-        env.pop("SUMMARISE_STORE", None)
+        for name in ("SUMMARISE_HOME", "SUMMARISE_PAGE_CACHE", "SLACK_WEBHOOK_URL"):  # its own store; no post
+            env.pop(name, None)
         command = [sys.executable, "-m", "summarise", "watch", "--once", "-f", args.format]
         command += ["--backend", "replay", "--replay-dir", str(ROOT / "fixtures" / "llm")]
         command += ["--story-name", args.story, str(folder)]

@@ -48,36 +48,41 @@ def kept_briefs() -> list[CoalitionBrief]:
     return [CoalitionBrief.model_validate_json(history.brief(row["id"]) or "") for row in history.listed()]
 
 
-def test_the_first_digest_is_whole_then_only_the_changes_then_nothing(tmp_path):
+def test_the_first_digest_is_whole_then_only_the_changes_then_nothing(tmp_path, webhook):
     news = tmp_path / "news"
     news.mkdir()
     for article in ARTICLES[:2]:
         shutil.copy(article, news)
-    first = digest(news, "--dry-run")
+    assert CliRunner().invoke(app, ["brief", *REPLAY, str(news)]).exit_code == 0  # kept, never posted
+    first = digest(news, "--webhook-url", webhook)
     assert first.exit_code == 0, first.stderr
-    assert "no earlier brief of" in first.stderr and "the full digest" in first.stderr
-    assert "*Sources*" in first.stdout  # the whole digest lists every source
+    assert "no brief of" in first.stderr and "posted yet: the full digest" in first.stderr
+    assert "*Sources*" in texts(Webhook.received)  # the whole digest lists every source
 
     shutil.copy(ARTICLES[2], news)
-    second = digest(news, "--dry-run")
+    preview = digest(news, "--dry-run")  # what would be posted: the changes since the brief posted
+    Webhook.received = []
+    second = digest(news, "--webhook-url", webhook)
     assert second.exit_code == 0, second.stderr
-    payloads = [json.loads(line) for line in second.stdout.splitlines()]
-    header = payloads[0]["blocks"][0]["text"]["text"]
+    previewed = [json.loads(line)["blocks"] for line in preview.stdout.splitlines()]
+    assert previewed == [message["blocks"] for message in Webhook.received]
+    header = Webhook.received[0]["blocks"][0]["text"]["text"]
     assert ": since " in header and "1 new source," in header
-    older, newer = kept_briefs()[-2:]
+    older, newer = (kept_briefs()[i] for i in (1, -1))  # the brief posted first, the one posted now
     expected = diff_briefs(older, newer)
     assert f"{len(expected.changes)} change(s) since the brief of" in second.stderr
     added = next(source for source in newer.sources if source.id not in {s.id for s in older.sources})
-    body = texts(payloads)
+    body = texts(Webhook.received)
     assert "*New sources*" in body and added.label in body
     assert "*Sources*" not in body  # not the whole list again
     # every change of the diff is a line of the digest (none is cut at this size)
     _, sections = change_sections(expected, "x", max_items=100)
     assert sum(len(section.lines) for section in sections) == len(expected.changes)
 
-    third = digest(news, "--dry-run")
+    Webhook.received = []
+    third = digest(news, "--webhook-url", webhook)
     assert third.exit_code == 0, third.stderr
-    assert third.stdout == ""
+    assert Webhook.received == []
     assert "nothing changed since the brief of" in third.stderr and "nothing to post" in third.stderr
 
 
@@ -85,7 +90,11 @@ def test_changes_are_counted_from_the_last_brief_posted_so_a_failed_post_loses_n
     news = tmp_path / "news"
     news.mkdir()
     shutil.copy(ARTICLES[0], news)
-    assert digest(news, "--webhook-url", webhook).exit_code == 0  # the whole digest, posted
+    Webhook.script = [(500, {}, "boom")] * 2
+    assert digest(news, "--webhook-url", webhook, "--retries", "1").exit_code == 5  # the first post fails
+    Webhook.received = []
+    assert digest(news, "--webhook-url", webhook).exit_code == 0
+    assert "*Sources*" in texts(Webhook.received)  # still the whole digest: the channel saw nothing yet
     shutil.copy(ARTICLES[1], news)
     Webhook.script = [(500, {}, "boom")] * 2
     failed = digest(news, "--webhook-url", webhook, "--retries", "1")
@@ -99,8 +108,8 @@ def test_changes_are_counted_from_the_last_brief_posted_so_a_failed_post_loses_n
     assert "2 new sources" in header  # both articles since the brief the channel last saw
     rows = BriefHistory(Store()).listed()
     history = Store().rows("SELECT id, posted FROM brief_history ORDER BY id", ())
-    assert [row["posted"] is not None for row in history] == [True, False, True]
-    assert len(rows) == 3
+    assert [row["posted"] is not None for row in history] == [False, True, False, True]
+    assert len(rows) == 4
 
 
 def test_since_last_is_refused_where_the_whole_brief_is_written(tmp_path):

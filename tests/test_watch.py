@@ -278,3 +278,110 @@ def test_a_watched_url_is_asked_again_each_pass_and_a_site_down_loses_nothing(tm
     changed = watch("--list", str(listing), "--story-name", "red sea")
     assert changed.exit_code == 0, changed.stderr
     assert "**new source**" in changed.stdout and len(kept()) == 2
+
+
+def test_a_bad_line_of_a_json_lines_file_does_not_drop_its_good_lines(tmp_path):
+    news = tmp_path / "news"
+    news.mkdir()
+    lines = [json.dumps({"text": ARTICLES[0].read_text(encoding="utf-8")}), "{not json", "[1, 2]"]
+    feed = news / "feed.jsonl"
+    feed.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    os.utime(feed, (time.time() - 60, time.time() - 60))
+    first = watch(str(news))
+    assert first.exit_code == 2 and "feed.jsonl:2" in first.stderr
+    assert len(kept()[-1].sources) == 1
+    arrive(ARTICLES[1], news)
+    second = watch(str(news))
+    assert second.exit_code == 2, second.stderr  # the bad lines are said again when the file is read again
+    assert "**new source**" in second.stdout and "**source gone**" not in second.stdout
+    assert len(kept()[-1].sources) == 2
+
+
+def test_a_pass_stopped_after_reading_is_made_again_whole(tmp_path, monkeypatch):
+    news = tmp_path / "news"
+    news.mkdir()
+    arrive(ARTICLES[0], news)
+    assert watch(str(news)).exit_code == 0
+    arrive(ARTICLES[1], news)
+    with monkeypatch.context() as patch:
+
+        def interrupted(*args: object, **kwargs: object) -> None:
+            raise KeyboardInterrupt
+
+        patch.setattr("summarise.merge.merge_briefs", interrupted)
+        stopped = CliRunner().invoke(app, ["watch", *REPLAY, str(news)])
+    assert stopped.exit_code == 0 and len(kept()) == 1
+    again = watch(str(news))  # the new article was read, not yet said: it is said now
+    assert again.exit_code == 0, again.stderr
+    assert "**new source**" in again.stdout and len(kept()) == 2
+
+
+def test_an_error_in_a_pass_is_said_and_the_watch_goes_on(tmp_path, monkeypatch):
+    news = tmp_path / "news"
+    news.mkdir()
+    arrive(ARTICLES[0], news)
+    waits: list[float] = []
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("a bug in the merge")
+
+    def pause(seconds: float) -> None:
+        waits.append(seconds)
+        if len(waits) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr("summarise.merge.merge_briefs", broken)
+    monkeypatch.setattr("summarise.cli.watch.pause", pause)
+    result = CliRunner().invoke(app, ["watch", *REPLAY, "--interval", "7", str(news)])
+    assert result.exit_code == 0, result.stderr
+    said = result.stderr.count("the pass failed: internal error RuntimeError: a bug in the merge")
+    assert said == 2 and waits == [7.0, 7.0] and "after 2 pass(es)" in result.stderr
+
+
+def test_an_article_of_the_last_brief_that_fails_gets_one_pass_of_grace(tmp_path):
+    news = tmp_path / "news"
+    news.mkdir()
+    arrive(ARTICLES[0], news)
+    changing = arrive(ARTICLES[1], news)
+    assert watch(str(news)).exit_code == 0
+    changing.write_text("Rewritten: a text no recording answers.\n", encoding="utf-8")
+    os.utime(changing, (time.time() - 30, time.time() - 30))
+    held = watch(str(news))
+    assert held.exit_code == 4 and held.stdout == ""
+    assert "1 article(s) of the last brief failed: the brief waits for the next pass" in held.stderr
+    assert len(kept()) == 1
+    still = watch(str(news))  # failed again: the brief goes on without it
+    assert still.exit_code == 4
+    assert "**source gone**" in still.stdout and len(kept()) == 2
+
+
+def test_a_folder_that_cannot_be_listed_is_not_taken_for_empty(tmp_path, monkeypatch):
+    news = tmp_path / "news"
+    news.mkdir()
+    arrive(ARTICLES[0], news)
+    assert watch(str(news)).exit_code == 0
+
+    def denied(path: object) -> list[str]:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("summarise.cli.watch.os.listdir", denied)
+    result = watch(str(news))
+    assert result.exit_code == 2 and "cannot list" in result.stderr and result.stdout == ""
+    assert len(kept()) == 1
+
+
+def test_a_first_post_that_failed_is_made_at_the_next_pass_and_a_brief_kept_before_is_not_taken_for_posted(
+    tmp_path, webhook
+):
+    news = tmp_path / "news"
+    news.mkdir()
+    arrive(ARTICLES[0], news)
+    assert CliRunner().invoke(app, ["brief", *REPLAY, "--story-name", "desk", str(news)]).exit_code == 0
+    Webhook.script = [(500, {}, "boom")] * 2
+    failed = watch("--webhook-url", webhook, "--retries", "1", "--story-name", "desk", str(news))
+    assert failed.exit_code == 5
+    Webhook.received = []
+    posted = watch("--webhook-url", webhook, "--story-name", "desk", str(news))
+    assert posted.exit_code == 0, posted.stderr
+    assert len(Webhook.received) == 1 and "since" not in Webhook.received[0]["blocks"][0]["text"]["text"]
+    assert "posted yet: the full digest" in posted.stderr

@@ -179,7 +179,7 @@ def digest_payloads(
     if not cut.since_last:
         return render_blocks(merged, cut.since, cut.max_items)
     if earlier is None:
-        err.print(f"no earlier brief of {escape(story)} kept: the full digest", soft_wrap=True)
+        err.print(f"no brief of {escape(story)} posted yet: the full digest", soft_wrap=True)
         return render_blocks(merged, cut.since, cut.max_items)
     changes = diff_briefs(earlier.brief, merged)
     if not changes.changes:

@@ -60,17 +60,16 @@ class Earlier:
 
 
 def earlier_brief(story: str, *, posting: bool) -> Earlier | None:
-    """What a digest of changes compares with: the newest brief of ``story`` kept, or posted.
+    """What a digest of changes compares with: the newest brief of ``story`` posted, or kept.
 
-    When ``posting``, the newest brief posted to Slack (what the channel last saw); when none
-    was ever posted, or not ``posting``, the newest kept.
+    When ``posting``, the newest brief posted to Slack (what the channel last saw; None when
+    none was); else the newest kept.
     """
     from summarise.store.database import Store
     from summarise.store.history import BriefHistory
 
     with closing(Store()) as store:
-        kept = BriefHistory(store)
-        row = (kept.last(story, posted=True) if posting else None) or kept.last(story)
+        row = BriefHistory(store).last(story, posted=posting)
     if row is None:
         return None
     try:

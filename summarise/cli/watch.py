@@ -32,12 +32,15 @@ from summarise.cli.common import err, fail, unreadable
 from summarise.cli.extracting import extract_all
 from summarise.cli.history import earlier_brief, keep_in_history, note_posted, story_key
 from summarise.cli.options import DigestOptions, ExtractionOptions, StoryNameOpt, with_options
-from summarise.exceptions import UsageError
+from summarise.exceptions import UsageError, failure_reason
+from summarise.text.secrets import short_error
 
 #: A file changed this recently (seconds) may still be being written: it waits for the next pass.
 SETTLE_SECONDS = 2.0
-#: The fingerprint of an entry that has none before it is read (a URL).
+#: The fingerprint of an entry that has none before it is read (a URL), or whose reading failed.
 UNKNOWN = ""
+#: The fingerprint of a URL read.
+READ = "read"
 #: How the watch waits between two passes (Ctrl-C wakes it).
 pause = time.sleep
 
@@ -57,25 +60,30 @@ class Watch:
     #: the entries the --list file named when it was last read (kept when it cannot be read again)
     listed: list[str] = field(default_factory=list)
 
-    def entries(self) -> tuple[dict[str, str], set[str]]:
-        """Every entry to watch with its fingerprint (``UNKNOWN`` for a URL), and those still settling."""
+    def entries(self) -> tuple[dict[str, str], set[str], list[str]]:
+        """Every entry with its fingerprint (``UNKNOWN`` for a URL), those still settling, folders not listed."""
         found: dict[str, str] = {}
         settling: set[str] = set()
+        unlisted: list[str] = []
         now = time.time()
         for spec in [*self.inputs, *self._listed()]:
             if is_url(spec):
                 found[spec] = UNKNOWN
                 continue
-            for path in _article_files(Path(spec)):
+            files = _article_files(Path(spec))
+            if files is None:
+                unlisted.append(spec)
+                continue
+            for path in files:
                 try:
                     stat = path.stat()
                 except OSError:  # gone, or not readable: reading it says which
                     found[str(path)] = "absent"
                     continue
-                if now - stat.st_mtime < SETTLE_SECONDS:
+                if 0 <= now - stat.st_mtime < SETTLE_SECONDS:  # (a time in the future is not waited for)
                     settling.add(str(path))
                 found[str(path)] = f"{stat.st_size}:{stat.st_mtime_ns}"
-        return found, settling
+        return found, settling, unlisted
 
     def _listed(self) -> list[str]:
         if self.listing is None:
@@ -93,13 +101,20 @@ class Watch:
         return self.listed
 
     def one_pass(self) -> int:
-        """Look once; read, merge and say what changed if anything did. The extraction's exit status."""
+        """Look once; read, merge and say what changed if anything did. The extraction's exit status.
+
+        What the pass saw is recorded only once what changed is kept and said: a pass stopped
+        half-way (Ctrl-C, an error) is made again from the start by the next one.
+        """
         from summarise.store.database import Store
         from summarise.store.watched import Watched
 
         with closing(Store()) as store:
             seen = Watched(store, self.story).seen()
-        found, settling = self.entries()
+        found, settling, unlisted = self.entries()
+        if unlisted:  # its files would all look gone
+            err.print(f"[bold red]error:[/] cannot list {escape(', '.join(unlisted))}: the pass waits for the next")
+            return 2
         if settling:  # a file being written: the whole pass waits, or its article would look gone
             return self._quiet(f"{len(settling)} file(s) still being written: wait for the next pass")
         changed = [e for e, f in found.items() if f == UNKNOWN or e not in seen or seen[e][0] != f]
@@ -109,23 +124,33 @@ class Watch:
         read = [e for e in found if e in changed or seen[e][1] is None]
         briefs: list[Any] = []
         unreadable_entries: set[str] = set()  # said once, skipped until they change
-        failed: set[str] = set()  # extraction failed (perhaps for a while): tried again at the next pass
+        failed: set[str] = set()  # may read or extract at another time: tried again at the next pass
 
         def problem(source: str, lasting: bool) -> None:
-            entry = next((e for e in read if source == e or source.startswith(f"{e}:")), source)
-            (unreadable_entries if lasting else failed).add(entry)
+            if source in read:  # a line of a JSON Lines file is not its whole file
+                (unreadable_entries if lasting else failed).add(source)
+            elif not lasting:
+                failed.update(e for e in read if source.startswith(f"{e}:"))
 
         exit_code = extract_all(read, self.options, briefs.append, problem, quiet_cached=True) if read else 0
         saw = {
-            entry: (UNKNOWN if entry in failed else found[entry], "unreadable" if entry in unreadable_entries else None)
+            entry: (
+                UNKNOWN if entry in failed else found[entry] if found[entry] != UNKNOWN else READ,
+                "unreadable" if entry in unreadable_entries else None,
+            )
             for entry in changed
         }
+        # an article of the last brief that failed for the first time: one pass's grace, not "source gone"
+        held = [e for e in failed if e in seen and seen[e][0] != UNKNOWN and seen[e][1] is None]
+        if held:
+            err.print(f"{len(held)} article(s) of the last brief failed: the brief waits for the next pass")
+        elif not briefs:
+            err.print("no article to brief yet", soft_wrap=True)
+        else:
+            exit_code = self._say(briefs) or exit_code
         with closing(Store()) as store:
             Watched(store, self.story).saw(saw, gone)
-        if not briefs:
-            err.print("no article to brief yet", soft_wrap=True)
-            return exit_code
-        return self._say(briefs) or exit_code
+        return exit_code
 
     def _quiet(self, why: str) -> int:
         """A pass with nothing to do: said only when it is the one pass asked for (a long watch stays quiet)."""
@@ -134,7 +159,7 @@ class Watch:
         return 0
 
     def _unposted(self) -> bool:
-        """Whether the newest brief kept was never posted when one before was (a post that failed is tried again)."""
+        """Whether the newest brief kept was never posted (a post that failed is tried again)."""
         from summarise.store.database import Store
         from summarise.store.history import BriefHistory
 
@@ -170,6 +195,8 @@ class Watch:
                 from summarise.output.diff import render_diff_markdown
 
                 typer.echo(render_diff_markdown(changes))
+        else:
+            self._quiet(f"nothing changed since the brief of {earlier.when} (#{earlier.id})")
         return 0
 
     def _print_whole(self, merged: Any) -> int:
@@ -199,8 +226,8 @@ class Watch:
         return 0
 
 
-def _article_files(path: Path) -> list[Path]:
-    """The article files of a folder (as ``brief`` reads a folder), or the path itself."""
+def _article_files(path: Path) -> list[Path] | None:
+    """The article files of a folder (as ``brief`` reads a folder), or the path itself; None: not listed."""
     from summarise.articles.reading import SUPPORTED_SUFFIXES
 
     if not path.is_dir():
@@ -208,7 +235,7 @@ def _article_files(path: Path) -> list[Path]:
     try:
         names = sorted(os.listdir(path))
     except OSError:
-        return []
+        return None
     return [
         path / name
         for name in names
@@ -278,7 +305,18 @@ def watch(
         if not once:
             err.print(f"watching {escape(story)} every {interval:g} s; Ctrl-C stops", soft_wrap=True)
         while True:
-            code = watched.one_pass()
+            try:
+                code = watched.one_pass()
+            except typer.Exit:  # a configuration error: the same at every pass
+                raise
+            except Exception as error:  # a bug of ours: said, and the pass made again later
+                if once:
+                    raise
+                err.print(
+                    f"[bold red]error:[/] the pass failed: {escape(short_error(failure_reason(error)))}; "
+                    "it is made again at the next pass",
+                    soft_wrap=True,
+                )
             passes += 1
             if once:
                 raise typer.Exit(code)

@@ -70,10 +70,8 @@ class BriefHistory:
         return rows[0] if rows else None
 
     def unposted(self, story: str) -> bool:
-        """Whether a brief of ``story`` was posted to Slack, and the newest kept was not (its post failed)."""
+        """Whether the newest brief kept of ``story`` was never posted to Slack (its post failed, or none was made)."""
         rows = self.store.rows(
-            "SELECT posted, (SELECT COUNT(*) FROM brief_history WHERE story = ? AND posted IS NOT NULL) AS ever"
-            " FROM brief_history WHERE story = ? ORDER BY created DESC, id DESC LIMIT 1",
-            (story, story),
+            "SELECT posted FROM brief_history WHERE story = ? ORDER BY created DESC, id DESC LIMIT 1", (story,)
         )
-        return bool(rows) and rows[0]["posted"] is None and rows[0]["ever"] > 0
+        return bool(rows) and rows[0]["posted"] is None
