@@ -11,10 +11,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import threading
 import time
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import ClassVar
 
@@ -28,7 +27,7 @@ from summarise.schemas import CoalitionBrief
 from summarise.store.database import Store
 from summarise.store.history import BriefHistory
 
-from webhook import Webhook, serving_webhook
+from webhook import Webhook, serving, serving_webhook
 
 ROOT = Path(__file__).resolve().parents[1]
 STORY = ROOT / "fixtures" / "stories" / "red_sea"
@@ -251,14 +250,8 @@ def pages(monkeypatch) -> Iterator[str]:
     for name in [name for name in os.environ if name.lower().endswith("_proxy")]:
         monkeypatch.delenv(name)
     Pages.served = {}
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Pages)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Pages) as base:
+        yield base
 
 
 def test_a_watched_url_is_asked_again_each_pass_and_a_site_down_loses_nothing(tmp_path, pages):

@@ -1,4 +1,4 @@
-"""A stand-in Slack webhook on 127.0.0.1 for tests: it answers each POST with the next scripted answer.
+"""A stand-in Slack webhook on 127.0.0.1 for tests (it answers each POST with the next scripted answer), and the server.
 
 The answers are scripted by the tests (``Webhook.script``); none is a recording of Slack.
 """
@@ -34,15 +34,22 @@ class Webhook(BaseHTTPRequestHandler):
 
 
 @contextmanager
+def serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A ThreadingHTTPServer of ``handler`` on 127.0.0.1 in a thread; yields its base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@contextmanager
 def serving_webhook() -> Iterator[str]:
     """A fresh stand-in webhook; yields its URL (with a token-like path a test can look for in output)."""
     Webhook.script = []
     Webhook.received = []
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Webhook)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/services/T000/B000/secret-token-xyz"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serving(Webhook) as base:
+        yield f"{base}/services/T000/B000/secret-token-xyz"

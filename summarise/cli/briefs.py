@@ -23,6 +23,7 @@ from summarise.cli.options import (
     ExtractionOptions,
     OutputOpt,
     StoryNameOpt,
+    WebhookUrlOpt,
     with_options,
 )
 from summarise.exceptions import ConfigError, SummariseError, UsageError
@@ -98,16 +99,7 @@ def brief(
 @with_options(DigestOptions, "cut")
 def digest(
     articles: ArticlesArg,
-    webhook_url: Annotated[
-        str | None,
-        typer.Option(
-            "--webhook-url",
-            envvar="SLACK_WEBHOOK_URL",
-            show_envvar=True,
-            show_default=False,
-            help="Slack incoming webhook to post to (a secret: never printed).",
-        ),
-    ] = None,
+    webhook_url: WebhookUrlOpt = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Print the Block Kit payloads instead of posting.")
     ] = False,

@@ -150,6 +150,16 @@ TpmOpt = Annotated[int | None, typer.Option("--tpm", min=1, help="At most about 
 NoCacheOpt = Annotated[bool, typer.Option("--no-cache", help="Ignore briefs cached by earlier runs.")]
 ReasksOpt = Annotated[int, typer.Option(help="Validation reasks per question.", min=0, max=5)]
 RetriesOpt = Annotated[int, typer.Option(help="Transport retries per request.", min=0, max=10)]
+WebhookUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--webhook-url",
+        envvar="SLACK_WEBHOOK_URL",
+        show_envvar=True,
+        show_default=False,
+        help="Slack incoming webhook to post to (a secret: never printed).",
+    ),
+]
 StoryNameOpt = Annotated[
     str | None,
     typer.Option(

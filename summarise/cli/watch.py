@@ -31,7 +31,7 @@ from summarise.cli.briefs import digest_payloads
 from summarise.cli.common import err, fail, unreadable
 from summarise.cli.extracting import extract_all
 from summarise.cli.history import earlier_brief, keep_in_history, note_posted, story_key
-from summarise.cli.options import DigestOptions, ExtractionOptions, StoryNameOpt, with_options
+from summarise.cli.options import DigestOptions, ExtractionOptions, StoryNameOpt, WebhookUrlOpt, with_options
 from summarise.exceptions import UsageError, failure_reason
 from summarise.text.secrets import short_error
 
@@ -259,16 +259,7 @@ def watch(
     ] = None,
     interval: Annotated[float, typer.Option("--interval", min=1.0, help="Seconds between two passes.")] = 300.0,
     once: Annotated[bool, typer.Option("--once", help="One pass, then exit with its status (for cron).")] = False,
-    webhook_url: Annotated[
-        str | None,
-        typer.Option(
-            "--webhook-url",
-            envvar="SLACK_WEBHOOK_URL",
-            show_envvar=True,
-            show_default=False,
-            help="Post what changed to this Slack webhook (a secret: never printed); else print it.",
-        ),
-    ] = None,
+    webhook_url: WebhookUrlOpt = None,
     output_format: Annotated[
         str,
         typer.Option("--format", "-f", help="What is printed without a webhook: markdown, or slack (the digest)."),
