@@ -357,7 +357,7 @@ def test_a_folder_that_cannot_be_listed_is_not_taken_for_empty(tmp_path, monkeyp
     def denied(path: object) -> list[str]:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("summarise.cli.watch.os.listdir", denied)
+    monkeypatch.setattr("summarise.articles.reading.os.listdir", denied)
     result = watch(str(news))
     assert result.exit_code == 2 and "cannot list" in result.stderr and result.stdout == ""
     assert len(kept()) == 1

@@ -132,19 +132,26 @@ def _guard(load: Callable[[], Article]) -> Article | InputError:
         return error
 
 
+def article_files(folder: str) -> list[str]:
+    """The article files a folder holds, as a run reads them: by name, not hidden, a supported suffix.
+
+    Raises :class:`OSError` when the folder cannot be listed.
+    """
+    return [
+        os.path.join(folder, name)
+        for name in sorted(os.listdir(folder))
+        if not name.startswith(".")
+        and Path(name).suffix.lower() in SUPPORTED_SUFFIXES
+        and os.path.isfile(os.path.join(folder, name))
+    ]
+
+
 def _load_directory(spec: str, limit: int) -> Iterator[Article | InputError]:
     try:
-        names = sorted(os.listdir(spec))
+        files = article_files(spec)
     except OSError as error:
         yield InputError(spec, f"cannot read directory: {_os_reason(error)}")
         return
-    files = [
-        os.path.join(spec, name)
-        for name in names
-        if not name.startswith(".")
-        and Path(name).suffix.lower() in SUPPORTED_SUFFIXES
-        and os.path.isfile(os.path.join(spec, name))
-    ]
     if not files:
         yield InputError(spec, f"directory has no article files ({', '.join(SUPPORTED_SUFFIXES)})")
         return

@@ -14,7 +14,6 @@ SIGTERM) stops it between two steps, with nothing lost.
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import time
@@ -228,19 +227,14 @@ class Watch:
 
 def _article_files(path: Path) -> list[Path] | None:
     """The article files of a folder (as ``brief`` reads a folder), or the path itself; None: not listed."""
-    from summarise.articles.reading import SUPPORTED_SUFFIXES
+    from summarise.articles.reading import article_files
 
     if not path.is_dir():
         return [path]
     try:
-        names = sorted(os.listdir(path))
+        return [Path(name) for name in article_files(str(path))]
     except OSError:
         return None
-    return [
-        path / name
-        for name in names
-        if not name.startswith(".") and Path(name).suffix.lower() in SUPPORTED_SUFFIXES and (path / name).is_file()
-    ]
 
 
 def _stop(signum: int, frame: Any) -> None:
