@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from summarise.cli.common import check_output, err, fail, output_file, unreadable
 from summarise.cli.extracting import extract_all
-from summarise.cli.history import Earlier, earlier_brief, keep_in_history, note_posted, story_key
+from summarise.cli.history import Earlier, brief_history, earlier_brief, keep_in_history, story_key
 from summarise.cli.options import (
     ArticlesArg,
     BriefFormat,
@@ -30,7 +30,7 @@ from summarise.exceptions import ConfigError, SummariseError, UsageError
 
 if TYPE_CHECKING:
     from summarise.articles.story import Story
-    from summarise.schemas import ArticleBrief, CoalitionBrief
+    from summarise.schemas import ArticleBrief, BriefDiff, CoalitionBrief
 
 
 @with_options(ExtractionOptions, "options")
@@ -85,7 +85,8 @@ def brief(
     if not briefs:
         raise typer.Exit(exit_code or 2)
     merged = write_merged(briefs, chosen, output, digest, options.story)
-    keep_in_history(merged, story_name or story_key(options.story, articles))
+    with brief_history() as kept:
+        keep_in_history(kept, merged, story_name or story_key(options.story, articles))
     if options.story is None and len(briefs) > 1:
         err.print(
             f"no story file: the coalitions were discovered across the {len(briefs)} articles; "
@@ -126,22 +127,23 @@ def digest(
         raise typer.Exit(exit_code or 2)
     merged = merge_briefs(briefs, options.story)
     story = story_name or story_key(options.story, articles)
-    earlier = earlier_brief(story, posting=True) if cut.since_last else None
-    kept = keep_in_history(merged, story)
-    payloads = digest_payloads(merged, earlier, cut, story)
-    if not payloads:
-        if not dry_run:  # the same as what the channel last saw: as good as posted
-            note_posted(kept)
-        raise typer.Exit(exit_code)
-    if dry_run:
-        for payload in payloads:
-            typer.echo(json.dumps(payload, ensure_ascii=False))
-        raise typer.Exit(exit_code)
-    try:
-        result = post_digest(payloads, webhook_url or "", retries=options.retries)
-    except SlackError as error:
-        raise fail(error) from None
-    note_posted(kept)
+    with brief_history() as kept:
+        earlier = earlier_brief(kept, story, posting=True) if cut.since_last else None
+        kept_as = keep_in_history(kept, merged, story)
+        payloads = digest_payloads(merged, earlier, cut, story)
+        if not payloads:
+            if not dry_run:  # the same as what the channel last saw: as good as posted
+                kept.posted(kept_as)
+            raise typer.Exit(exit_code)
+        if dry_run:
+            for payload in payloads:
+                typer.echo(json.dumps(payload, ensure_ascii=False))
+            raise typer.Exit(exit_code)
+        try:
+            result = post_digest(payloads, webhook_url or "", retries=options.retries)
+        except SlackError as error:
+            raise fail(error) from None
+        kept.posted(kept_as)
     err.print(
         f"posted {result.messages} message(s) to the Slack webhook (HTTP {result.status}, "
         f"{result.attempts} attempt(s))",
@@ -157,14 +159,13 @@ def whole_brief_only(digest: DigestOptions) -> None:
 
 
 def digest_payloads(
-    merged: CoalitionBrief, earlier: Earlier | None, cut: DigestOptions, story: str
+    merged: CoalitionBrief, earlier: Earlier | None, cut: DigestOptions, story: str, changes: BriefDiff | None = None
 ) -> list[dict[str, Any]]:
     """The Block Kit payloads to post: the full digest, or with ``--since last`` the changes.
 
-    The changes are those since ``earlier``; the full digest when there is none; nothing (said so)
-    when nothing changed.
+    The changes are those since ``earlier`` (``changes``, when the caller already made them); the
+    full digest when there is none; nothing (said so) when nothing changed.
     """
-    from summarise.merge.diff import diff_briefs
     from summarise.output.changes import render_change_blocks
     from summarise.output.slack import render_blocks
 
@@ -173,12 +174,22 @@ def digest_payloads(
     if earlier is None:
         err.print(f"no brief of {escape(story)} posted yet: the full digest", soft_wrap=True)
         return render_blocks(merged, cut.since, cut.max_items)
-    changes = diff_briefs(earlier.brief, merged)
+    changes = changes_since(earlier, merged, changes)
     if not changes.changes:
         err.print(f"nothing changed since the brief of {earlier.when} (#{earlier.id}): nothing to post", soft_wrap=True)
         return []
-    err.print(f"{len(changes.changes)} change(s) since the brief of {earlier.when} (#{earlier.id})", soft_wrap=True)
     return render_change_blocks(changes, earlier.when, cut.max_items)
+
+
+def changes_since(earlier: Earlier, merged: CoalitionBrief, changes: BriefDiff | None = None) -> BriefDiff:
+    """What changed from ``earlier`` to ``merged`` (``changes``, when already made), how many said."""
+    from summarise.merge.diff import diff_briefs
+
+    if changes is None:
+        changes = diff_briefs(earlier.brief, merged)
+    if changes.changes:
+        err.print(f"{len(changes.changes)} change(s) since the brief of {earlier.when} (#{earlier.id})", soft_wrap=True)
+    return changes
 
 
 @with_options(ExtractionOptions, "options", only=("story_file",))

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import ValidationError
@@ -18,6 +19,7 @@ from summarise.schemas import CoalitionBrief
 
 if TYPE_CHECKING:
     from summarise.articles.story import Story
+    from summarise.store.history import BriefHistory
 
 
 def story_key(story: Story | None, inputs: list[str]) -> str:
@@ -41,65 +43,62 @@ def story_key(story: Story | None, inputs: list[str]) -> str:
     return " + ".join(sorted(set(folders)))
 
 
-def keep_in_history(merged: CoalitionBrief, story: str) -> int | None:
-    """Keep the merged brief in the store's history; its id there (None: a damaged store, said once)."""
+@contextmanager
+def brief_history() -> Iterator[BriefHistory]:
+    """The store's brief history, its store closed when done."""
     from summarise.store.database import Store
     from summarise.store.history import BriefHistory
 
     with closing(Store()) as store:
-        return BriefHistory(store).keep(story, [source.id for source in merged.sources], merged.model_dump_json())
+        yield BriefHistory(store)
+
+
+def keep_in_history(kept: BriefHistory, merged: CoalitionBrief, story: str) -> int | None:
+    """Keep the merged brief in the store's history; its id there (None: a damaged store, said once)."""
+    return kept.keep(story, [source.id for source in merged.sources], merged.model_dump_json())
 
 
 @dataclass
 class Earlier:
-    """A brief kept earlier, to say what changed since: the brief, its id and its time in words."""
+    """A brief kept earlier, to say what changed since: the brief, its id, its time, whether it was posted."""
 
     brief: CoalitionBrief
     id: int
-    when: str
+    created: float
+    posted: bool
+
+    @property
+    def when(self) -> str:
+        """Its time in words, as a digest says it ("Mon 07 Dec 05:29 UTC")."""
+        return dt.datetime.fromtimestamp(self.created, dt.UTC).strftime("%a %d %b %H:%M UTC")
 
 
-def earlier_brief(story: str, *, posting: bool) -> Earlier | None:
+def kept_brief(kept: BriefHistory, row: dict[str, Any]) -> Earlier | None:
+    """The brief of a history row (read when the row lacks its text); None, said, when it is not a brief."""
+    try:
+        brief = CoalitionBrief.model_validate_json(row.get("brief") or kept.brief(row["id"]) or "")
+    except ValidationError:
+        err.print(f"[yellow]note:[/] the brief kept as #{row['id']} is not readable as a brief")
+        return None
+    return Earlier(brief, row["id"], row["created"], row.get("posted") is not None)
+
+
+def earlier_brief(kept: BriefHistory, story: str, *, posting: bool) -> Earlier | None:
     """What a digest of changes compares with: the newest brief of ``story`` posted, or kept.
 
     When ``posting``, the newest brief posted to Slack (what the channel last saw; None when
     none was); else the newest kept.
     """
-    from summarise.store.database import Store
-    from summarise.store.history import BriefHistory
-
-    with closing(Store()) as store:
-        row = BriefHistory(store).last(story, posted=posting)
-    if row is None:
-        return None
-    try:
-        brief = CoalitionBrief.model_validate_json(row["brief"])
-    except ValidationError:
-        err.print(f"[yellow]note:[/] the brief kept as #{row['id']} is not readable as a brief: not compared with")
-        return None
-    moment = dt.datetime.fromtimestamp(row["created"], dt.UTC)
-    return Earlier(brief, row["id"], moment.strftime("%a %d %b %H:%M UTC"))
-
-
-def note_posted(kept: int | None) -> None:
-    """Note that the brief kept as ``kept`` was posted to Slack."""
-    from summarise.store.database import Store
-    from summarise.store.history import BriefHistory
-
-    if kept is not None:
-        with closing(Store()) as store:
-            BriefHistory(store).posted(kept)
+    row = kept.last(story, posted=posting)
+    return kept_brief(kept, row) if row is not None else None
 
 
 def history(
     story: Annotated[str | None, typer.Argument(help="One story's name (default: every story).")] = None,
 ) -> None:
     """List the merged briefs `brief` and `digest` kept, by story: id, time, articles."""
-    from summarise.store.database import Store
-    from summarise.store.history import BriefHistory
-
-    with closing(Store()) as store:
-        rows = BriefHistory(store).listed(story)
+    with brief_history() as kept:
+        rows = kept.listed(story)
     if not rows:
         err.print(f"no brief kept of {story}" if story else "no brief kept yet: `summarise brief` keeps each one")
         return
@@ -131,11 +130,7 @@ def _kept(
     is a file). The older is, for ``last``, the one kept before the newer: the newest kept one when
     the newer is a file; for a date, the last kept before it.
     """
-    from summarise.store.database import Store
-    from summarise.store.history import BriefHistory
-
-    with closing(Store()) as store:
-        kept = BriefHistory(store)
+    with brief_history() as kept:
         if story is None:
             stories = sorted({row["story"] for row in kept.listed()})
             if len(stories) != 1:
@@ -155,9 +150,10 @@ def _kept(
             raise fail(UsageError(f"the history of {story} holds no brief to compare with (--since {since})"))
 
         def loaded(row: dict) -> tuple[CoalitionBrief, str]:
+            if (earlier := kept_brief(kept, row)) is None:
+                raise fail(UsageError(f"the brief kept as #{row['id']} of {story} cannot be compared with"))
             when = dt.datetime.fromtimestamp(row["created"], dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
-            brief = CoalitionBrief.model_validate_json(kept.brief(row["id"]) or "")
-            return brief, f"the brief of {when} (#{row['id']})"
+            return earlier.brief, f"the brief of {when} (#{row['id']})"
 
         return loaded(older), loaded(rows[-1]) if newest else None
 

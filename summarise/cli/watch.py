@@ -17,28 +17,33 @@ from __future__ import annotations
 import signal
 import sys
 import time
-from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 
 from summarise.articles.fetching import is_url
-from summarise.cli.briefs import digest_payloads
+from summarise.cli.briefs import changes_since, digest_payloads
 from summarise.cli.common import err, fail, unreadable
 from summarise.cli.extracting import extract_all
-from summarise.cli.history import earlier_brief, keep_in_history, note_posted, story_key
+from summarise.cli.history import brief_history, earlier_brief, keep_in_history, story_key
 from summarise.cli.options import DigestOptions, ExtractionOptions, StoryNameOpt, WebhookUrlOpt, with_options
 from summarise.exceptions import UsageError, failure_reason
 from summarise.text.secrets import short_error
 
+if TYPE_CHECKING:
+    from summarise.cli.history import Earlier
+    from summarise.schemas import BriefDiff
+    from summarise.store.history import BriefHistory
+    from summarise.store.watched import Watched
+
 #: A file changed this recently (seconds) may still be being written: it waits for the next pass.
 SETTLE_SECONDS = 2.0
-#: The fingerprint of an entry that has none before it is read (a URL), or whose reading failed.
+#: The fingerprint of an entry whose reading failed (it is read again at the next pass).
 UNKNOWN = ""
-#: The fingerprint of a URL read.
+#: The fingerprint of a URL read (a URL is read again at every pass: its server says whether it changed).
 READ = "read"
 #: How the watch waits between two passes (Ctrl-C wakes it).
 pause = time.sleep
@@ -46,8 +51,10 @@ pause = time.sleep
 
 @dataclass
 class Watch:
-    """One watched story: what it looks at, and how it says what changed."""
+    """One watched story: what it looks at, how it says what changed, and its history in the store."""
 
+    history: BriefHistory
+    watched: Watched
     inputs: list[str]
     listing: Path | None
     options: ExtractionOptions
@@ -60,14 +67,14 @@ class Watch:
     listed: list[str] = field(default_factory=list)
 
     def entries(self) -> tuple[dict[str, str], set[str], list[str]]:
-        """Every entry with its fingerprint (``UNKNOWN`` for a URL), those still settling, folders not listed."""
+        """Every entry with its fingerprint (``READ`` for a URL), those still settling, folders not listed."""
         found: dict[str, str] = {}
         settling: set[str] = set()
         unlisted: list[str] = []
         now = time.time()
         for spec in [*self.inputs, *self._listed()]:
             if is_url(spec):
-                found[spec] = UNKNOWN
+                found[spec] = READ
                 continue
             files = _article_files(Path(spec))
             if files is None:
@@ -105,18 +112,14 @@ class Watch:
         What the pass saw is recorded only once what changed is kept and said: a pass stopped
         half-way (Ctrl-C, an error) is made again from the start by the next one.
         """
-        from summarise.store.database import Store
-        from summarise.store.watched import Watched
-
-        with closing(Store()) as store:
-            seen = Watched(store, self.story).seen()
+        seen = self.watched.seen()
         found, settling, unlisted = self.entries()
         if unlisted:  # its files would all look gone
             err.print(f"[bold red]error:[/] cannot list {escape(', '.join(unlisted))}: the pass waits for the next")
             return 2
         if settling:  # a file being written: the whole pass waits, or its article would look gone
             return self._quiet(f"{len(settling)} file(s) still being written: wait for the next pass")
-        changed = [e for e, f in found.items() if f == UNKNOWN or e not in seen or seen[e][0] != f]
+        changed = [e for e, f in found.items() if is_url(e) or e not in seen or seen[e][0] != f]
         gone = [entry for entry in seen if entry not in found]
         if not changed and not gone and not self._unposted():
             return self._quiet(f"nothing new in the {len(found)} article(s) watched")
@@ -133,10 +136,7 @@ class Watch:
 
         exit_code = extract_all(read, self.options, briefs.append, problem, quiet_cached=True) if read else 0
         saw = {
-            entry: (
-                UNKNOWN if entry in failed else found[entry] if found[entry] != UNKNOWN else READ,
-                "unreadable" if entry in unreadable_entries else None,
-            )
+            entry: (UNKNOWN if entry in failed else found[entry], "unreadable" if entry in unreadable_entries else None)
             for entry in changed
         }
         # an article of the last brief that failed for the first time: one pass's grace, not "source gone"
@@ -147,8 +147,7 @@ class Watch:
             err.print("no article to brief yet", soft_wrap=True)
         else:
             exit_code = self._say(briefs) or exit_code
-        with closing(Store()) as store:
-            Watched(store, self.story).saw(saw, gone)
+        self.watched.saw(saw, gone)
         return exit_code
 
     def _quiet(self, why: str) -> int:
@@ -159,13 +158,7 @@ class Watch:
 
     def _unposted(self) -> bool:
         """Whether the newest brief kept was never posted (a post that failed is tried again)."""
-        from summarise.store.database import Store
-        from summarise.store.history import BriefHistory
-
-        if not self.webhook_url:
-            return False
-        with closing(Store()) as store:
-            return BriefHistory(store).unposted(self.story)
+        return bool(self.webhook_url) and self.history.unposted(self.story)
 
     def _say(self, briefs: list[Any]) -> int:
         """Merge, keep the brief if it is new, and print or post what changed; 5 when posting failed."""
@@ -173,29 +166,31 @@ class Watch:
         from summarise.merge.diff import diff_briefs
 
         merged = merge_briefs(briefs, self.options.story)
-        newest = earlier_brief(self.story, posting=False)
-        earlier = earlier_brief(self.story, posting=True) if self.webhook_url else newest
-        if newest is None or diff_briefs(newest.brief, merged).changes:
-            kept = keep_in_history(merged, self.story)
+        newest = earlier_brief(self.history, self.story, posting=False)
+        since_newest = diff_briefs(newest.brief, merged) if newest is not None else None
+        if newest is None or since_newest is None or since_newest.changes:
+            kept = keep_in_history(self.history, merged, self.story)
         else:
             kept = newest.id
+        earlier = newest  # posting: the last brief posted, which is most often the newest kept
+        if self.webhook_url and not (newest is not None and newest.posted):
+            earlier = earlier_brief(self.history, self.story, posting=True)
+        changes = since_newest if earlier is newest else None
         if self.webhook_url:
-            return self._post(merged, earlier, kept)
+            return self._post(merged, earlier, kept, changes)
         if earlier is None:
             return self._print_whole(merged)
-        changes = diff_briefs(earlier.brief, merged)
-        if changes.changes:
-            err.print(f"{len(changes.changes)} change(s) since the brief of {earlier.when} (#{earlier.id})")
-            if self.output_format == "slack":
-                from summarise.output.changes import render_change_mrkdwn
+        changes = changes_since(earlier, merged, changes)
+        if not changes.changes:
+            return self._quiet(f"nothing changed since the brief of {earlier.when} (#{earlier.id})")
+        if self.output_format == "slack":
+            from summarise.output.changes import render_change_mrkdwn
 
-                typer.echo("\n\n".join(render_change_mrkdwn(changes, earlier.when, self.max_items)))
-            else:
-                from summarise.output.diff import render_diff_markdown
-
-                typer.echo(render_diff_markdown(changes))
+            typer.echo("\n\n".join(render_change_mrkdwn(changes, earlier.when, self.max_items)))
         else:
-            self._quiet(f"nothing changed since the brief of {earlier.when} (#{earlier.id})")
+            from summarise.output.diff import render_diff_markdown
+
+            typer.echo(render_diff_markdown(changes))
         return 0
 
     def _print_whole(self, merged: Any) -> int:
@@ -206,21 +201,21 @@ class Watch:
         write_brief(merged, output, sys.stdout, None, self.max_items)
         return 0
 
-    def _post(self, merged: Any, earlier: Any, kept: int | None) -> int:
+    def _post(self, merged: Any, earlier: Earlier | None, kept: int | None, changes: BriefDiff | None) -> int:
         from summarise.output.slack import SlackError, post_digest
 
         cut = DigestOptions(since_text="last", max_items=self.max_items)
         cut.finish()
-        payloads = digest_payloads(merged, earlier, cut, self.story)
+        payloads = digest_payloads(merged, earlier, cut, self.story, changes)
         if not payloads:  # the same as what the channel last saw: as good as posted
-            note_posted(kept)
+            self.history.posted(kept)
             return 0
         try:
             result = post_digest(payloads, self.webhook_url or "", retries=self.options.retries)
         except SlackError as error:
             err.print(f"[bold red]error:[/] {escape(str(error))} (tried again at the next pass)", soft_wrap=True)
             return error.exit_code
-        note_posted(kept)
+        self.history.posted(kept)
         err.print(f"posted {result.messages} message(s) to the Slack webhook (HTTP {result.status})")
         return 0
 
@@ -282,30 +277,44 @@ def watch(
     for spec in given:
         if not is_url(spec) and not Path(spec).exists():
             raise fail(UsageError(f"{spec}: no such file or folder"))
+    from summarise.store.watched import Watched
+
     story = story_name or story_key(options.story, given + ([str(listing)] if listing else []))
-    watched = Watch(given, listing, options, story, webhook_url, output_format, cut.max_items, once)
     signal.signal(signal.SIGTERM, _stop)
     passes = 0
-    try:
-        if not once:
-            err.print(f"watching {escape(story)} every {interval:g} s; Ctrl-C stops", soft_wrap=True)
-        while True:
-            try:
-                code = watched.one_pass()
-            except typer.Exit:  # a configuration error: the same at every pass
-                raise
-            except Exception as error:  # a bug of ours: said, and the pass made again later
-                if once:
+    with brief_history() as history:
+        watch = Watch(
+            history,
+            Watched(history.store, story),
+            given,
+            listing,
+            options,
+            story,
+            webhook_url,
+            output_format,
+            cut.max_items,
+            once,
+        )
+        try:
+            if not once:
+                err.print(f"watching {escape(story)} every {interval:g} s; Ctrl-C stops", soft_wrap=True)
+            while True:
+                try:
+                    code = watch.one_pass()
+                except typer.Exit:  # a configuration error: the same at every pass
                     raise
-                err.print(
-                    f"[bold red]error:[/] the pass failed: {escape(short_error(failure_reason(error)))}; "
-                    "it is made again at the next pass",
-                    soft_wrap=True,
-                )
-            passes += 1
-            if once:
-                raise typer.Exit(code)
-            pause(interval)
-    except KeyboardInterrupt:
-        err.print(f"stopped watching {escape(story)} after {passes} pass(es)", soft_wrap=True)
-        raise typer.Exit(0) from None
+                except Exception as error:  # a bug of ours: said, and the pass made again later
+                    if once:
+                        raise
+                    err.print(
+                        f"[bold red]error:[/] the pass failed: {escape(short_error(failure_reason(error)))}; "
+                        "it is made again at the next pass",
+                        soft_wrap=True,
+                    )
+                passes += 1
+                if once:
+                    raise typer.Exit(code)
+                pause(interval)
+        except KeyboardInterrupt:
+            err.print(f"stopped watching {escape(story)} after {passes} pass(es)", soft_wrap=True)
+            raise typer.Exit(0) from None

@@ -54,8 +54,13 @@ class BriefHistory:
         )
         return rows[0] if rows else None
 
-    def posted(self, kept: int) -> None:
-        """Note that the brief kept as ``kept`` was posted to Slack (a damaged store is said once)."""
+    def posted(self, kept: int | None) -> None:
+        """Note that the brief kept as ``kept`` was posted to Slack (a damaged store is said once).
+
+        ``None`` (a brief the damaged store could not keep) notes nothing.
+        """
+        if kept is None:
+            return
         with self.store.damage_said(), self.store.using() as db:
             db.execute("UPDATE brief_history SET posted = ? WHERE id = ?", (time.time(), kept))
 
